@@ -1,0 +1,17 @@
+import { expect, test } from "@playwright/test";
+
+test("the home page explains Evergreen and offers sign-in", async ({ page }) => {
+  await page.goto("/");
+  await expect(page.getByRole("heading", { level: 1, name: "Connect Gmail once. Keep sending." })).toBeVisible();
+  const signIn = page.getByRole("link", { name: "Sign in" });
+  await expect(signIn).toHaveAttribute("href", "/sign-in");
+  // Tailwind and the self-hosted font are served by the build itself, with nothing fetched from outside.
+  await expect(signIn).toHaveCSS("color", "rgb(255, 255, 255)");
+  expect(await page.evaluate(() => getComputedStyle(document.body).fontFamily)).toContain("Inter Variable");
+});
+
+test("an unknown page says so and links home", async ({ page }) => {
+  const response = await page.goto("/no-such-page");
+  expect(response?.status()).toBe(404);
+  await expect(page.getByRole("heading", { name: "Page not found" })).toBeVisible();
+});

@@ -1,0 +1,118 @@
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { DEFAULT_EMULATOR_URL, DEV_GOOGLE_CLIENT, EnvError, parseEnv } from "./env";
+
+const STRONG_SECRET = "k3Jd9a0Qm2Zx7Lp5Vb8Nc1Rt6Yw4Hs0Ue3Gf";
+const KEY = Buffer.alloc(32, 7).toString("base64");
+const PRODUCTION = {
+  NODE_ENV: "production",
+  AUTH_SECRET: STRONG_SECRET,
+  AUTH_GOOGLE_ID: "123.apps.googleusercontent.com",
+  AUTH_GOOGLE_SECRET: "GOCSPX-real",
+  TOKEN_ENCRYPTION_KEYS: `k1:${KEY}`,
+  DATABASE_URL: "postgresql://evergreen@db.internal:5432/evergreen",
+};
+
+function problemsOf(variables: Record<string, string | undefined>, cwd = freshFolder()): string[] {
+  try {
+    parseEnv(variables, cwd);
+  } catch (error) {
+    if (error instanceof EnvError) return error.problems;
+    throw error;
+  }
+  return [];
+}
+
+function freshFolder() {
+  return mkdtempSync(path.join(tmpdir(), "evergreen-env-"));
+}
+
+describe("development with nothing configured", () => {
+  it("uses SQLite under data/, the local Google emulator and its dev client", () => {
+    const cwd = freshFolder();
+    const env = parseEnv({}, cwd);
+    expect(env.database).toEqual({ provider: "sqlite", url: `file:${path.join(cwd, "data", "evergreen.db")}` });
+    expect(env.google).toEqual({ clientId: DEV_GOOGLE_CLIENT.id, clientSecret: DEV_GOOGLE_CLIENT.secret, baseUrl: DEFAULT_EMULATOR_URL });
+  });
+
+  it("generates local secrets once and reuses them on the next start", () => {
+    const cwd = freshFolder();
+    const first = parseEnv({}, cwd);
+    const second = parseEnv({ NODE_ENV: "test" }, cwd);
+    expect(first.authSecret.length).toBeGreaterThanOrEqual(32);
+    expect(second.authSecret).toBe(first.authSecret);
+    expect(second.tokenEncryptionKeys[0]!.key.equals(first.tokenEncryptionKeys[0]!.key)).toBe(true);
+    const stored = JSON.parse(readFileSync(path.join(cwd, ".local-secrets.json"), "utf8")) as { authSecret: string };
+    expect(stored.authSecret).toBe(first.authSecret);
+  });
+});
+
+describe("database selection", () => {
+  it("takes a postgresql:// URL as PostgreSQL", () => {
+    const env = parseEnv({ DATABASE_URL: "postgresql://u:p@localhost:5432/crm" }, freshFolder());
+    expect(env.database).toEqual({ provider: "postgresql", url: "postgresql://u:p@localhost:5432/crm" });
+  });
+
+  it("resolves a relative file: URL against the project folder", () => {
+    const cwd = freshFolder();
+    expect(parseEnv({ DATABASE_URL: "file:./other.db" }, cwd).database.url).toBe(`file:${path.join(cwd, "other.db")}`);
+  });
+
+  it("names DATABASE_URL when it is neither", () => {
+    expect(problemsOf({ DATABASE_URL: "mysql://localhost/crm" })).toEqual([
+      "DATABASE_URL: must start with file: (SQLite) or postgresql:// (PostgreSQL)",
+    ]);
+  });
+});
+
+describe("production", () => {
+  it("accepts a complete configuration and talks to real Google", () => {
+    const env = parseEnv(PRODUCTION, freshFolder());
+    expect(env.isProduction).toBe(true);
+    expect(env.google.baseUrl).toBeUndefined();
+    expect(env.tokenEncryptionKeys.map((key) => key.id)).toEqual(["k1"]);
+  });
+
+  it("refuses to start without secrets and names every missing variable", () => {
+    const problems = problemsOf({ NODE_ENV: "production" });
+    expect(problems.map((problem) => problem.split(":")[0])).toEqual(["AUTH_SECRET", "TOKEN_ENCRYPTION_KEYS", "AUTH_GOOGLE_ID"]);
+  });
+
+  it.each(["changeme", "short-secret", "a".repeat(40), "your-secret-here-your-secret-here-xx"])("rejects the weak AUTH_SECRET %j", (secret) => {
+    expect(problemsOf({ ...PRODUCTION, AUTH_SECRET: secret })).toEqual([
+      "AUTH_SECRET: too weak; use at least 32 random characters, e.g. $(openssl rand -base64 32)",
+    ]);
+  });
+
+  it("rejects encryption keys that are not 32 bytes", () => {
+    expect(problemsOf({ ...PRODUCTION, TOKEN_ENCRYPTION_KEYS: "k1:c2hvcnQ=" })[0]).toMatch(/^TOKEN_ENCRYPTION_KEYS: each entry must be/);
+  });
+
+  it("accepts several encryption keys, the first one current", () => {
+    const env = parseEnv({ ...PRODUCTION, TOKEN_ENCRYPTION_KEYS: `new:${KEY}, old:${Buffer.alloc(32, 1).toString("base64")}` }, freshFolder());
+    expect(env.tokenEncryptionKeys.map((key) => key.id)).toEqual(["new", "old"]);
+  });
+
+  it("refuses the emulator unless explicitly allowed for a demo", () => {
+    expect(problemsOf({ ...PRODUCTION, GOOGLE_BASE_URL: "http://127.0.0.1:4010" })[0]).toMatch(/^GOOGLE_BASE_URL: production must talk to real Google/);
+    expect(problemsOf({ ...PRODUCTION, GOOGLE_BASE_URL: "http://127.0.0.1:4010", ALLOW_GOOGLE_EMULATOR: "true" })).toEqual([]);
+  });
+
+  it("never writes a local secrets file", () => {
+    const cwd = freshFolder();
+    parseEnv(PRODUCTION, cwd);
+    expect(() => readFileSync(path.join(cwd, ".local-secrets.json"))).toThrow();
+  });
+});
+
+it("requires the Google client secret whenever a real client id is given", () => {
+  expect(problemsOf({ AUTH_GOOGLE_ID: "123.apps.googleusercontent.com" })[0]).toMatch(/^AUTH_GOOGLE_SECRET: missing/);
+});
+
+it("rejects a GOOGLE_BASE_URL with a path, since Google's own paths are served from its root", () => {
+  expect(problemsOf({ GOOGLE_BASE_URL: "http://127.0.0.1:4010/google" })).toEqual([
+    "GOOGLE_BASE_URL: must be an origin such as http://127.0.0.1:4010 (no path)",
+  ]);
+});

@@ -1,0 +1,155 @@
+import path from "node:path";
+import { z } from "zod";
+import { loadLocalSecrets } from "./local-secrets";
+
+/**
+ * The only reader of process.env. Everything configurable is validated here once, with messages that
+ * name the variable and the fix; the rest of the code asks getEnv() for typed values.
+ */
+
+export const DEV_GOOGLE_CLIENT = {
+  id: "evergreen-dev.apps.googleusercontent.com",
+  secret: "evergreen-dev-secret",
+} as const;
+export const DEFAULT_EMULATOR_URL = "http://127.0.0.1:4010";
+const DEFAULT_SQLITE_FILE = path.join("data", "evergreen.db");
+const LOCAL_SECRETS_FILE = ".local-secrets.json";
+const PLACEHOLDER_SECRETS = /^(changeme|change-me|secret|password|test|development|your[-_ ]?secret.*)$/i;
+
+const optionalText = z
+  .string()
+  .trim()
+  .transform((value) => value || undefined)
+  .optional();
+
+function isStrongSecret(value: string): boolean {
+  return value.length >= 32 && new Set(value).size >= 12 && !PLACEHOLDER_SECRETS.test(value);
+}
+
+const rawSchema = z.object({
+  NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
+  DATABASE_URL: optionalText.refine((url) => !url || /^(file:|postgres(ql)?:\/\/)/.test(url), {
+    message: "must start with file: (SQLite) or postgresql:// (PostgreSQL)",
+  }),
+  AUTH_SECRET: optionalText,
+  AUTH_URL: optionalText.refine((url) => !url || URL.canParse(url), { message: "must be an absolute URL" }),
+  AUTH_GOOGLE_ID: optionalText,
+  AUTH_GOOGLE_SECRET: optionalText,
+  GOOGLE_BASE_URL: optionalText.refine((url) => !url || /^https?:\/\/[^/]+\/?$/.test(url), {
+    message: "must be an origin such as http://127.0.0.1:4010 (no path)",
+  }),
+  ALLOW_GOOGLE_EMULATOR: optionalText,
+  TOKEN_ENCRYPTION_KEYS: optionalText,
+});
+
+export type EncryptionKey = { id: string; key: Buffer };
+
+export type Env = {
+  nodeEnv: "development" | "test" | "production";
+  isProduction: boolean;
+  database: { provider: "sqlite" | "postgresql"; url: string };
+  authSecret: string;
+  authUrl?: string;
+  google: {
+    clientId: string;
+    clientSecret: string;
+    /** Origin of a stand-in for every Google host (the emulator); undefined means real Google. */
+    baseUrl?: string;
+  };
+  /** The first key encrypts; every key decrypts (rotation). */
+  tokenEncryptionKeys: EncryptionKey[];
+};
+
+export class EnvError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join("\n")}`);
+    this.name = "EnvError";
+  }
+}
+
+function parseEncryptionKeys(value: string, problems: string[]): EncryptionKey[] {
+  const keys: EncryptionKey[] = [];
+  for (const entry of value.split(",").map((part) => part.trim()).filter(Boolean)) {
+    const separator = entry.indexOf(":");
+    const id = entry.slice(0, separator);
+    const key = Buffer.from(entry.slice(separator + 1), "base64");
+    if (separator < 1 || !/^[A-Za-z0-9._-]{1,32}$/.test(id) || key.length !== 32) {
+      problems.push(
+        "TOKEN_ENCRYPTION_KEYS: each entry must be <id>:<32 random bytes in base64>, e.g. k1:$(openssl rand -base64 32); the first entry is the current key",
+      );
+      return [];
+    }
+    if (keys.some((existing) => existing.id === id)) problems.push(`TOKEN_ENCRYPTION_KEYS: key id "${id}" appears twice`);
+    keys.push({ id, key });
+  }
+  return keys;
+}
+
+function resolveDatabase(url: string | undefined, cwd: string): Env["database"] {
+  if (url && /^postgres(ql)?:\/\//.test(url)) return { provider: "postgresql", url };
+  const file = url ? url.slice("file:".length) : DEFAULT_SQLITE_FILE;
+  return { provider: "sqlite", url: `file:${path.resolve(cwd, file)}` };
+}
+
+/** Pure: validates a variables object. `cwd` anchors relative paths (the SQLite file, local secrets). */
+export function parseEnv(variables: Record<string, string | undefined>, cwd = process.cwd()): Env {
+  const parsed = rawSchema.safeParse(variables);
+  if (!parsed.success) {
+    throw new EnvError(parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`));
+  }
+  const raw = parsed.data;
+  const isProduction = raw.NODE_ENV === "production";
+  const problems: string[] = [];
+  const local = isProduction ? undefined : () => loadLocalSecrets(path.resolve(cwd, LOCAL_SECRETS_FILE));
+
+  let authSecret = raw.AUTH_SECRET;
+  if (isProduction && !authSecret) {
+    problems.push("AUTH_SECRET: missing; set it to at least 32 random characters, e.g. $(openssl rand -base64 32)");
+  } else if (isProduction && authSecret && !isStrongSecret(authSecret)) {
+    problems.push("AUTH_SECRET: too weak; use at least 32 random characters, e.g. $(openssl rand -base64 32)");
+  }
+  authSecret ??= local?.().authSecret ?? "";
+
+  const keysText = raw.TOKEN_ENCRYPTION_KEYS;
+  let tokenEncryptionKeys: EncryptionKey[] = [];
+  if (keysText) tokenEncryptionKeys = parseEncryptionKeys(keysText, problems);
+  else if (isProduction) {
+    problems.push("TOKEN_ENCRYPTION_KEYS: missing; set it to k1:<32 random bytes in base64>, e.g. k1:$(openssl rand -base64 32)");
+  } else tokenEncryptionKeys = [{ id: "local", key: Buffer.from(local!().tokenEncryptionKey, "base64") }];
+
+  const usesRealGoogle = Boolean(raw.AUTH_GOOGLE_ID);
+  if (usesRealGoogle && !raw.AUTH_GOOGLE_SECRET) {
+    problems.push("AUTH_GOOGLE_SECRET: missing; AUTH_GOOGLE_ID is set, so give the client secret from the same Google OAuth client");
+  }
+  if (isProduction && !usesRealGoogle) {
+    problems.push("AUTH_GOOGLE_ID: missing; production needs a Google OAuth client (see README, 'Going to production')");
+  }
+  // Without a real client, development falls back to the local emulator; production never does.
+  const fallbackBaseUrl = usesRealGoogle || isProduction ? undefined : DEFAULT_EMULATOR_URL;
+  const baseUrl = raw.GOOGLE_BASE_URL?.replace(/\/$/, "") ?? fallbackBaseUrl;
+  if (isProduction && baseUrl && raw.ALLOW_GOOGLE_EMULATOR !== "true") {
+    problems.push("GOOGLE_BASE_URL: production must talk to real Google; unset it (or set ALLOW_GOOGLE_EMULATOR=true for a demo)");
+  }
+
+  if (problems.length > 0) throw new EnvError(problems);
+  return {
+    nodeEnv: raw.NODE_ENV,
+    isProduction,
+    database: resolveDatabase(raw.DATABASE_URL, cwd),
+    authSecret,
+    authUrl: raw.AUTH_URL,
+    google: {
+      clientId: raw.AUTH_GOOGLE_ID ?? DEV_GOOGLE_CLIENT.id,
+      clientSecret: raw.AUTH_GOOGLE_SECRET ?? DEV_GOOGLE_CLIENT.secret,
+      baseUrl,
+    },
+    tokenEncryptionKeys,
+  };
+}
+
+let cached: Env | undefined;
+
+export function getEnv(): Env {
+  cached ??= parseEnv(process.env);
+  return cached;
+}

@@ -1,0 +1,45 @@
+import { existsSync } from "node:fs";
+import path from "node:path";
+import { defineConfig, devices } from "@playwright/test";
+import { E2E } from "./e2e/e2e-config";
+
+// Debian's Chromium where installed (no browser download is possible here); else Playwright's own.
+const systemChromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].find((file) => existsSync(file));
+
+export default defineConfig({
+  testDir: "e2e",
+  outputDir: "test-results/e2e",
+  fullyParallel: false,
+  workers: 1,
+  retries: 0,
+  timeout: 60_000,
+  expect: { timeout: 10_000 },
+  use: {
+    ...devices["Desktop Chrome"],
+    baseURL: E2E.appUrl,
+    trace: "retain-on-failure",
+    launchOptions: {
+      executablePath: systemChromium,
+      args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+        "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-quic"],
+    },
+  },
+  webServer: [
+    {
+      command: `npx tsx google-emulator/cli.ts --port ${E2E.emulatorPort} --redirect-uri ${E2E.appUrl}/api/auth/callback/google`,
+      url: `${E2E.emulatorUrl}/.well-known/openid-configuration`,
+      reuseExistingServer: false,
+      stdout: "pipe",
+      timeout: 60_000,
+    },
+    {
+      // A production build, as users get it, on its own database file.
+      command: `rm -rf ${path.dirname(E2E.databaseFile)} && npx next build && npx next start -p ${E2E.appPort}`,
+      url: `${E2E.appUrl}/api/health`,
+      reuseExistingServer: false,
+      stdout: "pipe",
+      timeout: 240_000,
+      env: E2E.appEnv,
+    },
+  ],
+});

@@ -1,0 +1,72 @@
+// `npm test`: everything a contributor must pass, in order — schema check, lint, typecheck, unit and
+// integration tests (SQLite), the PostgreSQL lane, and the end-to-end tests in Chromium. Every step
+// runs even after a failure, so one run shows every problem; the last line totals them for CI.
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import path from "node:path";
+
+type Counts = { passed: number; failed: number; skipped: number };
+type Step = { name: string; command: string[]; env?: Record<string, string>; report?: string; count?: (report: string) => Counts };
+
+const RESULTS = "test-results";
+
+function vitestCounts(file: string): Counts {
+  const report = JSON.parse(readFileSync(file, "utf8")) as { numPassedTests: number; numFailedTests: number; numPendingTests: number; numTodoTests: number };
+  return { passed: report.numPassedTests, failed: report.numFailedTests, skipped: report.numPendingTests + report.numTodoTests };
+}
+
+function playwrightCounts(file: string): Counts {
+  const { stats } = JSON.parse(readFileSync(file, "utf8")) as { stats: { expected: number; unexpected: number; flaky: number; skipped: number } };
+  // A test that passed only on retry is reported, but not counted as a pass.
+  return { passed: stats.expected, failed: stats.unexpected + stats.flaky, skipped: stats.skipped };
+}
+
+const vitestJson = (name: string) => ["--reporter=default", "--reporter=json", `--outputFile.json=${RESULTS}/${name}.json`];
+
+const steps: Step[] = [
+  { name: "schema: PostgreSQL schema generated from the SQLite one", command: ["node", "scripts/gen-pg-schema.mjs", "--check"] },
+  { name: "lint", command: ["npx", "eslint", "."] },
+  { name: "typecheck", command: ["npx", "tsc", "--noEmit"] },
+  { name: "unit + integration (SQLite)", command: ["npx", "vitest", "run", ...vitestJson("vitest-sqlite")], report: "vitest-sqlite.json", count: vitestCounts },
+  { name: "PostgreSQL lane", command: ["npx", "tsx", "scripts/test-pg.ts", ...vitestJson("vitest-pg")], report: "vitest-pg.json", count: vitestCounts },
+  {
+    name: "end-to-end (Chromium)",
+    command: ["npx", "playwright", "test", "--reporter=list,json"],
+    env: { PLAYWRIGHT_JSON_OUTPUT_FILE: `${RESULTS}/playwright.json` },
+    report: "playwright.json",
+    count: playwrightCounts,
+  },
+];
+
+rmSync(RESULTS, { recursive: true, force: true });
+mkdirSync(RESULTS, { recursive: true });
+const total: Counts = { passed: 0, failed: 0, skipped: 0 };
+const summary: string[] = [];
+
+for (const step of steps) {
+  console.log(`\n━━ ${step.name} ━━`);
+  const started = Date.now();
+  const result = spawnSync(step.command[0]!, step.command.slice(1), {
+    stdio: "inherit",
+    env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1", CHECKPOINT_DISABLE: "1", ...step.env },
+  });
+  const seconds = ((Date.now() - started) / 1000).toFixed(1);
+  const reportFile = step.report && path.join(RESULTS, step.report);
+  let counts: Counts;
+  if (step.count && reportFile && existsSync(reportFile)) {
+    counts = step.count(reportFile);
+    // A runner that crashed after writing its report still fails the step.
+    if (result.status !== 0 && counts.failed === 0) counts.failed = 1;
+  } else {
+    // Checks without a report (lint, typecheck…) count as one test each; so does a runner that never reported.
+    counts = result.status === 0 ? { passed: 1, failed: 0, skipped: 0 } : { passed: 0, failed: 1, skipped: 0 };
+  }
+  total.passed += counts.passed;
+  total.failed += counts.failed;
+  total.skipped += counts.skipped;
+  summary.push(`${counts.failed === 0 ? "ok  " : "FAIL"} ${step.name}: ${counts.passed} passed, ${counts.failed} failed (${seconds}s)`);
+}
+
+console.log(`\n━━ summary ━━\n${summary.join("\n")}\n`);
+console.log(`${total.passed} passed, ${total.failed} failed${total.skipped ? `, ${total.skipped} skipped` : ""}`);
+process.exit(total.failed === 0 ? 0 : 1);
