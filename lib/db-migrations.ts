@@ -48,6 +48,9 @@ function migrateSqlite(url: string, migrations: Migration[]): string[] {
       "id" TEXT PRIMARY KEY NOT NULL, "checksum" TEXT NOT NULL, "finished_at" DATETIME,
       "migration_name" TEXT NOT NULL, "logs" TEXT, "rolled_back_at" DATETIME,
       "started_at" DATETIME NOT NULL DEFAULT current_timestamp, "applied_steps_count" INTEGER UNSIGNED NOT NULL DEFAULT 0)`);
+    // PRAGMA foreign_keys is ignored inside a transaction, and Prisma's table redefinitions (copy, drop,
+    // rename) would cascade-delete child rows with it on. Off for the run; checked before commit.
+    sqlite.pragma("foreign_keys = OFF");
     const run = sqlite.transaction(() => {
       const applied = new Map(
         sqlite
@@ -71,6 +74,8 @@ function migrateSqlite(url: string, migrations: Migration[]): string[] {
           .run(randomUUID(), migration.checksum, migration.name);
         done.push(migration.name);
       }
+      const violations = sqlite.pragma("foreign_key_check") as unknown[];
+      if (violations.length > 0) throw new Error(`Migrations left ${violations.length} foreign-key violations; rolled back.`);
       return done;
     });
     return run.immediate();

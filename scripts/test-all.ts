@@ -25,8 +25,8 @@ const vitestJson = (name: string) => ["--reporter=default", "--reporter=json", `
 
 const steps: Step[] = [
   { name: "schema: PostgreSQL schema generated from the SQLite one", command: ["node", "scripts/gen-pg-schema.mjs", "--check"] },
-  { name: "lint", command: ["npx", "eslint", "."] },
-  { name: "typecheck", command: ["npx", "tsc", "--noEmit"] },
+  { name: "lint", command: ["npm", "run", "lint"] },
+  { name: "typecheck", command: ["npm", "run", "typecheck"] },
   { name: "unit + integration (SQLite)", command: ["npx", "vitest", "run", ...vitestJson("vitest-sqlite")], report: "vitest-sqlite.json", count: vitestCounts },
   { name: "PostgreSQL lane", command: ["npx", "tsx", "scripts/test-pg.ts", ...vitestJson("vitest-pg")], report: "vitest-pg.json", count: vitestCounts },
   {

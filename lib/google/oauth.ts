@@ -1,0 +1,120 @@
+import { OAuth2Client } from "google-auth-library";
+import { getEnv } from "../env";
+
+/**
+ * The only code that knows Google's OAuth URLs. Every one derives from GOOGLE_BASE_URL: unset means
+ * Google's own hosts; set means a stand-in (the local emulator) that serves Google's paths from its root.
+ */
+
+export const GMAIL_SEND_SCOPE = "https://www.googleapis.com/auth/gmail.send";
+export const REQUESTED_SCOPES = ["openid", "email", "profile", GMAIL_SEND_SCOPE] as const;
+
+// Scopes under which Gmail accepts users.messages.send (Gmail API discovery document).
+const SEND_CAPABLE_SCOPES = new Set([
+  GMAIL_SEND_SCOPE,
+  "https://mail.google.com/",
+  "https://www.googleapis.com/auth/gmail.compose",
+  "https://www.googleapis.com/auth/gmail.modify",
+]);
+
+export function grantedScopes(scope: string | null | undefined): string[] {
+  return (scope ?? "").split(/[\s+]+/).filter(Boolean);
+}
+
+export function canSendMail(scope: string | null | undefined): boolean {
+  return grantedScopes(scope).some((granted) => SEND_CAPABLE_SCOPES.has(granted));
+}
+
+export type GoogleEndpoints = {
+  issuer: string;
+  authorization: string;
+  token: string;
+  revoke: string;
+  userinfo: string;
+  tokenInfo: string;
+  pemCerts: string;
+  jwks: string;
+  /** Root for the Gmail API and its upload endpoint. */
+  gmail: string;
+};
+
+export function googleEndpoints(baseUrl: string | undefined = getEnv().google.baseUrl): GoogleEndpoints {
+  if (!baseUrl) {
+    return {
+      issuer: "https://accounts.google.com",
+      authorization: "https://accounts.google.com/o/oauth2/v2/auth",
+      token: "https://oauth2.googleapis.com/token",
+      revoke: "https://oauth2.googleapis.com/revoke",
+      userinfo: "https://openidconnect.googleapis.com/v1/userinfo",
+      tokenInfo: "https://oauth2.googleapis.com/tokeninfo",
+      pemCerts: "https://www.googleapis.com/oauth2/v1/certs",
+      jwks: "https://www.googleapis.com/oauth2/v3/certs",
+      gmail: "https://gmail.googleapis.com/",
+    };
+  }
+  return {
+    issuer: baseUrl,
+    authorization: `${baseUrl}/o/oauth2/v2/auth`,
+    token: `${baseUrl}/token`,
+    revoke: `${baseUrl}/revoke`,
+    userinfo: `${baseUrl}/v1/userinfo`,
+    tokenInfo: `${baseUrl}/tokeninfo`,
+    pemCerts: `${baseUrl}/oauth2/v1/certs`,
+    jwks: `${baseUrl}/oauth2/v3/certs`,
+    gmail: `${baseUrl}/`,
+  };
+}
+
+const REQUEST_TIMEOUT_MS = 10_000;
+
+/** google-auth-library's client, pointed at whichever Google this deployment uses. */
+export function createOAuthClient(): OAuth2Client {
+  const { google } = getEnv();
+  const endpoints = googleEndpoints(google.baseUrl);
+  return new OAuth2Client({
+    clientId: google.clientId,
+    clientSecret: google.clientSecret,
+    endpoints: {
+      oauth2AuthBaseUrl: endpoints.authorization,
+      oauth2TokenUrl: endpoints.token,
+      oauth2RevokeUrl: endpoints.revoke,
+      tokenInfoUrl: endpoints.tokenInfo,
+      oauth2FederatedSignonPemCertsUrl: endpoints.pemCerts,
+      oauth2FederatedSignonJwkCertsUrl: endpoints.jwks,
+    },
+    issuers: [endpoints.issuer, "accounts.google.com"],
+    transporterOptions: { timeout: REQUEST_TIMEOUT_MS },
+  });
+}
+
+/** Google could not be reached or failed on its side; worth retrying later. */
+export class GoogleUnavailableError extends Error {
+  constructor(cause: unknown) {
+    super(`Google did not answer: ${describeFailure(cause)}`, { cause });
+    this.name = "GoogleUnavailableError";
+  }
+}
+
+type GaxiosLikeError = { status?: number; code?: string; message?: string; response?: { status?: number; data?: unknown } };
+
+function describeFailure(error: unknown): string {
+  const failure = error as GaxiosLikeError;
+  const status = failure.response?.status ?? failure.status;
+  return status ? `HTTP ${status}` : (failure.code ?? failure.message ?? "no response");
+}
+
+/**
+ * Revokes a token and with it the user's whole grant to Evergreen. A token Google no longer knows
+ * counts as revoked: the outcome the user asked for is already true.
+ */
+export async function revokeGoogleToken(token: string): Promise<"revoked" | "already-invalid"> {
+  try {
+    await createOAuthClient().revokeToken(token);
+    return "revoked";
+  } catch (error) {
+    const response = (error as GaxiosLikeError).response;
+    const body = response?.data as { error?: string } | undefined;
+    if (response?.status === 400 && body?.error === "invalid_token") return "already-invalid";
+    throw new GoogleUnavailableError(error);
+  }
+}
