@@ -8,6 +8,8 @@ export async function register() {
   try {
     const applied = await migrateDatabase(getEnv().database);
     if (applied.length > 0) console.log(`[evergreen] database migrated: ${applied.join(", ")}`);
+    const { startBackgroundJobs } = await import("./lib/background-jobs");
+    startBackgroundJobs();
   } catch (error) {
     if (!(error instanceof EnvError)) throw error;
     console.error(`[evergreen] refusing to start. ${error.message}`);

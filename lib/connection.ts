@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
-import type { Db } from "./db";
-import type { EncryptionKey } from "./env";
+import { getDb, type Db } from "./db";
+import { getEnv, type EncryptionKey } from "./env";
 import { canSendMail, grantedScopes } from "./google/oauth";
 import type { ConnectionEventKind, ConnectionStatus, StatusReason } from "./generated/sqlite/enums";
 import { decryptToken, encryptToken, TokenDecryptionError } from "./token-crypto";
@@ -256,4 +256,9 @@ export async function retryPendingRevocations(deps: ConnectionDeps, revoke: Revo
     revoked += 1;
   }
   return { revoked, failed: due.length - revoked };
+}
+
+/** The app's wiring: its database and the configured encryption keys. */
+export function appConnectionDeps(): ConnectionDeps {
+  return { db: getDb(), vault: createTokenVault(getEnv().tokenEncryptionKeys) };
 }

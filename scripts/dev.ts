@@ -22,7 +22,7 @@ async function main() {
     console.log("[evergreen] using real Google (AUTH_GOOGLE_ID is set)");
   }
 
-  const next = spawn("npx", ["next", "dev", ...process.argv.slice(2)], { stdio: "inherit" });
+  const next = spawn("npx", ["next", "dev", ...process.argv.slice(2)], { stdio: "inherit", env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" } });
   const stop = async (code: number) => {
     next.kill("SIGTERM");
     await Promise.allSettled(stops.map((close) => close()));

@@ -1,0 +1,44 @@
+import Link from "next/link";
+import type { ReactNode } from "react";
+import { ConnectionBanner } from "@/components/connection-banner";
+import { NavLink } from "@/components/nav-link";
+import { SubmitButton } from "@/components/submit-button";
+import { requireUser } from "@/lib/auth";
+import { getConnection } from "@/lib/connection";
+import { describeConnectionStatus } from "@/lib/connection-status";
+import { getDb } from "@/lib/db";
+import { reconnectGmailAction, signOutAction } from "./connection-actions";
+
+export default async function SignedInLayout({ children }: { children: ReactNode }) {
+  const user = await requireUser();
+  const connection = await getConnection(getDb(), user.id, 0);
+  const copy = connection ? describeConnectionStatus(connection.status, connection.reason) : undefined;
+
+  return (
+    <div className="flex min-h-screen flex-col">
+      <header className="border-b border-slate-200 bg-white">
+        <div className="mx-auto flex max-w-5xl items-center justify-between gap-4 px-4 py-3">
+          <div className="flex items-center gap-6">
+            <Link href="/dashboard" className="text-lg font-bold tracking-tight text-brand-800">
+              Evergreen
+            </Link>
+            <nav aria-label="Main" className="flex gap-1">
+              <NavLink href="/dashboard">Dashboard</NavLink>
+              <NavLink href="/settings">Settings</NavLink>
+            </nav>
+          </div>
+          <div className="flex items-center gap-3">
+            <span className="hidden text-sm text-slate-600 sm:inline">{user.email}</span>
+            <form action={signOutAction}>
+              <SubmitButton variant="secondary" pendingLabel="Signing out…">
+                Sign out
+              </SubmitButton>
+            </form>
+          </div>
+        </div>
+      </header>
+      {copy && copy.tone !== "ok" ? <ConnectionBanner copy={copy} fixAction={reconnectGmailAction} /> : null}
+      <main className="mx-auto w-full max-w-5xl flex-1 px-4 py-8">{children}</main>
+    </div>
+  );
+}

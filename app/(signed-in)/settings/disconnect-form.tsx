@@ -1,0 +1,40 @@
+"use client";
+
+import { useActionState, useState } from "react";
+import { SubmitButton } from "@/components/submit-button";
+import { IDLE, type ActionState } from "@/lib/action-state";
+
+/** Disconnect asks once more before it revokes: sending stops until the user connects again. */
+export function DisconnectForm({ action }: { action: () => Promise<ActionState> }) {
+  const [state, formAction] = useActionState<ActionState>(action, IDLE);
+  const [confirming, setConfirming] = useState(false);
+
+  return (
+    <div className="space-y-3">
+      {confirming ? (
+        <form action={formAction} onSubmit={() => setConfirming(false)} className="flex flex-wrap items-center gap-3 rounded-md border border-red-200 bg-red-50 p-3">
+          <p id="disconnect-warning" className="text-sm text-red-900">
+            Evergreen will revoke its access at Google and delete your tokens. Sending stops until you connect again.
+          </p>
+          <SubmitButton variant="danger" pendingLabel="Disconnecting…">
+            Yes, disconnect Gmail
+          </SubmitButton>
+          <button type="button" onClick={() => setConfirming(false)} className="text-sm font-medium text-slate-700 underline">
+            Keep connected
+          </button>
+        </form>
+      ) : (
+        <button
+          type="button"
+          onClick={() => setConfirming(true)}
+          className="rounded-md border border-red-300 bg-white px-4 py-2 text-sm font-medium text-red-700 hover:bg-red-50"
+        >
+          Disconnect Gmail
+        </button>
+      )}
+      <p role="status" aria-live="polite" className="text-sm text-slate-700">
+        {state.message}
+      </p>
+    </div>
+  );
+}

@@ -1,0 +1,136 @@
+import type { Metadata } from "next";
+import { StatusBadge } from "@/components/status-badge";
+import { SubmitButton } from "@/components/submit-button";
+import { requireUser } from "@/lib/auth";
+import { getConnection, type ConnectionView } from "@/lib/connection";
+import { describeConnectionStatus } from "@/lib/connection-status";
+import { getDb } from "@/lib/db";
+import { disconnectGmailAction, reconnectGmailAction } from "../connection-actions";
+import { DisconnectForm } from "./disconnect-form";
+
+export const metadata: Metadata = { title: "Settings" };
+
+const EVENT_LABELS: Record<ConnectionView["events"][number]["kind"], string> = {
+  CONNECTED: "Connected",
+  SIGNED_IN: "Signed in",
+  RECONNECTED: "Reconnected",
+  REFRESH_TOKEN_MISSING: "Refresh token missing",
+  SCOPE_MISSING: "Sending permission missing",
+  DISCONNECTED: "Disconnected",
+  REVOKE_SUCCEEDED: "Access revoked at Google",
+  REVOKE_FAILED: "Revoke at Google failed",
+  REFRESHED: "Access renewed",
+  REFRESH_FAILED: "Renewal failed",
+};
+
+const SCOPE_LABELS: Record<string, string> = {
+  openid: "Sign-in (OpenID)",
+  email: "Email address",
+  profile: "Basic profile",
+  "https://www.googleapis.com/auth/userinfo.email": "Email address",
+  "https://www.googleapis.com/auth/userinfo.profile": "Basic profile",
+  "https://www.googleapis.com/auth/gmail.send": "Send email on your behalf",
+};
+
+function formatDate(date: Date | null): string {
+  return date ? new Intl.DateTimeFormat("en", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" }).format(date) + " UTC" : "Never";
+}
+
+export default async function SettingsPage({ searchParams }: { searchParams: Promise<{ notice?: string }> }) {
+  const user = await requireUser();
+  const { notice } = await searchParams;
+  const connection = await getConnection(getDb(), user.id);
+  const copy = connection ? describeConnectionStatus(connection.status, connection.reason) : undefined;
+  const reconnected = notice === "reconnected" && connection?.status === "CONNECTED";
+  const scopes = [...new Set(connection?.grantedScopes.map((scope) => SCOPE_LABELS[scope] ?? scope))];
+
+  return (
+    <div className="space-y-8">
+      <h1 className="text-2xl font-bold tracking-tight">Settings</h1>
+      {reconnected ? (
+        <p role="status" className="rounded-md border border-emerald-200 bg-emerald-50 px-4 py-3 text-sm text-emerald-900">
+          Gmail reconnected. Evergreen can send email from {connection.googleEmail} again.
+        </p>
+      ) : null}
+
+      <section aria-labelledby="connection-heading" className="rounded-lg border border-slate-200 bg-white shadow-sm">
+        <div className="flex flex-wrap items-center justify-between gap-3 border-b border-slate-200 px-6 py-4">
+          <h2 id="connection-heading" className="text-lg font-semibold">
+            Gmail connection
+          </h2>
+          {copy ? <StatusBadge tone={copy.tone}>{copy.title}</StatusBadge> : null}
+        </div>
+        {connection && copy ? (
+          <div className="space-y-6 px-6 py-5">
+            <p className="text-sm text-slate-700" data-testid="connection-explanation">
+              {copy.explanation}
+            </p>
+            <dl className="grid gap-x-6 gap-y-3 text-sm sm:grid-cols-2">
+              <div>
+                <dt className="text-slate-500">Google account</dt>
+                <dd className="font-medium">{connection.googleEmail ?? "Unknown"}</dd>
+              </div>
+              <div>
+                <dt className="text-slate-500">Connected since</dt>
+                <dd className="font-medium">{formatDate(connection.connectedSince)}</dd>
+              </div>
+              <div>
+                <dt className="text-slate-500">Last renewed</dt>
+                <dd className="font-medium">{formatDate(connection.lastRefreshedAt)}</dd>
+              </div>
+              <div>
+                <dt className="text-slate-500">Granted permissions</dt>
+                <dd className="font-medium">{scopes.length > 0 ? scopes.join(", ") : "None"}</dd>
+              </div>
+            </dl>
+            {connection.pendingRevocations > 0 ? (
+              <p className="rounded-md bg-amber-50 px-3 py-2 text-sm text-amber-900">
+                Google has not yet confirmed that Evergreen&apos;s earlier access is revoked. Evergreen keeps retrying.
+              </p>
+            ) : null}
+            <div className="flex flex-wrap items-start gap-4">
+              <form action={reconnectGmailAction}>
+                <SubmitButton variant={copy.action ? "primary" : "secondary"} pendingLabel="Opening Google…">
+                  {connection.status === "DISCONNECTED" ? "Connect Gmail" : "Reconnect Gmail"}
+                </SubmitButton>
+              </form>
+              {connection.status !== "DISCONNECTED" ? <DisconnectForm action={disconnectGmailAction} /> : null}
+            </div>
+          </div>
+        ) : (
+          <div className="px-6 py-5 text-sm text-slate-700">
+            <p>No Google account is linked yet.</p>
+            <form action={reconnectGmailAction} className="mt-4">
+              <SubmitButton pendingLabel="Opening Google…">Connect Gmail</SubmitButton>
+            </form>
+          </div>
+        )}
+      </section>
+
+      {connection ? (
+        <section aria-labelledby="events-heading" className="rounded-lg border border-slate-200 bg-white px-6 py-5 shadow-sm">
+          <h2 id="events-heading" className="text-lg font-semibold">
+            Recent connection events
+          </h2>
+          {connection.events.length === 0 ? (
+            <p className="mt-3 text-sm text-slate-600">Nothing has happened yet.</p>
+          ) : (
+            <ol className="mt-3 divide-y divide-slate-100" aria-label="Connection events">
+              {connection.events.map((event) => (
+                <li key={event.id} className="flex flex-col gap-0.5 py-2 text-sm sm:flex-row sm:gap-4">
+                  <time dateTime={event.createdAt.toISOString()} className="shrink-0 text-slate-500 sm:w-52">
+                    {formatDate(event.createdAt)}
+                  </time>
+                  <span>
+                    <span className="font-medium">{EVENT_LABELS[event.kind]}</span>
+                    {event.detail ? <span className="text-slate-600"> · {event.detail}</span> : null}
+                  </span>
+                </li>
+              ))}
+            </ol>
+          )}
+        </section>
+      ) : null}
+    </div>
+  );
+}

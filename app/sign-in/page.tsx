@@ -1,0 +1,53 @@
+import type { Metadata } from "next";
+import { redirect } from "next/navigation";
+import { SubmitButton } from "@/components/submit-button";
+import { getCurrentUser } from "@/lib/auth";
+import { safeCallbackPath } from "@/lib/safe-redirect";
+import { signInWithGoogleAction } from "./actions";
+
+export const metadata: Metadata = { title: "Sign in" };
+
+// Auth.js sends its client-safe error types here as ?error=…; anything else arrives as Configuration.
+const ERRORS: Record<string, string> = {
+  OAuthCallbackError: "Google did not finish signing you in (perhaps Cancel was clicked). Nothing was changed; try again when you are ready.",
+  AccessDenied: "Sign-in was refused. Try again, or ask your administrator whether your account may use Evergreen.",
+  OAuthAccountNotLinked: "That email address already belongs to an Evergreen user who signs in with a different Google account.",
+  MissingCSRF: "The sign-in form expired. Please try again.",
+  Configuration: "Evergreen could not complete the sign-in with Google. The problem was logged; try again, and tell your administrator if it keeps happening.",
+};
+
+export default async function SignInPage({ searchParams }: { searchParams: Promise<{ error?: string; callbackUrl?: string; "signed-out"?: string }> }) {
+  const params = await searchParams;
+  const callbackUrl = safeCallbackPath(params.callbackUrl);
+  if (await getCurrentUser()) redirect(callbackUrl);
+  const error = params.error ? (ERRORS[params.error] ?? ERRORS.Configuration) : undefined;
+
+  return (
+    <main className="flex min-h-screen items-center justify-center p-6">
+      <div className="w-full max-w-sm space-y-6 rounded-xl border border-slate-200 bg-white p-8 shadow-sm">
+        <div className="space-y-2 text-center">
+          <p className="text-lg font-bold tracking-tight text-brand-800">Evergreen</p>
+          <h1 className="text-2xl font-semibold">Sign in</h1>
+          <p className="text-sm text-slate-600">
+            Use your Google account. Google will ask you to allow Evergreen to send email on your behalf; keep that box ticked so your
+            email keeps flowing.
+          </p>
+        </div>
+        {params["signed-out"] ? (
+          <p role="status" className="rounded-md bg-slate-100 px-3 py-2 text-sm text-slate-700">
+            You are signed out.
+          </p>
+        ) : null}
+        {error ? (
+          <p role="alert" className="rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-800">
+            {error}
+          </p>
+        ) : null}
+        <form action={signInWithGoogleAction} className="flex flex-col">
+          <input type="hidden" name="callbackUrl" value={callbackUrl} />
+          <SubmitButton pendingLabel="Opening Google…">Continue with Google</SubmitButton>
+        </form>
+      </div>
+    </main>
+  );
+}

@@ -1,0 +1,30 @@
+import { appConnectionDeps, retryPendingRevocations } from "./connection";
+import { revokeGoogleToken } from "./google/oauth";
+
+/**
+ * Periodic work that runs inside the Node server: today, retrying revokes that Google did not answer
+ * at disconnect time. Timers are unref'd so they never keep a process alive on their own.
+ */
+const REVOKE_RETRY_INTERVAL_MS = 60_000;
+
+let started = false;
+
+export function startBackgroundJobs(): void {
+  if (started) return;
+  started = true;
+  const deps = appConnectionDeps();
+  let running = false;
+  const tick = async () => {
+    if (running) return;
+    running = true;
+    try {
+      const { revoked, failed } = await retryPendingRevocations(deps, revokeGoogleToken);
+      if (revoked + failed > 0) console.log(`[evergreen] pending revokes: ${revoked} done, ${failed} still failing`);
+    } catch (error) {
+      console.error("[evergreen] pending revoke retry failed", error);
+    } finally {
+      running = false;
+    }
+  };
+  setInterval(() => void tick(), REVOKE_RETRY_INTERVAL_MS).unref();
+}
