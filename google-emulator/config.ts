@@ -1,0 +1,61 @@
+export type PromptNoneErrorStyle = "interaction_required" | "oidc";
+
+export interface EmulatorConfig {
+  accessTokenTtlSeconds: number;
+  authCodeTtlSeconds: number;
+  idTokenTtlSeconds: number;
+  /** When true, code exchanges never return a refresh_token (simulates Google handing back none). */
+  withholdRefreshTokens: boolean;
+  /** RFC 9207 `iss` on authorization redirects, advertised in discovery. */
+  issParameter: boolean;
+  /** Non-sign-in scopes needed before each gets its own checkbox (Google: 2; Evergreen wants 1). */
+  granularConsentMinScopes: number;
+  /** prompt=none failures: Google's observed `interaction_required` or OIDC's login_/consent_required. */
+  promptNoneError: PromptNoneErrorStyle;
+  /** Legacy behaviour: approval_prompt=force forces the consent screen like prompt=consent. */
+  approvalPromptForceShowsConsent: boolean;
+  refreshTokenLimitPerClient: number;
+  testingRefreshTokenTtlSeconds: number;
+  refreshTokenIdleTtlSeconds: number;
+  sendUnitsPerMinute: number;
+  sendUnitCost: number;
+  profileUnitCost: number;
+  /** HTTP status for the per-user unit quota (classic docs say 403, newer captures 429). */
+  unitQuotaStatus: 403 | 429;
+  dailySendLimit: number;
+  maxRecipientsPerMessage: number;
+  jsonSendMaxBytes: number;
+  uploadSendMaxBytes: number;
+}
+
+export const DEFAULT_CONFIG: EmulatorConfig = {
+  accessTokenTtlSeconds: 3599,
+  authCodeTtlSeconds: 600,
+  idTokenTtlSeconds: 3600,
+  withholdRefreshTokens: false,
+  issParameter: true,
+  granularConsentMinScopes: 1,
+  promptNoneError: "interaction_required",
+  approvalPromptForceShowsConsent: false,
+  refreshTokenLimitPerClient: 100,
+  testingRefreshTokenTtlSeconds: 7 * 24 * 3600,
+  refreshTokenIdleTtlSeconds: 183 * 24 * 3600,
+  sendUnitsPerMinute: 15_000,
+  sendUnitCost: 100,
+  profileUnitCost: 1,
+  unitQuotaStatus: 403,
+  dailySendLimit: 2000,
+  maxRecipientsPerMessage: 100,
+  jsonSendMaxBytes: 5 * 1024 * 1024,
+  uploadSendMaxBytes: 36_700_160,
+};
+
+export function mergeConfig(base: EmulatorConfig, patch: Partial<EmulatorConfig> | undefined): EmulatorConfig {
+  const merged = { ...base };
+  for (const [key, value] of Object.entries(patch ?? {})) {
+    if (!(key in DEFAULT_CONFIG)) throw new Error(`Unknown config key: ${key}`);
+    if (typeof value !== typeof DEFAULT_CONFIG[key as keyof EmulatorConfig]) throw new Error(`Config ${key} must be a ${typeof DEFAULT_CONFIG[key as keyof EmulatorConfig]}`);
+    Object.assign(merged, { [key]: value });
+  }
+  return merged;
+}

@@ -1,0 +1,9 @@
+import type { SigningKey } from "./keys";
+import type { EmulatorState } from "./state";
+
+export interface EmulatorContext {
+  state: EmulatorState;
+  key: SigningKey;
+  /** Base URL without trailing slash; also the issuer. */
+  baseUrl: string;
+}

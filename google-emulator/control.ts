@@ -1,0 +1,172 @@
+import { z } from "zod";
+import { mergeConfig } from "./config";
+import type { EmulatorContext } from "./context";
+import { parseFault } from "./faults";
+import { html, json, notFound, type EmulatorRequest, type Reply } from "./http";
+import { mailboxPage, messagePage } from "./screens";
+import type { Client, User } from "./state";
+import { isAccessTokenAlive, isRefreshTokenAlive, isRefreshTokenExpired, revokeGrant } from "./tokens";
+
+export interface ControlHooks {
+  reset(): void;
+}
+
+const userSchema = z.object({
+  email: z.string().email(),
+  name: z.string().min(1).optional(),
+  sub: z.string().regex(/^\d{1,255}$/).optional(),
+  givenName: z.string().optional(),
+  familyName: z.string().optional(),
+  picture: z.string().optional(),
+  emailVerified: z.boolean().optional(),
+});
+
+const clientSchema = z.object({
+  id: z.string().min(1),
+  secret: z.string().min(1),
+  redirectUris: z.array(z.string().url()).min(1),
+  publishingStatus: z.enum(["production", "testing"]).default("production"),
+  projectId: z.string().min(1).optional(),
+  name: z.string().min(1).optional(),
+});
+
+const iso = (ms: number | undefined) => (ms === undefined ? null : new Date(ms).toISOString());
+
+function bodyJson(req: EmulatorRequest): unknown {
+  const text = req.body.toString("utf8").trim();
+  return text ? JSON.parse(text) : {};
+}
+
+function badInput(message: string): Reply {
+  return json(400, { error: message });
+}
+
+function numericSub(email: string): string {
+  let hash = 0n;
+  for (const char of email.toLowerCase()) hash = (hash * 131n + BigInt(char.codePointAt(0) ?? 0)) % 10n ** 20n;
+  return `1${hash.toString().padStart(20, "0")}`;
+}
+
+export async function handleControl(ctx: EmulatorContext, req: EmulatorRequest, hooks: ControlHooks): Promise<Reply> {
+  const { state } = ctx;
+  const path = req.url.pathname.replace(/^\/__emulator/, "").replace(/\/$/, "") || "/";
+  const route = `${req.method} ${path}`;
+  try {
+    if (route === "GET /") return html(200, mailboxPage({ messages: state.messages, users: [...state.users.values()], clients: [...state.clients.values()], grants: [...state.grants.values()] }, (sub) => state.users.get(sub)));
+    if (route === "POST /reset") {
+      hooks.reset();
+      return json(200, { ok: true });
+    }
+    if (route === "GET /users") return json(200, { users: [...state.users.values()] });
+    if (route === "POST /users") {
+      const input = userSchema.parse(bodyJson(req));
+      const name = input.name ?? input.email.split("@")[0] ?? input.email;
+      const user: User = {
+        sub: input.sub ?? state.findUserByEmail(input.email)?.sub ?? numericSub(input.email),
+        email: input.email,
+        emailVerified: input.emailVerified ?? true,
+        name,
+        givenName: input.givenName ?? name.split(" ")[0] ?? name,
+        familyName: input.familyName ?? name.split(" ").slice(1).join(" "),
+        picture: input.picture ?? `https://lh3.googleusercontent.com/a/${encodeURIComponent(input.email)}=s96-c`,
+      };
+      const existing = state.findUserByEmail(input.email);
+      if (existing) state.users.delete(existing.sub);
+      state.addUser(user);
+      return json(201, { user });
+    }
+    if (route === "GET /clients") return json(200, { clients: [...state.clients.values()] });
+    if (route === "POST /clients") {
+      const client: Client = stripUndefined(clientSchema.parse(bodyJson(req)));
+      state.addClient(client);
+      return json(201, { client });
+    }
+    if (route === "GET /config") return json(200, { config: state.config });
+    if (route === "POST /config") {
+      state.config = mergeConfig(state.config, bodyJson(req) as object);
+      return json(200, { config: state.config });
+    }
+    if (route === "GET /clock" || route === "POST /clock") {
+      if (req.method === "POST") {
+        const { advanceSeconds } = z.object({ advanceSeconds: z.number() }).parse(bodyJson(req));
+        state.clock.advance(advanceSeconds);
+      }
+      return json(200, { now: new Date(state.clock.now()).toISOString(), offsetSeconds: state.clock.offsetMs / 1000 });
+    }
+    const revokeMatch = /^\/users\/([^/]+)\/revoke$/.exec(path);
+    if (req.method === "POST" && revokeMatch?.[1]) {
+      const user = state.findUserByEmail(decodeURIComponent(revokeMatch[1]));
+      if (!user) return json(404, { error: "Unknown user" });
+      const { clientId } = z.object({ clientId: z.string().optional() }).parse(bodyJson(req));
+      const projects = clientId ? [state.projectOf(clientId)] : [...new Set([...state.grants.values(), ...state.refreshTokens.values(), ...state.accessTokens.values()].filter((g) => g.userSub === user.sub).map((g) => g.projectId))];
+      for (const projectId of projects) revokeGrant(state, user.sub, projectId);
+      return json(200, { revokedProjects: projects });
+    }
+    if (route === "GET /faults") return json(200, { faults: state.faults.list() });
+    if (route === "POST /faults") {
+      const fault = parseFault(bodyJson(req));
+      state.faults.add(fault);
+      return json(201, { fault });
+    }
+    if (route === "DELETE /faults") {
+      state.faults.clear();
+      return json(200, { ok: true });
+    }
+    if (route === "GET /grants") {
+      return json(200, { grants: [...state.grants.values()].map((g) => ({ user: state.users.get(g.userSub)?.email, userSub: g.userSub, projectId: g.projectId, scopes: g.scopes, firstGrantedAt: iso(g.firstGrantedAt), lastConsentAt: iso(g.lastConsentAt) })) });
+    }
+    if (route === "GET /tokens") return json(200, listTokens(ctx));
+    if (route === "GET /calls") return json(200, { calls: state.calls });
+    if (route === "GET /messages") return json(200, { messages: state.messages.map((m) => ({ ...m, sentAt: iso(m.sentAt), user: state.users.get(m.userSub)?.email })) });
+    const messageMatch = /^\/messages\/([0-9a-f]+)$/.exec(path);
+    if (req.method === "GET" && messageMatch) {
+      const message = state.messages.find((m) => m.id === messageMatch[1]);
+      return message ? html(200, messagePage(message)) : notFound();
+    }
+    return notFound();
+  } catch (error) {
+    if (error instanceof z.ZodError) return badInput(error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "));
+    if (error instanceof Error) return badInput(error.message);
+    throw error;
+  }
+}
+
+function stripUndefined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}
+
+function listTokens(ctx: EmulatorContext) {
+  const { state } = ctx;
+  const email = (sub: string) => state.users.get(sub)?.email;
+  return {
+    refreshTokens: [...state.refreshTokens.values()].map((t) => ({
+      token: t.token,
+      user: email(t.userSub),
+      userSub: t.userSub,
+      clientId: t.clientId,
+      projectId: t.projectId,
+      scopes: t.scopes,
+      createdAt: iso(t.createdAt),
+      lastUsedAt: iso(t.lastUsedAt),
+      expiresAt: iso(t.expiresAt),
+      revokedAt: iso(t.revokedAt),
+      revokedReason: t.revokedReason ?? null,
+      expired: isRefreshTokenExpired(state, t),
+      alive: isRefreshTokenAlive(state, t),
+    })),
+    accessTokens: [...state.accessTokens.values()].map((t) => ({
+      token: t.token,
+      user: email(t.userSub),
+      userSub: t.userSub,
+      clientId: t.clientId,
+      projectId: t.projectId,
+      scopes: t.scopes,
+      refreshToken: t.refreshToken ?? null,
+      issuedAt: iso(t.issuedAt),
+      expiresAt: iso(t.expiresAt),
+      revokedAt: iso(t.revokedAt),
+      expired: state.clock.now() >= t.expiresAt,
+      alive: isAccessTokenAlive(state, t),
+    })),
+  };
+}
