@@ -15,7 +15,7 @@ export default defineConfig({
   experimental: { adapter: true },
   engine: "js",
   schema: "prisma/schema.prisma",
-  migrations: { path: "prisma/migrations", seed: "tsx prisma/seed.ts" },
+  migrations: { path: "prisma/migrations" },
   async adapter() {
     return new MigrateSafeSQLite({ url: process.env.DATABASE_URL! });
   },

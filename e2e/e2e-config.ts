@@ -1,8 +1,10 @@
-import { randomBytes } from "node:crypto";
 import path from "node:path";
 
 // One place for the ports and settings the e2e servers and specs share. The app runs as a production
-// build against the local Google emulator, explicitly allowed for this purpose.
+// build against the local Google emulator, explicitly allowed for this purpose. The secrets are fixed
+// because the runner and its workers each evaluate this file, and specs decrypt what the app stored;
+// they protect nothing but this throwaway test database.
+const E2E_TOKEN_KEY = Buffer.from("evergreen-e2e-token-key-32-bytes").toString("base64");
 const appPort = 3100;
 const emulatorPort = 4110;
 const databaseFile = path.resolve(".e2e", "e2e.db");
@@ -13,13 +15,14 @@ export const E2E = {
   emulatorPort,
   emulatorUrl: `http://127.0.0.1:${emulatorPort}`,
   databaseFile,
+  tokenKeys: [{ id: "e2e", key: Buffer.from(E2E_TOKEN_KEY, "base64") }],
   appEnv: {
     NODE_ENV: "production",
     NEXT_TELEMETRY_DISABLED: "1",
     DATABASE_URL: `file:${databaseFile}`,
     AUTH_URL: `http://localhost:${appPort}`,
-    AUTH_SECRET: randomBytes(32).toString("base64url"),
-    TOKEN_ENCRYPTION_KEYS: `e2e:${randomBytes(32).toString("base64")}`,
+    AUTH_SECRET: "e2e-only-auth-secret-9f3Kq7Zx2Lm8Vb4Nc6Rt1Yw5Hs0Ue",
+    TOKEN_ENCRYPTION_KEYS: `e2e:${E2E_TOKEN_KEY}`,
     AUTH_GOOGLE_ID: "evergreen-dev.apps.googleusercontent.com",
     AUTH_GOOGLE_SECRET: "evergreen-dev-secret",
     GOOGLE_BASE_URL: `http://127.0.0.1:${emulatorPort}`,

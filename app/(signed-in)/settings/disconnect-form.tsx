@@ -4,8 +4,11 @@ import { useActionState, useState } from "react";
 import { SubmitButton } from "@/components/submit-button";
 import { IDLE, type ActionState } from "@/lib/action-state";
 
-/** Disconnect asks once more before it revokes: sending stops until the user connects again. */
-export function DisconnectForm({ action }: { action: () => Promise<ActionState> }) {
+/**
+ * Disconnect asks once more before it revokes: sending stops until the user connects again. It stays
+ * mounted after disconnecting (without its button) so the outcome message remains readable.
+ */
+export function DisconnectForm({ action, connected }: { action: () => Promise<ActionState>; connected: boolean }) {
   const [state, formAction] = useActionState<ActionState>(action, IDLE);
   const [confirming, setConfirming] = useState(false);
 
@@ -23,7 +26,7 @@ export function DisconnectForm({ action }: { action: () => Promise<ActionState> 
             Keep connected
           </button>
         </form>
-      ) : (
+      ) : connected ? (
         <button
           type="button"
           onClick={() => setConfirming(true)}
@@ -31,7 +34,7 @@ export function DisconnectForm({ action }: { action: () => Promise<ActionState> 
         >
           Disconnect Gmail
         </button>
-      )}
+      ) : null}
       <p role="status" aria-live="polite" className="text-sm text-slate-700">
         {state.message}
       </p>

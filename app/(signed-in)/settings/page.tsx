@@ -94,7 +94,7 @@ export default async function SettingsPage({ searchParams }: { searchParams: Pro
                   {connection.status === "DISCONNECTED" ? "Connect Gmail" : "Reconnect Gmail"}
                 </SubmitButton>
               </form>
-              {connection.status !== "DISCONNECTED" ? <DisconnectForm action={disconnectGmailAction} /> : null}
+              <DisconnectForm action={disconnectGmailAction} connected={connection.status !== "DISCONNECTED"} />
             </div>
           </div>
         ) : (
