@@ -18,33 +18,17 @@ export function testDatabaseProvider(): Env["database"]["provider"] {
   return process.env.EVERGREEN_TEST_POSTGRES_URL ? "postgresql" : "sqlite";
 }
 
-export async function createTestDatabase(): Promise<TestDatabase> {
-  const serverUrl = process.env.EVERGREEN_TEST_POSTGRES_URL;
-  if (serverUrl) {
-    const name = `test_${randomBytes(6).toString("hex")}`;
-    const admin = new pg.Client({ connectionString: serverUrl });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${name}`);
-    await admin.end();
-    const url = new URL(serverUrl);
-    url.pathname = `/${name}`;
-    const database = { provider: "postgresql" as const, url: url.toString() };
-    await migrateDatabase(database);
-    const db = createDb(database);
-    return {
-      db,
-      database,
-      async drop() {
-        await db.$disconnect();
-        const cleanup = new pg.Client({ connectionString: serverUrl });
-        await cleanup.connect();
-        await cleanup.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-        await cleanup.end();
-      },
-    };
+async function runOnServer(serverUrl: string, sql: string) {
+  const client = new pg.Client({ connectionString: serverUrl });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
   }
-  const dir = mkdtempSync(path.join(tmpdir(), "evergreen-db-"));
-  const database = { provider: "sqlite" as const, url: `file:${path.join(dir, "test.db")}` };
+}
+
+async function migrated(database: Env["database"], removeStorage: () => Promise<void>): Promise<TestDatabase> {
   await migrateDatabase(database);
   const db = createDb(database);
   return {
@@ -52,7 +36,20 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     database,
     async drop() {
       await db.$disconnect();
-      rmSync(dir, { recursive: true, force: true });
+      await removeStorage();
     },
   };
+}
+
+export async function createTestDatabase(): Promise<TestDatabase> {
+  const serverUrl = process.env.EVERGREEN_TEST_POSTGRES_URL;
+  if (serverUrl) {
+    const name = `test_${randomBytes(6).toString("hex")}`;
+    await runOnServer(serverUrl, `CREATE DATABASE ${name}`);
+    const url = new URL(serverUrl);
+    url.pathname = `/${name}`;
+    return migrated({ provider: "postgresql", url: url.toString() }, () => runOnServer(serverUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+  }
+  const dir = mkdtempSync(path.join(tmpdir(), "evergreen-db-"));
+  return migrated({ provider: "sqlite", url: `file:${path.join(dir, "test.db")}` }, async () => rmSync(dir, { recursive: true, force: true }));
 }
