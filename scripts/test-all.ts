@@ -1,6 +1,7 @@
 // `npm test`: everything a contributor must pass, in order — schema check, lint, typecheck, unit and
 // integration tests (SQLite), the PostgreSQL lane, and the end-to-end tests in Chromium. Every step
 // runs even after a failure, so one run shows every problem; the last line totals them for CI.
+// `npm test -- --only e2e` (or schema, lint, typecheck, unit, pg) runs the steps whose name matches.
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import path from "node:path";
@@ -27,10 +28,10 @@ const steps: Step[] = [
   { name: "schema: PostgreSQL schema generated from the SQLite one", command: ["node", "scripts/gen-pg-schema.mjs", "--check"] },
   { name: "lint", command: ["npm", "run", "lint"] },
   { name: "typecheck", command: ["npm", "run", "typecheck"] },
-  { name: "unit + integration (SQLite)", command: ["npx", "vitest", "run", ...vitestJson("vitest-sqlite")], report: "vitest-sqlite.json", count: vitestCounts },
-  { name: "PostgreSQL lane", command: ["npx", "tsx", "scripts/test-pg.ts", ...vitestJson("vitest-pg")], report: "vitest-pg.json", count: vitestCounts },
+  { name: "unit: Vitest on SQLite", command: ["npx", "vitest", "run", ...vitestJson("vitest-sqlite")], report: "vitest-sqlite.json", count: vitestCounts },
+  { name: "pg: the database tests on PostgreSQL", command: ["npx", "tsx", "scripts/test-pg.ts", ...vitestJson("vitest-pg")], report: "vitest-pg.json", count: vitestCounts },
   {
-    name: "end-to-end (Chromium)",
+    name: "e2e: Playwright in Chromium",
     command: ["npx", "playwright", "test", "--reporter=list,json"],
     env: { PLAYWRIGHT_JSON_OUTPUT_FILE: `${RESULTS}/playwright.json` },
     report: "playwright.json",
@@ -38,12 +39,20 @@ const steps: Step[] = [
   },
 ];
 
+const onlyIndex = process.argv.indexOf("--only");
+const only = onlyIndex >= 0 ? process.argv[onlyIndex + 1]?.toLowerCase() : undefined;
+const selected = only ? steps.filter((step) => step.name.toLowerCase().includes(only)) : steps;
+if (selected.length === 0) {
+  console.error(`No test step matches "${only}". Steps: ${steps.map((step) => step.name).join("; ")}`);
+  process.exit(2);
+}
+
 rmSync(RESULTS, { recursive: true, force: true });
 mkdirSync(RESULTS, { recursive: true });
 const total: Counts = { passed: 0, failed: 0, skipped: 0 };
 const summary: string[] = [];
 
-for (const step of steps) {
+for (const step of selected) {
   console.log(`\n━━ ${step.name} ━━`);
   const started = Date.now();
   const result = spawnSync(step.command[0]!, step.command.slice(1), {

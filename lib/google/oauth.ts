@@ -1,5 +1,5 @@
 import { OAuth2Client } from "google-auth-library";
-import { getEnv } from "../env";
+import { getEnv, type Env } from "../env";
 
 /**
  * The only code that knows Google's OAuth URLs. Every one derives from GOOGLE_BASE_URL: unset means
@@ -38,7 +38,8 @@ export type GoogleEndpoints = {
   gmail: string;
 };
 
-export function googleEndpoints(baseUrl: string | undefined = getEnv().google.baseUrl): GoogleEndpoints {
+/** `baseUrl` undefined means real Google. */
+export function googleEndpoints(baseUrl: string | undefined): GoogleEndpoints {
   if (!baseUrl) {
     return {
       issuer: "https://accounts.google.com",
@@ -68,8 +69,7 @@ export function googleEndpoints(baseUrl: string | undefined = getEnv().google.ba
 const REQUEST_TIMEOUT_MS = 10_000;
 
 /** google-auth-library's client, pointed at whichever Google this deployment uses. */
-export function createOAuthClient(): OAuth2Client {
-  const { google } = getEnv();
+export function createOAuthClient(google: Env["google"] = getEnv().google): OAuth2Client {
   const endpoints = googleEndpoints(google.baseUrl);
   return new OAuth2Client({
     clientId: google.clientId,
@@ -107,9 +107,9 @@ function describeFailure(error: unknown): string {
  * Revokes a token and with it the user's whole grant to Evergreen. A token Google no longer knows
  * counts as revoked: the outcome the user asked for is already true.
  */
-export async function revokeGoogleToken(token: string): Promise<"revoked" | "already-invalid"> {
+export async function revokeGoogleToken(token: string, google: Env["google"] = getEnv().google): Promise<"revoked" | "already-invalid"> {
   try {
-    await createOAuthClient().revokeToken(token);
+    await createOAuthClient(google).revokeToken(token);
     return "revoked";
   } catch (error) {
     const response = (error as GaxiosLikeError).response;

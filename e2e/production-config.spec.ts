@@ -1,0 +1,25 @@
+import { spawn } from "node:child_process";
+import { expect, test } from "@playwright/test";
+
+// Runs the same production build the other specs use, with configuration a hurried deployer might give.
+async function startProduction(variables: Record<string, string>): Promise<{ code: number | null; output: string }> {
+  const child = spawn("npx", ["next", "start", "-p", "3101"], {
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1", ...variables },
+  });
+  let output = "";
+  child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  const timer = setTimeout(() => child.kill("SIGKILL"), 30_000);
+  const code = await new Promise<number | null>((resolve) => child.on("exit", resolve));
+  clearTimeout(timer);
+  return { code, output };
+}
+
+test("production refuses to start with a weak AUTH_SECRET and missing keys, naming each variable and its fix", async () => {
+  const { code, output } = await startProduction({ AUTH_SECRET: "changeme", AUTH_GOOGLE_ID: "123.apps.googleusercontent.com" });
+  expect(code).toBe(1);
+  expect(output).toContain("refusing to start");
+  expect(output).toContain("AUTH_SECRET: too weak; use at least 32 random characters");
+  expect(output).toContain("TOKEN_ENCRYPTION_KEYS: missing");
+  expect(output).toContain("AUTH_GOOGLE_SECRET: missing");
+});
