@@ -10,11 +10,22 @@ const VARIANTS = {
 } as const;
 
 /** A form's submit button that shows progress and cannot be clicked twice while the form is pending. */
-export function SubmitButton({ children, pendingLabel, variant = "primary" }: { children: ReactNode; pendingLabel: string; variant?: keyof typeof VARIANTS }) {
+export function SubmitButton({
+  children,
+  pendingLabel,
+  variant = "primary",
+  autoFocus,
+}: {
+  children: ReactNode;
+  pendingLabel: string;
+  variant?: keyof typeof VARIANTS;
+  autoFocus?: boolean;
+}) {
   const { pending } = useFormStatus();
   return (
     <button
       type="submit"
+      autoFocus={autoFocus}
       disabled={pending}
       aria-disabled={pending}
       className={`inline-flex items-center justify-center gap-2 rounded-md px-4 py-2 text-sm font-medium transition-colors ${VARIANTS[variant]}`}

@@ -9,17 +9,23 @@ import { IDLE, type ActionState } from "@/lib/action-state";
  * mounted after disconnecting (without its button) so the outcome message remains readable.
  */
 export function DisconnectForm({ action, connected }: { action: () => Promise<ActionState>; connected: boolean }) {
-  const [state, formAction] = useActionState<ActionState>(action, IDLE);
   const [confirming, setConfirming] = useState(false);
+  // The confirmation stays up (showing progress) until the server answers.
+  const [state, formAction] = useActionState<ActionState>(async () => {
+    const result = await action();
+    setConfirming(false);
+    return result;
+  }, IDLE);
 
   return (
     <div className="space-y-3">
       {confirming ? (
-        <form action={formAction} onSubmit={() => setConfirming(false)} className="flex flex-wrap items-center gap-3 rounded-md border border-red-200 bg-red-50 p-3">
+        <form action={formAction} aria-describedby="disconnect-warning" className="flex flex-wrap items-center gap-3 rounded-md border border-red-200 bg-red-50 p-3">
           <p id="disconnect-warning" className="text-sm text-red-900">
             Evergreen will revoke its access at Google and delete your tokens. Sending stops until you connect again.
           </p>
-          <SubmitButton variant="danger" pendingLabel="Disconnecting…">
+          {/* Focus moves to the decision the user just asked for, so the keyboard path is Enter, Enter. */}
+          <SubmitButton variant="danger" pendingLabel="Disconnecting…" autoFocus>
             Yes, disconnect Gmail
           </SubmitButton>
           <button type="button" onClick={() => setConfirming(false)} className="text-sm font-medium text-slate-700 underline">
