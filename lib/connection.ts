@@ -105,8 +105,12 @@ export async function applyGoogleSignIn(deps: ConnectionDeps, tokens: GoogleToke
 
 /** Auth.js's linkAccount, without letting it write plaintext tokens: the row first, then the tokens sealed to it. */
 export async function linkGoogleAccount(deps: ConnectionDeps, account: GoogleTokens & { userId: string; type: string; provider: string }) {
+  // Until its tokens are written the row cannot send; if that write fails, the truth is on screen.
   await deps.db.account.create({
-    data: { userId: account.userId, type: account.type, provider: account.provider, providerAccountId: account.providerAccountId },
+    data: {
+      userId: account.userId, type: account.type, provider: account.provider, providerAccountId: account.providerAccountId,
+      status: "NEEDS_RECONNECT", statusReason: "NO_REFRESH_TOKEN",
+    },
   });
   if (account.provider === GOOGLE) await applyGoogleSignIn(deps, account, { firstLink: true });
 }

@@ -2,20 +2,44 @@
 // stopped together.
 import { spawn } from "node:child_process";
 import path from "node:path";
-import { DEFAULT_EMULATOR_URL, getEnv } from "../lib/env";
 import { startGoogleEmulator } from "../google-emulator/index";
+import { DEFAULT_EMULATOR_URL, getEnv } from "../lib/env";
+
+/** True when a local Google already answers at `url` (say, from `npm run emulator`), so we can share it. */
+async function emulatorAlreadyRunning(url: string): Promise<boolean> {
+  try {
+    const response = await fetch(`${url}/.well-known/openid-configuration`, { signal: AbortSignal.timeout(1_000) });
+    return response.ok && ((await response.json()) as { issuer?: string }).issuer === url;
+  } catch {
+    return false;
+  }
+}
+
+async function startLocalGoogle(): Promise<(() => Promise<void>) | undefined> {
+  if (await emulatorAlreadyRunning(DEFAULT_EMULATOR_URL)) {
+    console.log(`[evergreen] using the local Google already running at ${DEFAULT_EMULATOR_URL}`);
+    return undefined;
+  }
+  try {
+    const emulator = await startGoogleEmulator({
+      port: Number(new URL(DEFAULT_EMULATOR_URL).port),
+      stateFile: path.join("data", "google-emulator.json"),
+    });
+    console.log(`[evergreen] local Google at ${emulator.url} · sent mail at ${emulator.url}/__emulator/`);
+    return () => emulator.close();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "EADDRINUSE") throw error;
+    throw new Error(`Port ${new URL(DEFAULT_EMULATOR_URL).port} is taken by another program, so the local Google cannot start. Stop that program and run \`npm run dev\` again.`);
+  }
+}
 
 async function main() {
   const env = getEnv();
   const stops: Array<() => Promise<void>> = [];
 
   if (env.google.baseUrl === DEFAULT_EMULATOR_URL) {
-    const emulator = await startGoogleEmulator({
-      port: Number(new URL(DEFAULT_EMULATOR_URL).port),
-      stateFile: path.join("data", "google-emulator.json"),
-    });
-    stops.push(() => emulator.close());
-    console.log(`[evergreen] local Google at ${emulator.url} · sent mail at ${emulator.url}/__emulator/`);
+    const stop = await startLocalGoogle();
+    if (stop) stops.push(stop);
   } else if (env.google.baseUrl) {
     console.log(`[evergreen] using the Google stand-in at ${env.google.baseUrl}`);
   } else {
@@ -34,6 +58,6 @@ async function main() {
 }
 
 main().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : error);
+  console.error(`[evergreen] ${error instanceof Error ? error.message : String(error)}`);
   process.exit(1);
 });
