@@ -28,7 +28,7 @@ export function SubmitButton({
       autoFocus={autoFocus}
       disabled={pending}
       aria-disabled={pending}
-      className={`inline-flex items-center justify-center gap-2 rounded-md px-4 py-2 text-sm font-medium transition-colors ${VARIANTS[variant]}`}
+      className={`inline-flex items-center justify-center gap-2 whitespace-nowrap rounded-md px-4 py-2 text-sm font-medium transition-colors ${VARIANTS[variant]}`}
     >
       {pending ? (
         <>

@@ -116,3 +116,10 @@ it("rejects a GOOGLE_BASE_URL with a path, since Google's own paths are served f
     "GOOGLE_BASE_URL: must be an origin such as http://127.0.0.1:4010 (no path)",
   ]);
 });
+
+it("uses the same development client the local Google registers, with the dev server's callback", async () => {
+  const { DEV_CLIENT } = await import("@/google-emulator/seed");
+  expect(DEV_GOOGLE_CLIENT).toEqual({ id: DEV_CLIENT.id, secret: DEV_CLIENT.secret });
+  expect(DEV_CLIENT.redirectUris).toContain("http://localhost:3000/api/auth/callback/google");
+  expect(DEFAULT_EMULATOR_URL).toBe("http://127.0.0.1:4010");
+});

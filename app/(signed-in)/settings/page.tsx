@@ -11,7 +11,7 @@ import { DisconnectForm } from "./disconnect-form";
 export const metadata: Metadata = { title: "Settings" };
 
 const EVENT_LABELS: Record<ConnectionView["events"][number]["kind"], string> = {
-  CONNECTED: "Connected",
+  CONNECTED: "Google account linked",
   SIGNED_IN: "Signed in",
   RECONNECTED: "Reconnected",
   REFRESH_TOKEN_MISSING: "Refresh token missing",
