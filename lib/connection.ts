@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { cache } from "react";
 import { getDb, type Db } from "./db";
 import { getEnv, type EncryptionKey } from "./env";
 import { canSendMail, grantedScopes } from "./google/oauth";
@@ -39,6 +40,11 @@ export type GoogleTokens = {
 export type SignInOutcome = { accountId: string; status: ConnectionStatus; reason: StatusReason | null; events: ConnectionEventKind[] };
 
 const GOOGLE = "google";
+
+// The one rule for which Google account is a user's Gmail connection (the first one linked).
+function connectionAccountOf(userId: string) {
+  return { where: { userId, provider: GOOGLE }, orderBy: { createdAt: "asc" as const } };
+}
 const now = (deps: ConnectionDeps) => deps.now?.() ?? new Date();
 
 function decide(sendAllowed: boolean, hasRefreshToken: boolean): { status: ConnectionStatus; reason: StatusReason | null } {
@@ -128,11 +134,12 @@ export type ConnectionView = {
   events: Array<{ id: string; kind: ConnectionEventKind; detail: string | null; createdAt: Date }>;
 };
 
+const RECENT_EVENTS = 8;
+
 /** The user's Gmail connection as the UI shows it: never a token. */
-export async function getConnection(db: Db, userId: string, recentEvents = 8): Promise<ConnectionView | null> {
+export async function getConnection(db: Db, userId: string): Promise<ConnectionView | null> {
   const account = await db.account.findFirst({
-    where: { userId, provider: GOOGLE },
-    orderBy: { createdAt: "asc" },
+    ...connectionAccountOf(userId),
     select: {
       id: true, status: true, statusReason: true, statusChangedAt: true, scope: true, consentedAt: true, createdAt: true,
       lastRefreshedAt: true, user: { select: { email: true } },
@@ -143,7 +150,7 @@ export async function getConnection(db: Db, userId: string, recentEvents = 8): P
     db.connectionEvent.findMany({
       where: { userId },
       orderBy: [{ createdAt: "desc" }, { id: "desc" }],
-      take: recentEvents,
+      take: RECENT_EVENTS,
       select: { id: true, kind: true, detail: true, createdAt: true },
     }),
     db.pendingRevocation.count({ where: { userId } }),
@@ -162,6 +169,9 @@ export async function getConnection(db: Db, userId: string, recentEvents = 8): P
   };
 }
 
+/** The signed-in user's connection for this request: the layout, banner and page share one read. */
+export const getCurrentConnection = cache((userId: string) => getConnection(getDb(), userId));
+
 export type RevokeAtGoogle = (token: string) => Promise<unknown>;
 export type DisconnectOutcome = "revoked" | "revoke-pending" | "already-disconnected";
 
@@ -179,8 +189,7 @@ function describeError(error: unknown): string {
 export async function disconnectGmail(deps: ConnectionDeps, userId: string, revoke: RevokeAtGoogle): Promise<DisconnectOutcome> {
   const { db, vault } = deps;
   const account = await db.account.findFirst({
-    where: { userId, provider: GOOGLE },
-    orderBy: { createdAt: "asc" },
+    ...connectionAccountOf(userId),
     select: { id: true, status: true, refresh_token: true, access_token: true },
   });
   if (!account || (account.status === "DISCONNECTED" && !account.refresh_token && !account.access_token)) return "already-disconnected";

@@ -4,14 +4,13 @@ import { ConnectionBanner } from "@/components/connection-banner";
 import { NavLink } from "@/components/nav-link";
 import { SubmitButton } from "@/components/submit-button";
 import { requireUser } from "@/lib/auth";
-import { getConnection } from "@/lib/connection";
+import { getCurrentConnection } from "@/lib/connection";
 import { describeConnectionStatus } from "@/lib/connection-status";
-import { getDb } from "@/lib/db";
 import { reconnectGmailAction, signOutAction } from "./connection-actions";
 
 export default async function SignedInLayout({ children }: { children: ReactNode }) {
   const user = await requireUser();
-  const connection = await getConnection(getDb(), user.id, 0);
+  const connection = await getCurrentConnection(user.id);
   const copy = connection ? describeConnectionStatus(connection.status, connection.reason) : undefined;
 
   return (

@@ -2,15 +2,14 @@ import Link from "next/link";
 import type { Metadata } from "next";
 import { StatusBadge } from "@/components/status-badge";
 import { requireUser } from "@/lib/auth";
-import { getConnection } from "@/lib/connection";
+import { getCurrentConnection } from "@/lib/connection";
 import { describeConnectionStatus } from "@/lib/connection-status";
-import { getDb } from "@/lib/db";
 
 export const metadata: Metadata = { title: "Dashboard" };
 
 export default async function DashboardPage() {
   const user = await requireUser();
-  const connection = await getConnection(getDb(), user.id, 0);
+  const connection = await getCurrentConnection(user.id);
   const copy = connection ? describeConnectionStatus(connection.status, connection.reason) : undefined;
 
   return (

@@ -2,9 +2,9 @@ import type { Metadata } from "next";
 import { StatusBadge } from "@/components/status-badge";
 import { SubmitButton } from "@/components/submit-button";
 import { requireUser } from "@/lib/auth";
-import { getConnection, type ConnectionView } from "@/lib/connection";
-import { describeConnectionStatus } from "@/lib/connection-status";
-import { getDb } from "@/lib/db";
+import { getCurrentConnection, type ConnectionView } from "@/lib/connection";
+import { describeConnectionStatus, SEND_SCOPE_LABEL } from "@/lib/connection-status";
+import { GMAIL_SEND_SCOPE } from "@/lib/google/oauth";
 import { disconnectGmailAction, reconnectGmailAction } from "../connection-actions";
 import { DisconnectForm } from "./disconnect-form";
 
@@ -29,7 +29,7 @@ const SCOPE_LABELS: Record<string, string> = {
   profile: "Basic profile",
   "https://www.googleapis.com/auth/userinfo.email": "Email address",
   "https://www.googleapis.com/auth/userinfo.profile": "Basic profile",
-  "https://www.googleapis.com/auth/gmail.send": "Send email on your behalf",
+  [GMAIL_SEND_SCOPE]: SEND_SCOPE_LABEL,
 };
 
 function formatDate(date: Date | null): string {
@@ -39,7 +39,7 @@ function formatDate(date: Date | null): string {
 export default async function SettingsPage({ searchParams }: { searchParams: Promise<{ notice?: string }> }) {
   const user = await requireUser();
   const { notice } = await searchParams;
-  const connection = await getConnection(getDb(), user.id);
+  const connection = await getCurrentConnection(user.id);
   const copy = connection ? describeConnectionStatus(connection.status, connection.reason) : undefined;
   const reconnected = notice === "reconnected" && connection?.status === "CONNECTED";
   const scopes = [...new Set(connection?.grantedScopes.map((scope) => SCOPE_LABELS[scope] ?? scope))];
