@@ -3,9 +3,9 @@ import NextAuth, { type NextAuthConfig } from "next-auth";
 import Google from "next-auth/providers/google";
 import { redirect } from "next/navigation";
 import { cache } from "react";
-import { applyGoogleSignIn, appConnectionDeps, linkGoogleAccount, type GoogleTokens } from "./connection";
+import { admitGoogleAccount, applyGoogleSignIn, appConnectionDeps, linkGoogleAccount, type GoogleTokens } from "./connection";
 import { getEnv } from "./env";
-import { googleEndpoints, REQUESTED_SCOPES } from "./google/oauth";
+import { googleEndpoints, REQUESTED_SCOPES, revokeGoogleToken } from "./google/oauth";
 import { safeRedirect } from "./safe-redirect";
 
 /**
@@ -37,8 +37,18 @@ function authConfig(): NextAuthConfig {
     ],
     callbacks: {
       // Runs before Auth.js looks the account up; errors here fail the sign-in visibly, unlike events.
-      async signIn({ account }) {
-        if (account?.provider === "google") await applyGoogleSignIn(deps, account as GoogleTokens);
+      async signIn({ account, profile }) {
+        if (account?.provider !== "google") return true;
+        // Auth.js links a new OAuth account to whoever is signed in; Evergreen allows one Google account per user.
+        const signedInUserId = (await auth())?.user?.id;
+        const admission = await admitGoogleAccount(deps, signedInUserId, { providerAccountId: account.providerAccountId, email: profile?.email });
+        if (!admission.admitted) {
+          // Nobody in Evergreen holds this new grant, so it is ended at Google rather than left live.
+          const grant = account.refresh_token ?? account.access_token;
+          if (grant && !admission.grantHeldElsewhere) await revokeGoogleToken(grant).catch((error) => console.error("[evergreen] revoking a refused grant failed:", error));
+          return "/settings?notice=other-account";
+        }
+        await applyGoogleSignIn(deps, account as GoogleTokens);
         return true;
       },
       // The browser's session carries who you are, never a Google token.

@@ -1,5 +1,6 @@
-import { appConnectionDeps, retryPendingRevocations } from "./connection";
+import { appConnectionDeps } from "./connection";
 import { revokeGoogleToken } from "./google/oauth";
+import { retryPendingRevocations } from "./revocation";
 
 /**
  * Periodic work that runs inside the Node server: today, retrying revokes that Google did not answer

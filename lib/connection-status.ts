@@ -32,6 +32,8 @@ function reconnectExplanation(reason: StatusReason | null): string {
       return "Access to Gmail was removed from your Google account. Reconnect to give Evergreen access again.";
     case "TESTING_APP_EXPIRY":
       return "This Evergreen installation's Google app is in Testing mode, where Google ends access 7 days after you approve it. Reconnect now; your administrator can publish the app to stop this.";
+    case "TOKEN_UNREADABLE":
+      return "Stored credentials unreadable: Evergreen could not read the Google access it had stored for you, so it cannot send. Reconnect to replace it.";
     case "TOKEN_LIMIT":
       return "Google keeps only the 100 most recent approvals per app, and this one was retired. Reconnect to continue.";
     default:

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "@/test-support/test-database";
-import { applyGoogleSignIn, createTokenVault, disconnectGmail, getConnection, linkGoogleAccount, retryPendingRevocations, type ConnectionDeps, type GoogleTokens } from "./connection";
+import { admitGoogleAccount, applyGoogleSignIn, createTokenVault, getConnection, linkGoogleAccount, type ConnectionDeps, type GoogleTokens } from "./connection";
 import { GMAIL_SEND_SCOPE } from "./google/oauth";
 
 const FULL_SCOPE = `openid https://www.googleapis.com/auth/userinfo.email https://www.googleapis.com/auth/userinfo.profile ${GMAIL_SEND_SCOPE}`;
@@ -31,6 +31,12 @@ function googleTokens(overrides: Partial<GoogleTokens> = {}): GoogleTokens {
   };
 }
 
+// An unsigned JWT is enough: the address is only displayed, and Auth.js checked the real one.
+function idToken(email: string): string {
+  const part = (value: object) => Buffer.from(JSON.stringify(value)).toString("base64url");
+  return `${part({ alg: "none" })}.${part({ sub: String(subject), email })}.`;
+}
+
 async function firstSignIn(tokens: GoogleTokens) {
   await linkGoogleAccount(deps, { ...tokens, userId, type: "oidc", provider: "google" });
 }
@@ -57,20 +63,20 @@ describe("the first sign-in", () => {
     expect(deps.vault.open(row.refresh_token!, row.id)).toBe(tokens.refresh_token);
     expect(deps.vault.open(row.access_token!, row.id)).toBe(tokens.access_token);
     expect(deps.vault.open(row.id_token!, row.id)).toBe(tokens.id_token);
-    const connection = await getConnection(test.db, userId);
+    const connection = await getConnection(deps, userId);
     expect(connection?.events.map((event) => event.kind)).toEqual(["CONNECTED"]);
   });
 
   it("with no refresh token from Google needs a reconnect at once, not in an hour", async () => {
     await firstSignIn(googleTokens({ refresh_token: undefined }));
-    const connection = await getConnection(test.db, userId);
+    const connection = await getConnection(deps, userId);
     expect(connection).toMatchObject({ status: "NEEDS_RECONNECT", reason: "NO_REFRESH_TOKEN" });
     expect(connection?.events.map((event) => event.kind)).toEqual(expect.arrayContaining(["CONNECTED", "REFRESH_TOKEN_MISSING"]));
   });
 
   it("without gmail.send granted is missing its scope and says so", async () => {
     await firstSignIn(googleTokens({ scope: SIGN_IN_ONLY }));
-    const connection = await getConnection(test.db, userId);
+    const connection = await getConnection(deps, userId);
     expect(connection).toMatchObject({ status: "MISSING_SCOPE", reason: "SCOPE_UNTICKED" });
     expect(connection?.grantedScopes).not.toContain(GMAIL_SEND_SCOPE);
     expect(connection?.events[0]?.kind).toBe("SCOPE_MISSING");
@@ -116,58 +122,90 @@ describe("signing in again", () => {
   });
 });
 
-describe("disconnect", () => {
-  it("revokes the refresh token at Google, wipes every token and records both", async () => {
-    const tokens = googleTokens();
-    await firstSignIn(tokens);
-    const revoked: string[] = [];
-    expect(await disconnectGmail(deps, userId, async (token) => revoked.push(token))).toBe("revoked");
-    expect(revoked).toEqual([tokens.refresh_token]);
-    expect(await storedTokens()).toMatchObject({ refresh_token: null, access_token: null, id_token: null, status: "DISCONNECTED" });
-    const kinds = (await getConnection(test.db, userId))?.events.map((event) => event.kind);
-    expect(kinds).toEqual(expect.arrayContaining(["DISCONNECTED", "REVOKE_SUCCEEDED"]));
-  });
-
-  it("when Google is unreachable, still disconnects and keeps the token only to revoke it later", async () => {
-    const tokens = googleTokens();
-    await firstSignIn(tokens);
-    const unreachable = async () => {
-      throw new Error("Google did not answer: ECONNREFUSED");
-    };
-    expect(await disconnectGmail(deps, userId, unreachable)).toBe("revoke-pending");
-    expect(await storedTokens()).toMatchObject({ refresh_token: null, status: "DISCONNECTED" });
-    const pending = await test.db.pendingRevocation.findFirstOrThrow({ where: { userId } });
-    expect(pending.token).not.toContain(tokens.refresh_token);
-    expect((await getConnection(test.db, userId))?.pendingRevocations).toBe(1);
-
-    // Not due yet: the first retry waits.
-    const revoked: string[] = [];
-    const revoke = async (token: string) => revoked.push(token);
-    expect(await retryPendingRevocations(deps, revoke)).toEqual({ revoked: 0, failed: 0 });
-    const later = { ...deps, now: () => new Date(Date.now() + 60_000) };
-    expect(await retryPendingRevocations(later, revoke)).toEqual({ revoked: 1, failed: 0 });
-    expect(revoked).toEqual([tokens.refresh_token]);
-    expect(await test.db.pendingRevocation.count({ where: { userId } })).toBe(0);
-  });
-
-  it("backs off when the retry fails again", async () => {
+describe("stored credentials that no key can open", () => {
+  async function connectedUser() {
     await firstSignIn(googleTokens());
-    const failing = async () => {
-      throw new Error("HTTP 503");
-    };
-    await disconnectGmail(deps, userId, failing);
-    const later = new Date(Date.now() + 60_000);
-    expect(await retryPendingRevocations({ ...deps, now: () => later }, failing)).toMatchObject({ revoked: 0 });
-    const pending = await test.db.pendingRevocation.findFirstOrThrow({ where: { userId } });
-    expect(pending.attempts).toBe(2);
-    expect(pending.lastError).toBe("HTTP 503");
-    // 30 s after the first failure, then doubling: 60 s after the second.
-    expect(pending.nextAttemptAt.getTime() - later.getTime()).toBe(60_000);
+    return storedTokens();
+  }
+
+  const tamperings: Array<[string, (row: { id: string; refresh_token: string | null }, other: { id: string; refresh_token: string | null }) => string]> = [
+    ["another user's ciphertext", (_row, other) => other.refresh_token!],
+    ["one character flipped", (row) => row.refresh_token!.slice(0, -3) + (row.refresh_token!.at(-3) === "A" ? "B" : "A") + row.refresh_token!.slice(-2)],
+    ["an unknown key id", (row) => row.refresh_token!.replace(/^ev1\.k1\./, "ev1.gone.")],
+    ["plaintext", () => "1//0plaintext-refresh-token"],
+    ["a truncated value", (row) => row.refresh_token!.slice(0, 30)],
+  ];
+
+  it.each(tamperings)("with %s need a reconnect, recorded once", async (_label, tamper) => {
+    const other = await connectedUser();
+    subject += 1;
+    userId = (await test.db.user.create({ data: { email: `user${subject}@evergreen.test` } })).id;
+    const row = await connectedUser();
+    await test.db.account.update({ where: { id: row.id }, data: { refresh_token: tamper(row, other) } });
+
+    const connection = await getConnection(deps, userId);
+    expect(connection).toMatchObject({ status: "NEEDS_RECONNECT", reason: "TOKEN_UNREADABLE" });
+    await getConnection(deps, userId);
+    const events = await test.db.connectionEvent.findMany({ where: { userId, kind: "CREDENTIALS_UNREADABLE" } });
+    expect(events).toHaveLength(1);
+    // The other user's connection is untouched.
+    expect((await test.db.account.findUniqueOrThrow({ where: { id: other.id } })).status).toBe("CONNECTED");
   });
 
-  it("twice is harmless", async () => {
+  it("are replaced by the next consent, which connects again", async () => {
+    const row = await connectedUser();
+    await test.db.account.update({ where: { id: row.id }, data: { refresh_token: "garbage" } });
+    await getConnection(deps, userId);
+    expect(await applyGoogleSignIn(deps, googleTokens())).toMatchObject({ status: "CONNECTED", events: ["RECONNECTED"] });
+  });
+
+  it("without a new refresh token on sign-in do not count as a stored token", async () => {
+    const row = await connectedUser();
+    await test.db.account.update({ where: { id: row.id }, data: { refresh_token: "garbage" } });
+    expect(await applyGoogleSignIn(deps, googleTokens({ refresh_token: undefined }))).toMatchObject({ status: "NEEDS_RECONNECT", reason: "TOKEN_UNREADABLE" });
+  });
+});
+
+describe("one Google account per user", () => {
+  it("admits anyone who is not signed in (Auth.js then signs in or creates the user)", async () => {
+    expect(await admitGoogleAccount(deps, undefined, { providerAccountId: "anyone" })).toEqual({ admitted: true });
+  });
+
+  it("admits a reconnect with the same Google account", async () => {
     await firstSignIn(googleTokens());
-    await disconnectGmail(deps, userId, async () => undefined);
-    expect(await disconnectGmail(deps, userId, async () => undefined)).toBe("already-disconnected");
+    expect(await admitGoogleAccount(deps, userId, { providerAccountId: String(subject) })).toEqual({ admitted: true });
+  });
+
+  it("refuses a reconnect that comes back with another Google account, naming both and how to switch", async () => {
+    await firstSignIn(googleTokens({ id_token: idToken(`user${subject}@evergreen.test`) }));
+    const admission = await admitGoogleAccount(deps, userId, { providerAccountId: "someone-else", email: "other@evergreen.test" });
+    expect(admission).toEqual({ admitted: false, grantHeldElsewhere: false });
+    const [event] = await test.db.connectionEvent.findMany({ where: { userId, kind: "RECONNECT_REFUSED" } });
+    expect(event?.detail).toContain("Google returned other@evergreen.test");
+    expect(event?.detail).toContain(`your Gmail connection is user${subject}@evergreen.test`);
+    expect(event?.detail).toContain("disconnect Gmail first");
+    expect(await test.db.account.count({ where: { userId } })).toBe(1);
+  });
+
+  it("refuses a Google account another Evergreen user holds, without touching that user's grant", async () => {
+    await firstSignIn(googleTokens());
+    const heldBy = String(subject);
+    subject += 1;
+    userId = (await test.db.user.create({ data: { email: `user${subject}@evergreen.test` } })).id;
+    expect(await admitGoogleAccount(deps, userId, { providerAccountId: heldBy })).toEqual({ admitted: false, grantHeldElsewhere: true });
+  });
+
+  it("after a disconnect, lets the user switch to another Google account", async () => {
+    await firstSignIn(googleTokens());
+    await test.db.account.updateMany({ where: { userId }, data: { status: "DISCONNECTED", refresh_token: null, access_token: null } });
+    expect(await admitGoogleAccount(deps, userId, { providerAccountId: "new-account" })).toEqual({ admitted: true });
+    expect(await test.db.account.count({ where: { userId } })).toBe(0);
+  });
+});
+
+describe("the Google address of a connection", () => {
+  it("comes from the ID token of each sign-in, not from the Evergreen user", async () => {
+    await firstSignIn(googleTokens({ id_token: idToken("work@evergreen.test") }));
+    expect((await getConnection(deps, userId))?.googleEmail).toBe("work@evergreen.test");
   });
 });

@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto";
+import { decodeJwt } from "jose";
 import { cache } from "react";
 import { getDb, type Db } from "./db";
 import { getEnv, type EncryptionKey } from "./env";
@@ -39,24 +39,49 @@ export type GoogleTokens = {
 
 export type SignInOutcome = { accountId: string; status: ConnectionStatus; reason: StatusReason | null; events: ConnectionEventKind[] };
 
-const GOOGLE = "google";
+export const GOOGLE = "google";
 
 // The one rule for which Google account is a user's Gmail connection (the first one linked).
 function connectionAccountOf(userId: string) {
   return { where: { userId, provider: GOOGLE }, orderBy: { createdAt: "asc" as const } };
 }
-const now = (deps: ConnectionDeps) => deps.now?.() ?? new Date();
+export const now = (deps: ConnectionDeps) => deps.now?.() ?? new Date();
 
-function decide(sendAllowed: boolean, hasRefreshToken: boolean): { status: ConnectionStatus; reason: StatusReason | null } {
+/** True when every stored token opens with the configured keys (a few microseconds each). */
+export function storedTokensReadable(vault: TokenVault, rowId: string, ...stored: Array<string | null>): boolean {
+  try {
+    for (const value of stored) if (value !== null) vault.open(value, rowId);
+    return true;
+  } catch (error) {
+    if (!(error instanceof TokenDecryptionError)) throw error;
+    console.error(`[evergreen] account ${rowId}: ${error.message}`);
+    return false;
+  }
+}
+
+// The Google address a grant belongs to, from the ID token Google just returned with it.
+function emailOf(idToken: string | null | undefined): string | undefined {
+  if (!idToken) return undefined;
+  try {
+    const { email } = decodeJwt(idToken);
+    return typeof email === "string" ? email : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function decide(sendAllowed: boolean, refreshToken: "new" | "stored" | "unreadable" | "none"): { status: ConnectionStatus; reason: StatusReason | null } {
   if (!sendAllowed) return { status: "MISSING_SCOPE", reason: "SCOPE_UNTICKED" };
-  if (!hasRefreshToken) return { status: "NEEDS_RECONNECT", reason: "NO_REFRESH_TOKEN" };
+  if (refreshToken === "unreadable") return { status: "NEEDS_RECONNECT", reason: "TOKEN_UNREADABLE" };
+  if (refreshToken === "none") return { status: "NEEDS_RECONNECT", reason: "NO_REFRESH_TOKEN" };
   return { status: "CONNECTED", reason: null };
 }
 
 /**
  * Records a completed Google authorization on the account it belongs to: new tokens replace old ones,
  * a refresh token is never replaced by nothing, and the status says at once whether Evergreen can send.
- * Returns null when the account is not linked yet (Auth.js links it next, see linkGoogleAccount).
+ * A new consent also drops any revoke still queued for this Google account: revoking now would end
+ * the grant the user just gave. Returns null when the account is not linked yet (Auth.js links it next).
  */
 export async function applyGoogleSignIn(deps: ConnectionDeps, tokens: GoogleTokens, options: { firstLink?: boolean } = {}): Promise<SignInOutcome | null> {
   const { db, vault } = deps;
@@ -68,9 +93,9 @@ export async function applyGoogleSignIn(deps: ConnectionDeps, tokens: GoogleToke
 
   const at = now(deps);
   const newRefreshToken = tokens.refresh_token || undefined;
-  // A stored refresh token that Google already refused is no reason to call the connection healthy.
-  const storedRefreshTokenUsable = Boolean(account.refresh_token) && account.status !== "NEEDS_RECONNECT";
-  const { status, reason } = decide(canSendMail(tokens.scope), Boolean(newRefreshToken) || storedRefreshTokenUsable);
+  // A stored refresh token that Google already refused, or that no key opens, is no reason to call the connection healthy.
+  const stored = !account.refresh_token || account.status === "NEEDS_RECONNECT" ? "none" : storedTokensReadable(vault, account.id, account.refresh_token) ? "stored" : "unreadable";
+  const { status, reason } = decide(canSendMail(tokens.scope), newRefreshToken ? "new" : stored);
 
   const events: Array<{ kind: ConnectionEventKind; detail: string }> = [];
   if (options.firstLink) events.push({ kind: "CONNECTED", detail: "Linked this Google account to Evergreen." });
@@ -85,8 +110,11 @@ export async function applyGoogleSignIn(deps: ConnectionDeps, tokens: GoogleToke
     events.push({ kind: "SCOPE_MISSING", detail: `Google granted: ${grantedScopes(tokens.scope).join(" ") || "nothing"}. Sending was not allowed.` });
   } else if (reason === "NO_REFRESH_TOKEN") {
     events.push({ kind: "REFRESH_TOKEN_MISSING", detail: "Google returned no refresh token and none was stored." });
+  } else if (reason === "TOKEN_UNREADABLE") {
+    events.push({ kind: "CREDENTIALS_UNREADABLE", detail: "Google returned no new refresh token and the stored one could not be read." });
   }
 
+  const email = emailOf(tokens.id_token);
   await db.$transaction([
     db.account.update({
       where: { id: account.id },
@@ -96,12 +124,16 @@ export async function applyGoogleSignIn(deps: ConnectionDeps, tokens: GoogleToke
         expires_at: tokens.expires_at ?? null,
         token_type: tokens.token_type ?? null,
         scope: tokens.scope ?? null,
+        ...(email ? { email } : {}),
         ...(newRefreshToken ? { refresh_token: vault.seal(newRefreshToken, account.id), consentedAt: at } : {}),
         status,
         statusReason: reason,
         ...(status !== account.status || options.firstLink ? { statusChangedAt: at } : {}),
       },
     }),
+    ...(newRefreshToken ? [db.pendingRevocation.deleteMany({
+          where: { OR: [{ providerAccountId: tokens.providerAccountId }, { providerAccountId: null, userId: account.userId }] },
+        })] : []),
     db.connectionEvent.createMany({
       data: events.map((event) => ({ ...event, userId: account.userId, accountId: account.id, createdAt: at })),
     }),
@@ -121,6 +153,74 @@ export async function linkGoogleAccount(deps: ConnectionDeps, account: GoogleTok
   if (account.provider === GOOGLE) await applyGoogleSignIn(deps, account, { firstLink: true });
 }
 
+export type GoogleAccountAdmission =
+  | { admitted: true }
+  /** `grantHeldElsewhere`: another Evergreen user holds this Google account, so its grant must not be revoked. */
+  | { admitted: false; grantHeldElsewhere: boolean };
+
+/**
+ * One Google account per Evergreen user. A signed-in user (reconnecting) who comes back from Google
+ * with a different account than their connection is refused, and told both addresses and how to
+ * switch; after a disconnect the switch is allowed and the old, token-less row makes way.
+ */
+export async function admitGoogleAccount(
+  deps: ConnectionDeps,
+  signedInUserId: string | undefined,
+  google: { providerAccountId: string; email?: string | null },
+): Promise<GoogleAccountAdmission> {
+  if (!signedInUserId) return { admitted: true };
+  const { db } = deps;
+  const [owner, current] = await Promise.all([
+    db.account.findUnique({
+      where: { provider_providerAccountId: { provider: GOOGLE, providerAccountId: google.providerAccountId } },
+      select: { userId: true },
+    }),
+    db.account.findFirst({ ...connectionAccountOf(signedInUserId), select: { id: true, providerAccountId: true, status: true, email: true, user: { select: { email: true } } } }),
+  ]);
+  if (owner?.userId === signedInUserId || (!owner && !current)) return { admitted: true };
+  if (!owner && current?.status === "DISCONNECTED") {
+    await db.account.delete({ where: { id: current.id } });
+    return { admitted: true };
+  }
+  const connected = current?.email ?? current?.user.email ?? "another Google account";
+  const returned = google.email ?? "a different Google account";
+  await db.connectionEvent.create({
+    data: {
+      userId: signedInUserId, accountId: current?.id, kind: "RECONNECT_REFUSED", createdAt: now(deps),
+      detail: `Google returned ${returned}, but your Gmail connection is ${connected}. Evergreen connects one Google account per user, so nothing was changed. To switch accounts, disconnect Gmail first, then connect with ${returned}.`,
+    },
+  });
+  return { admitted: false, grantHeldElsewhere: Boolean(owner) };
+}
+
+/**
+ * The one writer of a connection's status outside sign-in: changes status and reason and records the
+ * event in one transaction, only if the status is not already that (so a burst of callers records it once).
+ */
+export async function setConnectionStatus(
+  deps: ConnectionDeps,
+  account: { id: string; userId: string },
+  change: { status: ConnectionStatus; reason: StatusReason | null; event: ConnectionEventKind; detail: string },
+): Promise<boolean> {
+  const at = now(deps);
+  return deps.db.$transaction(async (tx) => {
+    const { count } = await tx.account.updateMany({
+      where: { id: account.id, NOT: { status: change.status, statusReason: change.reason } },
+      data: { status: change.status, statusReason: change.reason, statusChangedAt: at },
+    });
+    if (count === 0) return false;
+    await tx.connectionEvent.create({ data: { userId: account.userId, accountId: account.id, kind: change.event, detail: change.detail, createdAt: at } });
+    return true;
+  });
+}
+
+export const UNREADABLE_CHANGE = {
+  status: "NEEDS_RECONNECT",
+  reason: "TOKEN_UNREADABLE",
+  event: "CREDENTIALS_UNREADABLE",
+  detail: "Evergreen could not read its stored Google credentials. Reconnect to replace them.",
+} as const;
+
 export type ConnectionView = {
   accountId: string;
   googleEmail: string | null;
@@ -136,16 +236,25 @@ export type ConnectionView = {
 
 const RECENT_EVENTS = 8;
 
-/** The user's Gmail connection as the UI shows it: never a token. */
-export async function getConnection(db: Db, userId: string): Promise<ConnectionView | null> {
+/**
+ * The user's Gmail connection as the UI shows it: never a token. Stored tokens are opened on every
+ * read, so credentials no key can open (tampered, truncated, a removed key) show as needing a
+ * reconnect rather than as healthy.
+ */
+export async function getConnection(deps: ConnectionDeps, userId: string): Promise<ConnectionView | null> {
+  const { db } = deps;
   const account = await db.account.findFirst({
     ...connectionAccountOf(userId),
     select: {
       id: true, status: true, statusReason: true, statusChangedAt: true, scope: true, consentedAt: true, createdAt: true,
-      lastRefreshedAt: true, user: { select: { email: true } },
+      lastRefreshedAt: true, email: true, user: { select: { email: true } }, refresh_token: true, access_token: true,
     },
   });
   if (!account) return null;
+  const believedUsable = account.status === "CONNECTED" || account.status === "MISSING_SCOPE";
+  if (believedUsable && !storedTokensReadable(deps.vault, account.id, account.refresh_token, account.access_token)) {
+    if (await setConnectionStatus(deps, { id: account.id, userId }, UNREADABLE_CHANGE)) return getConnection(deps, userId);
+  }
   const [events, pendingRevocations] = await Promise.all([
     db.connectionEvent.findMany({
       where: { userId },
@@ -157,7 +266,7 @@ export async function getConnection(db: Db, userId: string): Promise<ConnectionV
   ]);
   return {
     accountId: account.id,
-    googleEmail: account.user.email,
+    googleEmail: account.email ?? account.user.email,
     status: account.status,
     reason: account.statusReason,
     statusChangedAt: account.statusChangedAt,
@@ -170,106 +279,7 @@ export async function getConnection(db: Db, userId: string): Promise<ConnectionV
 }
 
 /** The signed-in user's connection for this request: the layout, banner and page share one read. */
-export const getCurrentConnection = cache((userId: string) => getConnection(getDb(), userId));
-
-export type RevokeAtGoogle = (token: string) => Promise<unknown>;
-export type DisconnectOutcome = "revoked" | "revoke-pending" | "already-disconnected";
-
-const REVOKE_RETRY_BASE_MS = 30_000;
-const REVOKE_RETRY_MAX_MS = 60 * 60_000;
-
-function describeError(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
-/**
- * Disconnect: revoke the grant at Google, wipe the tokens here, record it. When Google cannot be
- * reached the token is kept (sealed) only for a later revoke, and the outcome says so.
- */
-export async function disconnectGmail(deps: ConnectionDeps, userId: string, revoke: RevokeAtGoogle): Promise<DisconnectOutcome> {
-  const { db, vault } = deps;
-  const account = await db.account.findFirst({
-    ...connectionAccountOf(userId),
-    select: { id: true, status: true, refresh_token: true, access_token: true },
-  });
-  if (!account || (account.status === "DISCONNECTED" && !account.refresh_token && !account.access_token)) return "already-disconnected";
-
-  // Revoking the refresh token ends the whole grant; an access token alone is the fallback.
-  const stored = account.refresh_token ?? account.access_token;
-  let token: string | undefined;
-  let failure: string | undefined;
-  if (stored) {
-    try {
-      token = vault.open(stored, account.id);
-    } catch (error) {
-      if (!(error instanceof TokenDecryptionError)) throw error;
-      failure = `${error.message}; the grant cannot be revoked from here. Remove Evergreen at myaccount.google.com/permissions.`;
-    }
-  }
-  if (token) {
-    try {
-      await revoke(token);
-    } catch (error) {
-      failure = describeError(error);
-    }
-  }
-
-  const at = now(deps);
-  const pendingId = randomUUID();
-  const retryLater = token !== undefined && failure !== undefined;
-  await db.$transaction([
-    db.account.update({
-      where: { id: account.id },
-      data: {
-        access_token: null, refresh_token: null, id_token: null, expires_at: null,
-        status: "DISCONNECTED", statusReason: "USER_DISCONNECTED", statusChangedAt: at,
-        refreshLeaseId: null, refreshLeaseUntil: null,
-      },
-    }),
-    ...(retryLater
-      ? [db.pendingRevocation.create({
-          data: { id: pendingId, userId, token: vault.seal(token!, pendingId), attempts: 1, lastError: failure, nextAttemptAt: new Date(at.getTime() + REVOKE_RETRY_BASE_MS) },
-        })]
-      : []),
-    db.connectionEvent.createMany({
-      data: [
-        { userId, accountId: account.id, kind: "DISCONNECTED" as const, detail: "You disconnected Gmail; tokens deleted from Evergreen.", createdAt: at },
-        failure
-          ? { userId, accountId: account.id, kind: "REVOKE_FAILED" as const, detail: retryLater ? `${failure}. Evergreen will retry.` : failure, createdAt: at }
-          : { userId, accountId: account.id, kind: "REVOKE_SUCCEEDED" as const, detail: "Google confirmed the access is revoked.", createdAt: at },
-      ],
-    }),
-  ]);
-  return failure ? "revoke-pending" : "revoked";
-}
-
-/** Retries revokes that failed at disconnect time, with capped exponential backoff. */
-export async function retryPendingRevocations(deps: ConnectionDeps, revoke: RevokeAtGoogle, limit = 20): Promise<{ revoked: number; failed: number }> {
-  const { db, vault } = deps;
-  const at = now(deps);
-  const due = await db.pendingRevocation.findMany({ where: { nextAttemptAt: { lte: at } }, orderBy: { nextAttemptAt: "asc" }, take: limit });
-  let revoked = 0;
-  for (const pending of due) {
-    try {
-      await revoke(vault.open(pending.token, pending.id));
-    } catch (error) {
-      const delay = Math.min(REVOKE_RETRY_BASE_MS * 2 ** pending.attempts, REVOKE_RETRY_MAX_MS);
-      await db.pendingRevocation.update({
-        where: { id: pending.id },
-        data: { attempts: { increment: 1 }, lastError: describeError(error), nextAttemptAt: new Date(at.getTime() + delay) },
-      });
-      continue;
-    }
-    await db.$transaction([
-      db.pendingRevocation.delete({ where: { id: pending.id } }),
-      db.connectionEvent.create({
-        data: { userId: pending.userId, kind: "REVOKE_SUCCEEDED", detail: "Google confirmed the access is revoked (after a retry).", createdAt: at },
-      }),
-    ]);
-    revoked += 1;
-  }
-  return { revoked, failed: due.length - revoked };
-}
+export const getCurrentConnection = cache((userId: string) => getConnection(appConnectionDeps(), userId));
 
 /** The app's wiring: its database and the configured encryption keys. */
 export function appConnectionDeps(): ConnectionDeps {

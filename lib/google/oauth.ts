@@ -87,11 +87,19 @@ export function createOAuthClient(google: Env["google"] = getEnv().google): OAut
   });
 }
 
-/** Google could not be reached or failed on its side; worth retrying later. */
+/** Google could not be reached or failed on its side (no answer, timeout, 408, 429, 5xx); worth retrying later. */
 export class GoogleUnavailableError extends Error {
   constructor(cause: unknown) {
     super(`Google did not answer: ${describeFailure(cause)}`, { cause });
     this.name = "GoogleUnavailableError";
+  }
+}
+
+/** Google answered and refused (a 4xx other than "already invalid"); retrying the same request cannot help. */
+export class GoogleRejectedError extends Error {
+  constructor(cause: unknown) {
+    super(`Google refused the request: ${describeFailure(cause)}`, { cause });
+    this.name = "GoogleRejectedError";
   }
 }
 
@@ -100,14 +108,21 @@ type GaxiosLikeError = { status?: number; code?: string; message?: string; respo
 function describeFailure(error: unknown): string {
   const failure = error as GaxiosLikeError;
   const status = failure.response?.status ?? failure.status;
-  return status ? `HTTP ${status}` : (failure.code ?? failure.message ?? "no response");
+  const body = failure.response?.data as { error?: unknown } | undefined;
+  const code = typeof body?.error === "string" ? ` ${body.error}` : "";
+  return status ? `HTTP ${status}${code}` : (failure.code ?? failure.message ?? "no response");
 }
+
+const isTransientStatus = (status: number | undefined) => status === undefined || status === 408 || status === 429 || status >= 500;
+
+export type RevokeResult = "revoked" | "already-invalid";
 
 /**
  * Revokes a token and with it the user's whole grant to Evergreen. A token Google no longer knows
- * counts as revoked: the outcome the user asked for is already true.
+ * counts as revoked: the outcome the user asked for is already true. Throws GoogleUnavailableError
+ * (retry later) or GoogleRejectedError (do not retry).
  */
-export async function revokeGoogleToken(token: string, google: Env["google"] = getEnv().google): Promise<"revoked" | "already-invalid"> {
+export async function revokeGoogleToken(token: string, google: Env["google"] = getEnv().google): Promise<RevokeResult> {
   try {
     await createOAuthClient(google).revokeToken(token);
     return "revoked";
@@ -115,6 +130,7 @@ export async function revokeGoogleToken(token: string, google: Env["google"] = g
     const response = (error as GaxiosLikeError).response;
     const body = response?.data as { error?: string } | undefined;
     if (response?.status === 400 && body?.error === "invalid_token") return "already-invalid";
-    throw new GoogleUnavailableError(error);
+    if (isTransientStatus(response?.status)) throw new GoogleUnavailableError(error);
+    throw new GoogleRejectedError(error);
   }
 }

@@ -21,6 +21,8 @@ const EVENT_LABELS: Record<ConnectionView["events"][number]["kind"], string> = {
   REVOKE_FAILED: "Revoke at Google failed",
   REFRESHED: "Access renewed",
   REFRESH_FAILED: "Renewal failed",
+  CREDENTIALS_UNREADABLE: "Stored credentials unreadable",
+  RECONNECT_REFUSED: "Other Google account refused",
 };
 
 const SCOPE_LABELS: Record<string, string> = {
@@ -42,6 +44,8 @@ export default async function SettingsPage({ searchParams }: { searchParams: Pro
   const connection = await getCurrentConnection(user.id);
   const copy = connection ? describeConnectionStatus(connection.status, connection.reason) : undefined;
   const reconnected = notice === "reconnected" && connection?.status === "CONNECTED";
+  // The refusal's words come from the event it recorded, never from the URL.
+  const refusal = notice === "other-account" ? connection?.events.find((event) => event.kind === "RECONNECT_REFUSED") : undefined;
   const scopes = [...new Set(connection?.grantedScopes.map((scope) => SCOPE_LABELS[scope] ?? scope))];
 
   return (
@@ -50,6 +54,12 @@ export default async function SettingsPage({ searchParams }: { searchParams: Pro
       {reconnected ? (
         <p role="status" className="rounded-md border border-emerald-200 bg-emerald-50 px-4 py-3 text-sm text-emerald-900">
           Gmail reconnected. Evergreen can send email from {connection.googleEmail} again.
+        </p>
+      ) : null}
+
+      {refusal ? (
+        <p role="alert" className="rounded-md border border-red-200 bg-red-50 px-4 py-3 text-sm text-red-900">
+          {refusal.detail}
         </p>
       ) : null}
 

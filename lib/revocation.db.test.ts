@@ -1,0 +1,163 @@
+import { randomBytes } from "node:crypto";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { DEV_CLIENT } from "@/google-emulator/seed";
+import { connect, control, setupEmulator } from "@/google-emulator/test-support";
+import { createTestDatabase, type TestDatabase } from "@/test-support/test-database";
+import { applyGoogleSignIn, createTokenVault, getConnection, linkGoogleAccount, type ConnectionDeps, type GoogleTokens } from "./connection";
+import { GMAIL_SEND_SCOPE, GoogleRejectedError, GoogleUnavailableError, revokeGoogleToken } from "./google/oauth";
+import { disconnectGmail, REVOKE_EVENT_DETAIL, retryPendingRevocations, type RevokeAtGoogle } from "./revocation";
+
+const google = setupEmulator();
+const googleConfig = () => ({ clientId: DEV_CLIENT.id, clientSecret: DEV_CLIENT.secret, baseUrl: google.url });
+const realRevoke: RevokeAtGoogle = (token) => revokeGoogleToken(token, googleConfig());
+
+let test: TestDatabase;
+let deps: ConnectionDeps;
+let userId: string;
+let subject = 0;
+
+beforeAll(async () => {
+  test = await createTestDatabase();
+  deps = { db: test.db, vault: createTokenVault([{ id: "k1", key: randomBytes(32) }]) };
+});
+afterAll(() => test?.drop());
+
+beforeEach(async () => {
+  subject += 1;
+  userId = (await test.db.user.create({ data: { email: `user${subject}@evergreen.test` } })).id;
+});
+
+function googleTokens(overrides: Partial<GoogleTokens> = {}): GoogleTokens {
+  return {
+    providerAccountId: `revocation-${subject}`,
+    access_token: `ya29.access-${randomBytes(4).toString("hex")}`,
+    refresh_token: `1//0refresh-${randomBytes(4).toString("hex")}`,
+    expires_at: 2_000_000_000,
+    token_type: "bearer",
+    scope: `openid ${GMAIL_SEND_SCOPE}`,
+    ...overrides,
+  };
+}
+
+const link = (tokens: GoogleTokens) => linkGoogleAccount(deps, { ...tokens, userId, type: "oidc", provider: "google" });
+const unreachable: RevokeAtGoogle = async () => {
+  throw new GoogleUnavailableError(Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" }));
+};
+const later = (ms = 60_000) => ({ ...deps, now: () => new Date(Date.now() + ms) });
+const events = async () => (await getConnection(deps, userId))?.events ?? [];
+
+describe("disconnect", () => {
+  it("revokes the refresh token at Google, wipes every token and records both", async () => {
+    const tokens = googleTokens();
+    await link(tokens);
+    const revoked: string[] = [];
+    expect(await disconnectGmail(deps, userId, async (token) => (revoked.push(token), "revoked"))).toBe("revoked");
+    expect(revoked).toEqual([tokens.refresh_token]);
+    const row = await test.db.account.findFirstOrThrow({ where: { userId }, select: { refresh_token: true, access_token: true, id_token: true, status: true } });
+    expect(row).toMatchObject({ refresh_token: null, access_token: null, id_token: null, status: "DISCONNECTED" });
+    expect((await events()).map((event) => event.kind)).toEqual(expect.arrayContaining(["DISCONNECTED", "REVOKE_SUCCEEDED"]));
+  });
+
+  it("when Google is unreachable, still disconnects and keeps the token only to revoke it later", async () => {
+    const tokens = googleTokens();
+    await link(tokens);
+    expect(await disconnectGmail(deps, userId, unreachable)).toBe("revoke-pending");
+    const pending = await test.db.pendingRevocation.findFirstOrThrow({ where: { userId } });
+    expect(pending.token).not.toContain(tokens.refresh_token);
+    expect(pending.providerAccountId).toBe(tokens.providerAccountId);
+    expect((await getConnection(deps, userId))?.pendingRevocations).toBe(1);
+
+    const revoked: string[] = [];
+    const revoke: RevokeAtGoogle = async (token) => (revoked.push(token), "revoked");
+    // Not due yet: the first retry waits.
+    expect(await retryPendingRevocations(deps, revoke)).toEqual({ revoked: 0, failed: 0 });
+    expect(await retryPendingRevocations(later(), revoke)).toEqual({ revoked: 1, failed: 0 });
+    expect(revoked).toEqual([tokens.refresh_token]);
+    expect(await test.db.pendingRevocation.count({ where: { userId } })).toBe(0);
+  });
+
+  it("backs off while Google stays unreachable", async () => {
+    await link(googleTokens());
+    await disconnectGmail(deps, userId, unreachable);
+    const retry = later();
+    expect(await retryPendingRevocations(retry, unreachable)).toEqual({ revoked: 0, failed: 1 });
+    const pending = await test.db.pendingRevocation.findFirstOrThrow({ where: { userId } });
+    expect(pending.attempts).toBe(2);
+    expect(pending.lastError).toContain("Google did not answer");
+    // 30 s after the first failure, then doubling: 120 s after the second attempt's claim.
+    expect(pending.nextAttemptAt.getTime() - retry.now().getTime()).toBeGreaterThanOrEqual(119_000);
+  });
+
+  it("drops a queued revoke that Google refuses, and says what the user can do", async () => {
+    await link(googleTokens());
+    await disconnectGmail(deps, userId, unreachable);
+    const refused: RevokeAtGoogle = async () => {
+      throw new GoogleRejectedError({ response: { status: 401, data: { error: "invalid_client" } } });
+    };
+    expect(await retryPendingRevocations(later(), refused)).toEqual({ revoked: 0, failed: 1 });
+    expect(await test.db.pendingRevocation.count({ where: { userId } })).toBe(0);
+    expect((await events())[0]).toMatchObject({ kind: "REVOKE_FAILED", detail: REVOKE_EVENT_DETAIL.refused });
+  });
+
+  it("when Google refuses the revoke, says so and queues nothing", async () => {
+    await link(googleTokens());
+    const refused: RevokeAtGoogle = async () => {
+      throw new GoogleRejectedError({ response: { status: 400, data: { error: "invalid_request" } } });
+    };
+    expect(await disconnectGmail(deps, userId, refused)).toBe("revoke-refused");
+    expect(await test.db.pendingRevocation.count({ where: { userId } })).toBe(0);
+  });
+
+  it("with unreadable credentials tells the truth: nothing could be revoked, nothing is queued", async () => {
+    await link(googleTokens());
+    await test.db.account.updateMany({ where: { userId }, data: { refresh_token: "ev1.gone.AAAA.BBBB" } });
+    const attempted: string[] = [];
+    expect(await disconnectGmail(deps, userId, async (token) => (attempted.push(token), "revoked"))).toBe("credentials-unreadable");
+    expect(attempted).toEqual([]);
+    expect(await test.db.pendingRevocation.count({ where: { userId } })).toBe(0);
+    const detail = (await events()).find((event) => event.kind === "REVOKE_FAILED")?.detail;
+    expect(detail).toBe(REVOKE_EVENT_DETAIL.unreadable);
+    // Fixed wording only: no key id or configuration name reaches the page.
+    expect(detail).not.toMatch(/gone|TOKEN_ENCRYPTION_KEYS/);
+  });
+
+  it("twice is harmless", async () => {
+    await link(googleTokens());
+    await disconnectGmail(deps, userId, async () => "revoked");
+    expect(await disconnectGmail(deps, userId, async () => "revoked")).toBe("already-disconnected");
+  });
+});
+
+describe("a queued revoke never outlives a new consent by the same Google account", () => {
+  it("is dropped when the user connects again, so the new grant stays alive at Google", async () => {
+    // The whole story against the local Google with the real client library.
+    const first = await connect(google.url);
+    const providerAccountId = `real-${subject}`;
+    await link({ providerAccountId, ...first.tokens });
+    await control(google.url, "/faults", { body: { endpoint: "revoke", count: 10, mode: "drop-before" } });
+    expect(await disconnectGmail(deps, userId, realRevoke)).toBe("revoke-pending");
+    await control(google.url, "/faults", { method: "DELETE" });
+
+    const second = await connect(google.url, { prompt: "consent" });
+    expect(await applyGoogleSignIn(deps, { providerAccountId, ...second.tokens })).toMatchObject({ status: "CONNECTED" });
+    expect(await test.db.pendingRevocation.count({ where: { userId } })).toBe(0);
+
+    await retryPendingRevocations(later(60 * 60_000), realRevoke);
+    second.client.setCredentials({ refresh_token: second.tokens.refresh_token });
+    await expect(second.client.getAccessToken()).resolves.toMatchObject({ token: expect.any(String) });
+  });
+
+  it("that reached Google while the user was reconnecting marks the connection as needing a reconnect", async () => {
+    const tokens = googleTokens();
+    await link(tokens);
+    await disconnectGmail(deps, userId, unreachable);
+    // The retry is in flight at Google when the new consent lands (and drops the queue).
+    const revokeDuringReconnect: RevokeAtGoogle = async () => {
+      await applyGoogleSignIn(deps, googleTokens({ providerAccountId: tokens.providerAccountId }));
+      return "revoked";
+    };
+    await retryPendingRevocations(later(), revokeDuringReconnect);
+    const connection = await getConnection(deps, userId);
+    expect(connection).toMatchObject({ status: "NEEDS_RECONNECT", reason: "REVOKED" });
+  });
+});
