@@ -23,3 +23,16 @@ test("production refuses to start with a weak AUTH_SECRET and missing keys, nami
   expect(output).toContain("TOKEN_ENCRYPTION_KEYS: missing");
   expect(output).toContain("AUTH_GOOGLE_SECRET: missing");
 });
+
+test("production refuses secrets that are long enough but clearly not random", async () => {
+  const { code, output } = await startProduction({
+    AUTH_SECRET: "0123456789abcdef0123456789abcdef",
+    TOKEN_ENCRYPTION_KEYS: `k1:${Buffer.alloc(32).toString("base64")}`,
+    AUTH_GOOGLE_ID: "123.apps.googleusercontent.com",
+    AUTH_GOOGLE_SECRET: "GOCSPX-not-checked-here",
+  });
+  expect(code).toBe(1);
+  expect(output).toContain("AUTH_SECRET: too weak");
+  expect(output).toContain('TOKEN_ENCRYPTION_KEYS: key "k1" is not random (all zero bytes); generate one with k1:$(openssl rand -base64 32)');
+  expect(output).not.toContain(Buffer.alloc(32).toString("base64"));
+});

@@ -1,11 +1,14 @@
+import { randomBytes } from "node:crypto";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { E2E } from "@/e2e/e2e-config";
 import { DEFAULT_EMULATOR_URL, DEV_GOOGLE_CLIENT, EnvError, parseEnv } from "./env";
 
 const STRONG_SECRET = "k3Jd9a0Qm2Zx7Lp5Vb8Nc1Rt6Yw4Hs0Ue3Gf";
-const KEY = Buffer.alloc(32, 7).toString("base64");
+const KEY = randomBytes(32).toString("base64");
+const ZERO_KEY = Buffer.alloc(32).toString("base64");
 const PRODUCTION = {
   NODE_ENV: "production",
   AUTH_SECRET: STRONG_SECRET,
@@ -80,10 +83,44 @@ describe("production", () => {
     expect(problems.map((problem) => problem.split(":")[0])).toEqual(["AUTH_SECRET", "TOKEN_ENCRYPTION_KEYS", "AUTH_GOOGLE_ID"]);
   });
 
-  it.each(["changeme", "short-secret", "a".repeat(40), "your-secret-here-your-secret-here-xx"])("rejects the weak AUTH_SECRET %j", (secret) => {
+  it.each([
+    "changeme",
+    "short-secret",
+    "a".repeat(40),
+    "your-secret-here-your-secret-here-xx",
+    "0123456789abcdef0123456789abcdef",
+    "abcdefghijklmnopqrstuvwxyzABCDEF",
+  ])("rejects the weak AUTH_SECRET %j, saying how to generate one", (secret) => {
     expect(problemsOf({ ...PRODUCTION, AUTH_SECRET: secret })).toEqual([
-      "AUTH_SECRET: too weak; use at least 32 random characters, e.g. $(openssl rand -base64 32)",
+      expect.stringMatching(/^AUTH_SECRET: too weak; use at least 32 random characters, e.g. \$\(openssl rand -base64 32\); this one /),
     ]);
+  });
+
+  it("says what is wrong with a weak AUTH_SECRET", () => {
+    expect(problemsOf({ ...PRODUCTION, AUTH_SECRET: "0123456789abcdef0123456789abcdef" })).toEqual([
+      "AUTH_SECRET: too weak; use at least 32 random characters, e.g. $(openssl rand -base64 32); this one repeats a short pattern",
+    ]);
+  });
+
+  it("rejects an all-zero encryption key, naming its id and the fix but not the key", () => {
+    const problems = problemsOf({ ...PRODUCTION, TOKEN_ENCRYPTION_KEYS: `k1:${ZERO_KEY}` });
+    expect(problems).toEqual([
+      'TOKEN_ENCRYPTION_KEYS: key "k1" is not random (all zero bytes); generate one with k1:$(openssl rand -base64 32)',
+    ]);
+    expect(problems.join()).not.toContain(ZERO_KEY);
+  });
+
+  it("checks every encryption key, not only the current one, and lists weak secrets together", () => {
+    const sequential = Buffer.from(Array.from({ length: 32 }, (_, index) => index)).toString("base64");
+    const problems = problemsOf({ ...PRODUCTION, AUTH_SECRET: "a".repeat(40), TOKEN_ENCRYPTION_KEYS: `new:${KEY},old:${sequential}` });
+    expect(problems).toEqual([
+      expect.stringMatching(/^AUTH_SECRET: too weak/),
+      'TOKEN_ENCRYPTION_KEYS: key "old" is not random (mostly sequential bytes); generate one with old:$(openssl rand -base64 32)',
+    ]);
+  });
+
+  it("accepts the fixed secrets the e2e app runs with", () => {
+    expect(problemsOf(E2E.appEnv)).toEqual([]);
   });
 
   it("rejects encryption keys that are not 32 bytes", () => {
@@ -91,7 +128,7 @@ describe("production", () => {
   });
 
   it("accepts several encryption keys, the first one current", () => {
-    const env = parseEnv({ ...PRODUCTION, TOKEN_ENCRYPTION_KEYS: `new:${KEY}, old:${Buffer.alloc(32, 1).toString("base64")}` }, freshFolder());
+    const env = parseEnv({ ...PRODUCTION, TOKEN_ENCRYPTION_KEYS: `new:${KEY}, old:${randomBytes(32).toString("base64")}` }, freshFolder());
     expect(env.tokenEncryptionKeys.map((key) => key.id)).toEqual(["new", "old"]);
   });
 
@@ -105,6 +142,16 @@ describe("production", () => {
     parseEnv(PRODUCTION, cwd);
     expect(() => readFileSync(path.join(cwd, ".local-secrets.json"))).toThrow();
   });
+});
+
+it("rejects a weak encryption key in development too, when one is given by hand", () => {
+  expect(problemsOf({ TOKEN_ENCRYPTION_KEYS: `dev:${ZERO_KEY}` })).toEqual([
+    'TOKEN_ENCRYPTION_KEYS: key "dev" is not random (all zero bytes); generate one with dev:$(openssl rand -base64 32)',
+  ]);
+});
+
+it("leaves AUTH_SECRET unchecked outside production, where a generated one is the default", () => {
+  expect(problemsOf({ AUTH_SECRET: "dev" })).toEqual([]);
 });
 
 it("requires the Google client secret whenever a real client id is given", () => {

@@ -1,6 +1,7 @@
 import path from "node:path";
 import { z } from "zod";
 import { loadLocalSecrets } from "./local-secrets";
+import { describeWeakKey, describeWeakSecret } from "./secret-strength";
 
 /**
  * The only reader of process.env. Everything configurable is validated here once, with messages that
@@ -14,17 +15,12 @@ export const DEV_GOOGLE_CLIENT = {
 export const DEFAULT_EMULATOR_URL = "http://127.0.0.1:4010";
 const DEFAULT_SQLITE_FILE = path.join("data", "evergreen.db");
 const LOCAL_SECRETS_FILE = ".local-secrets.json";
-const PLACEHOLDER_SECRETS = /^(changeme|change-me|secret|password|test|development|your[-_ ]?secret.*)$/i;
 
 const optionalText = z
   .string()
   .trim()
   .transform((value) => value || undefined)
   .optional();
-
-function isStrongSecret(value: string): boolean {
-  return value.length >= 32 && new Set(value).size >= 12 && !PLACEHOLDER_SECRETS.test(value);
-}
 
 const rawSchema = z.object({
   NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
@@ -80,6 +76,8 @@ function parseEncryptionKeys(value: string, problems: string[]): EncryptionKey[]
       return [];
     }
     if (keys.some((existing) => existing.id === id)) problems.push(`TOKEN_ENCRYPTION_KEYS: key id "${id}" appears twice`);
+    const weakness = describeWeakKey(key);
+    if (weakness) problems.push(`TOKEN_ENCRYPTION_KEYS: key "${id}" is not random (${weakness}); generate one with ${id}:$(openssl rand -base64 32)`);
     keys.push({ id, key });
   }
   return keys;
@@ -103,15 +101,17 @@ export function parseEnv(variables: Record<string, string | undefined>, cwd = pr
   const local = isProduction ? undefined : () => loadLocalSecrets(path.resolve(cwd, LOCAL_SECRETS_FILE));
 
   let authSecret = raw.AUTH_SECRET;
+  const secretWeakness = isProduction && authSecret ? describeWeakSecret(authSecret) : undefined;
   if (isProduction && !authSecret) {
     problems.push("AUTH_SECRET: missing; set it to at least 32 random characters, e.g. $(openssl rand -base64 32)");
-  } else if (isProduction && authSecret && !isStrongSecret(authSecret)) {
-    problems.push("AUTH_SECRET: too weak; use at least 32 random characters, e.g. $(openssl rand -base64 32)");
+  } else if (secretWeakness) {
+    problems.push(`AUTH_SECRET: too weak; use at least 32 random characters, e.g. $(openssl rand -base64 32); this one ${secretWeakness}`);
   }
   authSecret ??= local?.().authSecret ?? "";
 
   const keysText = raw.TOKEN_ENCRYPTION_KEYS;
   let tokenEncryptionKeys: EncryptionKey[] = [];
+  // Given keys are checked in every environment: a hand-made weak key is a mistake anywhere, and generated ones are random.
   if (keysText) tokenEncryptionKeys = parseEncryptionKeys(keysText, problems);
   else if (isProduction) {
     problems.push("TOKEN_ENCRYPTION_KEYS: missing; set it to k1:<32 random bytes in base64>, e.g. k1:$(openssl rand -base64 32)");
