@@ -1,6 +1,7 @@
 // `npm run dev`: the local Google (unless real Google credentials are configured) and `next dev`,
 // stopped together.
 import { spawn } from "node:child_process";
+import { createRequire } from "node:module";
 import path from "node:path";
 import { startGoogleEmulator } from "../google-emulator/index";
 import { DEFAULT_EMULATOR_URL, getEnv } from "../lib/env";
@@ -46,15 +47,27 @@ async function main() {
     console.log("[evergreen] using real Google (AUTH_GOOGLE_ID is set)");
   }
 
-  const next = spawn("npx", ["next", "dev", ...process.argv.slice(2)], { stdio: "inherit", env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" } });
+  // Next's own binary in a process group of its own (no npx in between), so a stop reaches its workers too.
+  const nextBin = createRequire(import.meta.url).resolve("next/dist/bin/next");
+  const next = spawn(process.execPath, [nextBin, "dev", ...process.argv.slice(2)], {
+    stdio: "inherit",
+    detached: true,
+    env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" },
+  });
+  let stopping = false;
   const stop = async (code: number) => {
-    next.kill("SIGTERM");
+    if (stopping) return;
+    stopping = true;
+    try {
+      process.kill(-next.pid!, "SIGTERM");
+    } catch {
+      // The group is already gone.
+    }
     await Promise.allSettled(stops.map((close) => close()));
     process.exit(code);
   };
   next.on("exit", (code) => void stop(code ?? 0));
-  process.on("SIGINT", () => void stop(0));
-  process.on("SIGTERM", () => void stop(0));
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(signal, () => void stop(0));
 }
 
 main().catch((error: unknown) => {

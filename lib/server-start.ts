@@ -1,0 +1,19 @@
+import { migrateDatabase } from "./db-migrations";
+import { EnvError, getEnv } from "./env";
+
+/**
+ * What a Node.js server does once at start-up (from instrumentation.ts): refuse to serve with bad
+ * configuration, create or upgrade the database, then start the background jobs.
+ */
+export async function startServer(): Promise<void> {
+  try {
+    const applied = await migrateDatabase(getEnv().database);
+    if (applied.length > 0) console.log(`[evergreen] database migrated: ${applied.join(", ")}`);
+    const { startBackgroundJobs } = await import("./background-jobs");
+    startBackgroundJobs();
+  } catch (error) {
+    if (!(error instanceof EnvError)) throw error;
+    console.error(`[evergreen] refusing to start. ${error.message}`);
+    process.exit(1);
+  }
+}
