@@ -1,13 +1,14 @@
 // `npm test`: everything a contributor must pass, in order — schema check, lint, typecheck, unit and
 // integration tests (SQLite), the PostgreSQL lane, and the end-to-end tests in Chromium. Every step
 // runs even after a failure, so one run shows every problem; the last line totals them for CI.
-// `npm test -- --only e2e` (or schema, lint, typecheck, unit, pg) runs the steps whose name matches.
+// `npm test -- --only e2e` (or schema, lint, typecheck, unit, pg; comma-separated for several) runs
+// the steps with those ids.
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import path from "node:path";
 
 type Counts = { passed: number; failed: number; skipped: number };
-type Step = { name: string; command: string[]; env?: Record<string, string>; report?: string; count?: (report: string) => Counts };
+type Step = { id: string; name: string; command: string[]; env?: Record<string, string>; report?: string; count?: (report: string) => Counts };
 
 const RESULTS = "test-results";
 
@@ -25,12 +26,13 @@ function playwrightCounts(file: string): Counts {
 const vitestJson = (name: string) => ["--reporter=default", "--reporter=json", `--outputFile.json=${RESULTS}/${name}.json`];
 
 const steps: Step[] = [
-  { name: "schema: PostgreSQL schema generated from the SQLite one", command: ["node", "scripts/gen-pg-schema.mjs", "--check"] },
-  { name: "lint", command: ["npm", "run", "lint"] },
-  { name: "typecheck", command: ["npm", "run", "typecheck"] },
-  { name: "unit: Vitest on SQLite", command: ["npx", "vitest", "run", ...vitestJson("vitest-sqlite")], report: "vitest-sqlite.json", count: vitestCounts },
-  { name: "pg: the database tests on PostgreSQL", command: ["npx", "tsx", "scripts/test-pg.ts", ...vitestJson("vitest-pg")], report: "vitest-pg.json", count: vitestCounts },
+  { id: "schema", name: "schema: PostgreSQL schema generated from the SQLite one", command: ["node", "scripts/gen-pg-schema.mjs", "--check"] },
+  { id: "lint", name: "lint", command: ["npm", "run", "lint"] },
+  { id: "typecheck", name: "typecheck", command: ["npm", "run", "typecheck"] },
+  { id: "unit", name: "unit: Vitest on SQLite", command: ["npx", "vitest", "run", ...vitestJson("vitest-sqlite")], report: "vitest-sqlite.json", count: vitestCounts },
+  { id: "pg", name: "pg: the database tests on PostgreSQL", command: ["npx", "tsx", "scripts/test-pg.ts", ...vitestJson("vitest-pg")], report: "vitest-pg.json", count: vitestCounts },
   {
+    id: "e2e",
     name: "e2e: Playwright in Chromium",
     command: ["npx", "playwright", "test", "--reporter=list,json"],
     env: { PLAYWRIGHT_JSON_OUTPUT_FILE: `${RESULTS}/playwright.json` },
@@ -40,12 +42,13 @@ const steps: Step[] = [
 ];
 
 const onlyIndex = process.argv.indexOf("--only");
-const only = onlyIndex >= 0 ? process.argv[onlyIndex + 1]?.toLowerCase() : undefined;
-const selected = only ? steps.filter((step) => step.name.toLowerCase().includes(only)) : steps;
-if (selected.length === 0) {
-  console.error(`No test step matches "${only}". Steps: ${steps.map((step) => step.name).join("; ")}`);
+const only = onlyIndex >= 0 ? (process.argv[onlyIndex + 1] ?? "").toLowerCase().split(",").filter(Boolean) : undefined;
+const unknown = only?.filter((id) => !steps.some((step) => step.id === id)) ?? [];
+if (only && (only.length === 0 || unknown.length > 0)) {
+  console.error(`Unknown test step "${unknown.join(",")}". Step ids: ${steps.map((step) => step.id).join(", ")}`);
   process.exit(2);
 }
+const selected = only ? steps.filter((step) => only.includes(step.id)) : steps;
 
 rmSync(RESULTS, { recursive: true, force: true });
 mkdirSync(RESULTS, { recursive: true });
