@@ -1,4 +1,5 @@
 import path from "node:path";
+import { DEV_GOOGLE_CLIENT } from "../lib/google/dev-client";
 
 // One place for the ports and settings the e2e servers and specs share. The app runs as a production
 // build against the local Google emulator, explicitly allowed for this purpose. The secrets are fixed
@@ -23,8 +24,8 @@ export const E2E = {
     AUTH_URL: `http://localhost:${appPort}`,
     AUTH_SECRET: "e2e-only-auth-secret-9f3Kq7Zx2Lm8Vb4Nc6Rt1Yw5Hs0Ue",
     TOKEN_ENCRYPTION_KEYS: `e2e:${E2E_TOKEN_KEY}`,
-    AUTH_GOOGLE_ID: "evergreen-dev.apps.googleusercontent.com",
-    AUTH_GOOGLE_SECRET: "evergreen-dev-secret",
+    AUTH_GOOGLE_ID: DEV_GOOGLE_CLIENT.id,
+    AUTH_GOOGLE_SECRET: DEV_GOOGLE_CLIENT.secret,
     GOOGLE_BASE_URL: `http://127.0.0.1:${emulatorPort}`,
     ALLOW_GOOGLE_EMULATOR: "true",
   },

@@ -2,39 +2,30 @@ import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import Database from "better-sqlite3";
 import { expect, type Page } from "@playwright/test";
+import type { EmulatorConfig } from "@/google-emulator/config";
+import { EmulatorControl, type ControlRequest } from "@/google-emulator/control/client";
 import { decryptToken } from "@/lib/token-crypto";
 import { E2E } from "./e2e-config";
 
-/** The local Google's control API (google-emulator/README.md), as the e2e specs use it. */
+const control = new EmulatorControl(E2E.emulatorUrl);
+
+/** The local Google's control API (google-emulator/control/client.ts), as the e2e specs use it. */
 export const googleEmulator = {
-  async call<T>(path: string, init: { method?: string; body?: unknown } = {}): Promise<T> {
-    const response = await fetch(`${E2E.emulatorUrl}/__emulator${path}`, {
-      method: init.method ?? (init.body === undefined ? "GET" : "POST"),
-      headers: init.body === undefined ? undefined : { "content-type": "application/json" },
-      body: init.body === undefined ? undefined : JSON.stringify(init.body),
-    });
-    if (!response.ok) throw new Error(`emulator ${path}: HTTP ${response.status} ${await response.text()}`);
-    return (await response.json()) as T;
+  call<T>(path: string, init: ControlRequest = {}): Promise<T> {
+    return control.call<T>(path, init);
   },
   /** A Google user of the test's own, so specs never share an account in the app's database. */
   async createUser(label: string): Promise<{ email: string; name: string }> {
     const email = `${label}-${randomBytes(3).toString("hex")}@evergreen.test`;
     const name = `E2E ${label}`;
-    await this.call("/users", { body: { email, name } });
+    await control.addUser({ email, name });
     return { email, name };
   },
-  configure(config: Record<string, unknown>) {
-    return this.call("/config", { body: config });
+  configure(config: Partial<EmulatorConfig>) {
+    return control.configure(config);
   },
-  async tokensOf(email: string) {
-    const all = await this.call<{
-      refreshTokens: Array<{ token: string; user: string; alive: boolean; revokedAt: string | null }>;
-      accessTokens: Array<{ token: string; user: string; revokedAt: string | null }>;
-    }>("/tokens");
-    return {
-      refreshTokens: all.refreshTokens.filter((token) => token.user === email),
-      accessTokens: all.accessTokens.filter((token) => token.user === email),
-    };
+  tokensOf(email: string) {
+    return control.tokensOf(email);
   },
 };
 

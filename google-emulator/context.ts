@@ -1,4 +1,4 @@
-import type { SigningKey } from "./keys";
+import type { SigningKey } from "./oauth2/signing-key";
 import type { EmulatorState } from "./state";
 
 export interface EmulatorContext {

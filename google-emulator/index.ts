@@ -1,14 +1,14 @@
 import type { AddressInfo } from "node:net";
 import { DEFAULT_CONFIG, mergeConfig, type EmulatorConfig } from "./config";
 import type { EmulatorContext } from "./context";
-import { exportSigningKey, generateSigningKey, loadSigningKey } from "./keys";
+import { exportSigningKey, generateSigningKey, loadSigningKey } from "./oauth2/signing-key";
 import { readSnapshot, restoreSnapshot, StateFileWriter } from "./persistence";
 import { seedClients, seedUsers, type SeedOptions } from "./seed";
 import { createEmulatorServer } from "./server";
 import { EmulatorState } from "./state";
 
 export type { EmulatorConfig } from "./config";
-export type { Fault, FaultEndpoint } from "./faults";
+export type { Fault, FaultEndpoint } from "./control/faults";
 export type { Client, User } from "./state";
 export type { SeedOptions } from "./seed";
 

@@ -1,3 +1,4 @@
+import { DEV_GOOGLE_CLIENT } from "../lib/google/dev-client";
 import type { Client, User } from "./state";
 
 export const DEV_USER: User = {
@@ -21,8 +22,8 @@ export const SECOND_USER: User = {
 };
 
 export const DEV_CLIENT: Client = {
-  id: "evergreen-dev.apps.googleusercontent.com",
-  secret: "evergreen-dev-secret",
+  id: DEV_GOOGLE_CLIENT.id,
+  secret: DEV_GOOGLE_CLIENT.secret,
   redirectUris: ["http://localhost:3000/api/auth/callback/google", "http://127.0.0.1:3000/api/auth/callback/google"],
   publishingStatus: "production",
   name: "Evergreen",

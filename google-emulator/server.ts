@@ -1,12 +1,17 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import { handleAccountChoice, handleAuthorize, handleConsent } from "./authorize";
+import { handleAccountChoice, handleAuthorize, handleConsent } from "./accounts/authorize";
+import { errorPage } from "./accounts/screens";
 import type { EmulatorContext } from "./context";
-import { handleControl, type ControlHooks } from "./control";
-import type { Fault } from "./faults";
-import { handleProfile, handleSend } from "./gmail";
+import { handleControl, type ControlHooks } from "./control/api";
+import type { Fault } from "./control/faults";
+import { handleProfile } from "./gmail/profile";
+import { handleSend } from "./gmail/send";
 import { html, json, notFound, parseCookies, readBody, type EmulatorRequest, type Reply } from "./http";
-import { discoveryDocument, handleRevoke, handleToken, handleTokenInfo, handleUserInfo, jwksDocument, pemCertsDocument } from "./oauth";
-import { errorPage } from "./screens";
+import { discoveryDocument, jwksDocument, pemCertsDocument } from "./oauth2/discovery";
+import { handleRevoke } from "./oauth2/revoke-endpoint";
+import { handleToken } from "./oauth2/token-endpoint";
+import { handleTokenInfo } from "./oauth2/tokeninfo-endpoint";
+import { handleUserInfo } from "./oauth2/userinfo-endpoint";
 
 const MAX_BODY_BYTES = 48 * 1024 * 1024;
 

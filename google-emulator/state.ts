@@ -1,6 +1,6 @@
 import { Clock } from "./clock";
 import { DEFAULT_CONFIG, type EmulatorConfig } from "./config";
-import { FaultQueue } from "./faults";
+import { FaultQueue } from "./control/faults";
 
 export interface User {
   sub: string;

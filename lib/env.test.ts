@@ -4,7 +4,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { E2E } from "@/e2e/e2e-config";
-import { DEFAULT_EMULATOR_URL, DEV_GOOGLE_CLIENT, EnvError, parseEnv } from "./env";
+import { DEFAULT_EMULATOR_URL, EnvError, parseEnv } from "./env";
+import { DEV_GOOGLE_CLIENT } from "./google/dev-client";
 
 const STRONG_SECRET = "k3Jd9a0Qm2Zx7Lp5Vb8Nc1Rt6Yw4Hs0Ue3Gf";
 const KEY = randomBytes(32).toString("base64");
@@ -164,9 +165,8 @@ it("rejects a GOOGLE_BASE_URL with a path, since Google's own paths are served f
   ]);
 });
 
-it("uses the same development client the local Google registers, with the dev server's callback", async () => {
+it("defaults to the development client the local Google registers, with the dev server's callback", async () => {
   const { DEV_CLIENT } = await import("@/google-emulator/seed");
-  expect(DEV_GOOGLE_CLIENT).toEqual({ id: DEV_CLIENT.id, secret: DEV_CLIENT.secret });
   expect(DEV_CLIENT.redirectUris).toContain("http://localhost:3000/api/auth/callback/google");
   expect(DEFAULT_EMULATOR_URL).toBe("http://127.0.0.1:4010");
 });

@@ -1,5 +1,6 @@
 import path from "node:path";
 import { z } from "zod";
+import { DEV_GOOGLE_CLIENT } from "./google/dev-client";
 import { loadLocalSecrets } from "./local-secrets";
 import { describeWeakKey, describeWeakSecret } from "./secret-strength";
 
@@ -8,10 +9,6 @@ import { describeWeakKey, describeWeakSecret } from "./secret-strength";
  * name the variable and the fix; the rest of the code asks getEnv() for typed values.
  */
 
-export const DEV_GOOGLE_CLIENT = {
-  id: "evergreen-dev.apps.googleusercontent.com",
-  secret: "evergreen-dev-secret",
-} as const;
 export const DEFAULT_EMULATOR_URL = "http://127.0.0.1:4010";
 const DEFAULT_SQLITE_FILE = path.join("data", "evergreen.db");
 const LOCAL_SECRETS_FILE = ".local-secrets.json";

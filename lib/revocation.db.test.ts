@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { DEV_CLIENT } from "@/google-emulator/seed";
-import { connect, control, setupEmulator } from "@/google-emulator/test-support";
+import { connect, setupEmulator } from "@/google-emulator/testing";
 import { createTestDatabase, type TestDatabase } from "@/test-support/test-database";
 import { applyGoogleSignIn, createTokenVault, getConnection, linkGoogleAccount, type ConnectionDeps, type GoogleTokens } from "./connection";
 import { GMAIL_SEND_SCOPE, GoogleRejectedError, GoogleUnavailableError, revokeGoogleToken } from "./google/oauth";
@@ -134,9 +134,9 @@ describe("a queued revoke never outlives a new consent by the same Google accoun
     const first = await connect(google.url);
     const providerAccountId = `real-${subject}`;
     await link({ providerAccountId, ...first.tokens });
-    await control(google.url, "/faults", { body: { endpoint: "revoke", count: 10, mode: "drop-before" } });
+    await google.control.addFault({ endpoint: "revoke", count: 10, mode: "drop-before" });
     expect(await disconnectGmail(deps, userId, realRevoke)).toBe("revoke-pending");
-    await control(google.url, "/faults", { method: "DELETE" });
+    await google.control.clearFaults();
 
     const second = await connect(google.url, { prompt: "consent" });
     expect(await applyGoogleSignIn(deps, { providerAccountId, ...second.tokens })).toMatchObject({ status: "CONNECTED" });

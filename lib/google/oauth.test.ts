@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { connect, control, setupEmulator } from "@/google-emulator/test-support";
+import { connect, setupEmulator } from "@/google-emulator/testing";
 import { DEV_CLIENT } from "@/google-emulator/seed";
 import { canSendMail, GMAIL_SEND_SCOPE, googleEndpoints, GoogleUnavailableError, revokeGoogleToken } from "./oauth";
 
@@ -58,13 +58,13 @@ describe("revoking at Google (google-auth-library against the emulator)", () => 
 
   it("reports Google unreachable when the connection drops, so the revoke can be retried", async () => {
     const { tokens } = await connect(google.url);
-    await control(google.url, "/faults", { body: { endpoint: "revoke", count: 5, mode: "drop-before" } });
+    await google.control.addFault({ endpoint: "revoke", count: 5, mode: "drop-before" });
     await expect(revokeGoogleToken(tokens.refresh_token!, config())).rejects.toBeInstanceOf(GoogleUnavailableError);
   });
 
   it("reports Google unavailable on repeated 503s, after the library's own retries", async () => {
     const { tokens } = await connect(google.url);
-    await control(google.url, "/faults", { body: { endpoint: "revoke", count: 10, status: 503 } });
+    await google.control.addFault({ endpoint: "revoke", count: 10, status: 503 });
     await expect(revokeGoogleToken(tokens.refresh_token!, config())).rejects.toThrow("Google did not answer: HTTP 503");
   });
 });

@@ -1,14 +1,22 @@
 import { CodeChallengeMethod, OAuth2Client } from "google-auth-library";
 import { afterAll, beforeAll, beforeEach } from "vitest";
+import { googleEndpoints, REQUESTED_SCOPES } from "@/lib/google/oauth";
+import { EmulatorControl } from "./control/client";
 import { startGoogleEmulator, type GoogleEmulator, type GoogleEmulatorOptions } from "./index";
 import { DEV_CLIENT, DEV_USER } from "./seed";
-import { GMAIL_SEND } from "./scopes";
 
 export const REDIRECT_URI = DEV_CLIENT.redirectUris[0] ?? "";
-export const EVERGREEN_SCOPES = ["openid", "email", "profile", GMAIL_SEND];
+export const EVERGREEN_SCOPES: string[] = [...REQUESTED_SCOPES];
+
+export interface EmulatorHandle {
+  readonly url: string;
+  /** The control API of this file's emulator. */
+  readonly control: EmulatorControl;
+  emulator(): GoogleEmulator;
+}
 
 /** One emulator per test file, reset to its seed before every test. */
-export function setupEmulator(options: GoogleEmulatorOptions = {}): { readonly url: string; emulator(): GoogleEmulator } {
+export function setupEmulator(options: GoogleEmulatorOptions = {}): EmulatorHandle {
   let emulator: GoogleEmulator | undefined;
   beforeAll(async () => {
     emulator = await startGoogleEmulator({ port: 0, ...options });
@@ -27,23 +35,28 @@ export function setupEmulator(options: GoogleEmulatorOptions = {}): { readonly u
     get url() {
       return get().url;
     },
+    get control() {
+      return new EmulatorControl(get().url);
+    },
     emulator: get,
   };
 }
 
+/** google-auth-library's client at this emulator, through the app's own endpoint map, with a redirect URI. */
 export function oauthClient(url: string, client: { id: string; secret: string; redirectUri?: string } = { id: DEV_CLIENT.id, secret: DEV_CLIENT.secret }): OAuth2Client {
+  const endpoints = googleEndpoints(url);
   return new OAuth2Client({
     clientId: client.id,
     clientSecret: client.secret,
     redirectUri: client.redirectUri ?? REDIRECT_URI,
-    issuers: [url],
+    issuers: [endpoints.issuer],
     endpoints: {
-      oauth2AuthBaseUrl: `${url}/o/oauth2/v2/auth`,
-      oauth2TokenUrl: `${url}/token`,
-      oauth2RevokeUrl: `${url}/revoke`,
-      tokenInfoUrl: `${url}/tokeninfo`,
-      oauth2FederatedSignonPemCertsUrl: `${url}/oauth2/v1/certs`,
-      oauth2FederatedSignonJwkCertsUrl: `${url}/oauth2/v3/certs`,
+      oauth2AuthBaseUrl: endpoints.authorization,
+      oauth2TokenUrl: endpoints.token,
+      oauth2RevokeUrl: endpoints.revoke,
+      tokenInfoUrl: endpoints.tokenInfo,
+      oauth2FederatedSignonPemCertsUrl: endpoints.pemCerts,
+      oauth2FederatedSignonJwkCertsUrl: endpoints.jwks,
     },
   });
 }
@@ -165,12 +178,23 @@ export async function connect(url: string, options: ConnectOptions = {}) {
   return { tokens, client, browser, outcome };
 }
 
-export async function control<T = unknown>(url: string, path: string, init: { method?: string; body?: unknown } = {}): Promise<T> {
-  const response = await fetch(`${url}/__emulator${path}`, {
-    method: init.method ?? (init.body === undefined ? "GET" : "POST"),
-    headers: { "content-type": "application/json" },
-    ...(init.body !== undefined ? { body: JSON.stringify(init.body) } : {}),
-  });
-  if (!response.ok) throw new Error(`${path}: ${response.status} ${await response.text()}`);
-  return (await response.json()) as T;
+/** A failed Google API call as googleapis rejects it, with Google's error envelope. */
+export interface ApiError {
+  status: number;
+  message: string;
+  response: { data: { error: { code: number; message: string; errors: { reason: string; domain: string; message: string }[]; status: string; details?: { reason: string }[] } }; headers: Headers | Record<string, string> };
+}
+
+export function errorHeader(error: ApiError, name: string): string | null | undefined {
+  const headers = error.response.headers as { get?: (n: string) => string | null } & Record<string, string>;
+  return typeof headers.get === "function" ? headers.get(name) : headers[name];
+}
+
+export async function apiError(promise: Promise<unknown>): Promise<ApiError> {
+  return (await promise.then(
+    () => {
+      throw new Error("expected the call to fail");
+    },
+    (e: unknown) => e,
+  )) as ApiError;
 }

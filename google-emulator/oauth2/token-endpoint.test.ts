@@ -1,7 +1,7 @@
 import { CodeChallengeMethod } from "google-auth-library";
 import { describe, expect, it } from "vitest";
-import { DEV_CLIENT } from "./seed";
-import { control, EVERGREEN_SCOPES, oauthClient, REDIRECT_URI, TestBrowser, setupEmulator } from "./test-support";
+import { DEV_CLIENT } from "../seed";
+import { EVERGREEN_SCOPES, oauthClient, REDIRECT_URI, TestBrowser, setupEmulator } from "../testing";
 
 const env = setupEmulator();
 
@@ -44,7 +44,7 @@ describe("token endpoint", () => {
 
   it("codes expire after authCodeTtlSeconds", async () => {
     const { client, code, codeVerifier } = await authorizationCode();
-    await control(env.url, "/clock", { body: { advanceSeconds: 601 } });
+    await env.control.advanceClock(601);
     expect((await tokenError(client.getToken({ code, codeVerifier }))).body).toEqual({ error: "invalid_grant", error_description: "Bad Request" });
   });
 
@@ -105,7 +105,7 @@ describe("token endpoint", () => {
     const { tokens } = await client.getToken({ code, codeVerifier });
     client.setCredentials({ refresh_token: "1//0garbage" });
     expect((await tokenError(client.refreshAccessToken())).body).toEqual({ error: "invalid_grant", error_description: "Bad Request" });
-    await control(env.url, "/clients", { body: { id: "other", secret: "s", redirectUris: ["http://localhost:9/cb"] } });
+    await env.control.addClient({ id: "other", secret: "s", redirectUris: ["http://localhost:9/cb"] });
     const other = oauthClient(env.url, { id: "other", secret: "s" });
     other.setCredentials({ refresh_token: tokens.refresh_token ?? null });
     expect((await tokenError(other.refreshAccessToken())).body).toMatchObject({ error: "invalid_grant" });

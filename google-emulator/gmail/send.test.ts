@@ -4,9 +4,8 @@ import MailComposer from "nodemailer/lib/mail-composer";
 import type Mail from "nodemailer/lib/mailer";
 import { Readable } from "node:stream";
 import { beforeEach, describe, expect, it } from "vitest";
-import { GMAIL_SEND } from "./scopes";
-import { DEV_USER } from "./seed";
-import { connect, control, setupEmulator } from "./test-support";
+import { DEV_USER } from "../seed";
+import { apiError, connect, errorHeader, setupEmulator, type ApiError } from "../testing";
 
 const env = setupEmulator();
 
@@ -17,42 +16,7 @@ async function compose(mail: Mail.Options, keepBcc = false): Promise<Buffer> {
   return node.build();
 }
 
-interface StoredMessage {
-  id: string;
-  threadId: string;
-  from: string;
-  envelope: { from: string; to: string[] };
-  labelIds: string[];
-  headers: Record<string, string>;
-  subject: string;
-  text: string;
-  html: string | null;
-  raw: string;
-}
-
-async function storedMessages(): Promise<StoredMessage[]> {
-  return (await control<{ messages: StoredMessage[] }>(env.url, "/messages")).messages;
-}
-
-interface ApiError {
-  status: number;
-  message: string;
-  response: { data: { error: { code: number; message: string; errors: { reason: string; domain: string; message: string }[]; status: string; details?: { reason: string }[] } }; headers: Headers | Record<string, string> };
-}
-
-function header(error: ApiError, name: string): string | null | undefined {
-  const headers = error.response.headers as { get?: (n: string) => string | null } & Record<string, string>;
-  return typeof headers.get === "function" ? headers.get(name) : headers[name];
-}
-
-async function apiError(promise: Promise<unknown>): Promise<ApiError> {
-  return (await promise.then(
-    () => {
-      throw new Error("expected the call to fail");
-    },
-    (e: unknown) => e,
-  )) as ApiError;
-}
+const storedMessages = () => env.control.messages();
 
 async function sendWithFreshToken(raw: string) {
   const fresh = await connect(env.url);
@@ -63,7 +27,7 @@ async function sendWithFreshToken(raw: string) {
 let auth: OAuth2Client;
 let api: gmail_v1.Gmail;
 
-describe("Gmail send and profile", () => {
+describe("Gmail send", () => {
   beforeEach(async () => {
     const connected = await connect(env.url);
     auth = connected.client;
@@ -134,8 +98,7 @@ describe("Gmail send and profile", () => {
     const message = await compose({ to: "erin@example.com", subject: "Uploaded", text: "via media" });
     const { data } = await api.users.messages.send({ userId: "me", media: { mimeType: "message/rfc822", body: Readable.from(message) } }, { rootUrl: `${env.url}/` });
     expect(data.labelIds).toEqual(["SENT"]);
-    const calls = await control<{ calls: Record<string, number> }>(env.url, "/calls");
-    expect(calls.calls["gmail.send"]).toBe(1);
+    expect((await env.control.calls())["gmail.send"]).toBe(1);
     expect((await storedMessages())[0]?.subject).toBe("Uploaded");
   });
 
@@ -179,10 +142,10 @@ describe("Gmail send and profile", () => {
   });
 
   it("413 above the JSON endpoint's cap", async () => {
-    await control(env.url, "/config", { body: { jsonSendMaxBytes: 1024 } });
+    await env.control.configure({ jsonSendMaxBytes: 1024 });
     const big = await compose({ to: "bob@example.com", subject: "big", text: "x".repeat(4096) });
     expect((await apiError(api.users.messages.send({ userId: "me", requestBody: { raw: rawOf(big) } }))).status).toBe(413);
-    await control(env.url, "/config", { body: { uploadSendMaxBytes: 2048 } });
+    await env.control.configure({ uploadSendMaxBytes: 2048 });
     expect((await apiError(api.users.messages.send({ userId: "me", media: { mimeType: "message/rfc822", body: Readable.from(big) } }, { rootUrl: `${env.url}/` }))).status).toBe(413);
   });
 
@@ -194,27 +157,14 @@ describe("Gmail send and profile", () => {
   });
 
   it("401 with a revoked token: full envelope and WWW-Authenticate invalid_token", async () => {
-    await control(env.url, `/users/${DEV_USER.email}/revoke`, { body: {} });
+    await env.control.revokeAccess(DEV_USER.email);
     const error = await apiError(api.users.getProfile({ userId: "me" }));
     expect(error.status).toBe(401);
     const body = error.response.data.error;
     expect(body).toMatchObject({ code: 401, status: "UNAUTHENTICATED" });
     expect(body.message).toContain("Request had invalid authentication credentials.");
     expect(body.errors).toEqual([{ message: "Invalid Credentials", domain: "global", reason: "authError", location: "Authorization", locationType: "header" }]);
-    expect(header(error, "www-authenticate")).toBe('Bearer realm="https://accounts.google.com/", error="invalid_token"');
-  });
-
-  it("403 for getProfile with gmail.send alone; 200 with a read scope", async () => {
-    const error = await apiError(api.users.getProfile({ userId: "me" }));
-    expect(error.status).toBe(403);
-    expect(error.response.data.error).toMatchObject({ code: 403, message: "Request had insufficient authentication scopes.", status: "PERMISSION_DENIED", errors: [{ reason: "insufficientPermissions", message: "Insufficient Permission" }], details: [{ reason: "ACCESS_TOKEN_SCOPE_INSUFFICIENT" }] });
-    expect(header(error, "www-authenticate")).toContain('error="insufficient_scope"');
-
-    const reader = await connect(env.url, { scopes: ["openid", "email", GMAIL_SEND, "https://www.googleapis.com/auth/gmail.readonly"] });
-    reader.client.setCredentials(reader.tokens);
-    const profile = await gmail({ version: "v1", auth: reader.client, rootUrl: `${env.url}/` }).users.getProfile({ userId: "me" });
-    expect(profile.data).toMatchObject({ emailAddress: DEV_USER.email, messagesTotal: 0, threadsTotal: 0 });
-    expect(typeof profile.data.historyId).toBe("string");
+    expect(errorHeader(error, "www-authenticate")).toBe('Bearer realm="https://accounts.google.com/", error="invalid_token"');
   });
 
   it("403 Delegation denied for another mailbox", async () => {
@@ -223,7 +173,7 @@ describe("Gmail send and profile", () => {
   });
 
   it("429 at the daily sending limit, with the retry time in the text and no Retry-After header", async () => {
-    await control(env.url, "/config", { body: { dailySendLimit: 2 } });
+    await env.control.configure({ dailySendLimit: 2 });
     const raw = rawOf(Buffer.from("To: bob@example.com\r\nSubject: x\r\n\r\nbody"));
     await api.users.messages.send({ userId: "me", requestBody: { raw } });
     await api.users.messages.send({ userId: "me", requestBody: { raw } });
@@ -231,33 +181,32 @@ describe("Gmail send and profile", () => {
     expect(error.status).toBe(429);
     expect(error.message).toMatch(/^User-rate limit exceeded\. {2}Retry after \d{4}-\d\d-\d\dT[\d:.]+Z \(Mail sending\)$/);
     expect(error.response.data.error.errors[0]).toMatchObject({ reason: "rateLimitExceeded", domain: "usageLimits" });
-    expect(header(error, "retry-after")).toBeFalsy();
+    expect(errorHeader(error, "retry-after")).toBeFalsy();
     // A rolling 24 h window: a day later (with a fresh token, the old one has expired) sending works again.
-    await control(env.url, "/clock", { body: { advanceSeconds: 24 * 3600 + 1 } });
+    await env.control.advanceClock(24 * 3600 + 1);
     await expect(sendWithFreshToken(raw)).resolves.toMatchObject({ status: 200 });
   });
 
   it("per-user quota units per minute: 403 userRateLimitExceeded, then fine a minute later", async () => {
-    await control(env.url, "/config", { body: { sendUnitsPerMinute: 200 } });
+    await env.control.configure({ sendUnitsPerMinute: 200 });
     const raw = rawOf(Buffer.from("To: bob@example.com\r\nSubject: x\r\n\r\nbody"));
     await api.users.messages.send({ userId: "me", requestBody: { raw } });
     await api.users.messages.send({ userId: "me", requestBody: { raw } });
     const error = await apiError(api.users.messages.send({ userId: "me", requestBody: { raw } }));
     expect(error.status).toBe(403);
     expect(error.response.data.error.errors[0]).toMatchObject({ reason: "userRateLimitExceeded", domain: "usageLimits" });
-    await control(env.url, "/clock", { body: { advanceSeconds: 61 } });
+    await env.control.advanceClock(61);
     await expect(api.users.messages.send({ userId: "me", requestBody: { raw } })).resolves.toMatchObject({ status: 200 });
   });
 
   it("an expired access token is refreshed by the library before sending", async () => {
-    await control(env.url, "/config", { body: { accessTokenTtlSeconds: 200 } });
+    await env.control.configure({ accessTokenTtlSeconds: 200 });
     const connected = await connect(env.url, { prompt: "consent" });
     const refreshed: string[] = [];
     connected.client.on("tokens", (t) => refreshed.push(t.access_token ?? ""));
     connected.client.setCredentials(connected.tokens);
     await gmail({ version: "v1", auth: connected.client, rootUrl: `${env.url}/` }).users.messages.send({ userId: "me", requestBody: { raw: rawOf(Buffer.from("To: bob@example.com\r\n\r\nx")) } });
     expect(refreshed).toHaveLength(1);
-    const calls = await control<{ calls: Record<string, number> }>(env.url, "/calls");
-    expect(calls.calls.token).toBeGreaterThanOrEqual(2);
+    expect((await env.control.calls()).token).toBeGreaterThanOrEqual(2);
   });
 });

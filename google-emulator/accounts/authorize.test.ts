@@ -1,8 +1,8 @@
 import { gmail } from "@googleapis/gmail";
 import { describe, expect, it } from "vitest";
-import { GMAIL_SEND, USERINFO_EMAIL } from "./scopes";
-import { DEV_CLIENT, SECOND_USER } from "./seed";
-import { connect, control, EVERGREEN_SCOPES, oauthClient, REDIRECT_URI, TestBrowser, setupEmulator } from "./test-support";
+import { GMAIL_SEND, USERINFO_EMAIL } from "../oauth2/scopes";
+import { DEV_CLIENT, SECOND_USER } from "../seed";
+import { connect, EVERGREEN_SCOPES, oauthClient, REDIRECT_URI, TestBrowser, setupEmulator } from "../testing";
 
 const env = setupEmulator();
 
@@ -47,7 +47,7 @@ describe("authorization endpoint: screens and decisions", () => {
     await connect(env.url, { browser });
     const ignored = await browser.authorize(authUrl({ approval_prompt: "force", access_type: "offline" }));
     expect(ignored.screens).toEqual(["chooser"]);
-    await control(env.url, "/config", { body: { approvalPromptForceShowsConsent: true } });
+    await env.control.configure({ approvalPromptForceShowsConsent: true });
     const legacy = await browser.authorize(authUrl({ approval_prompt: "force", access_type: "offline" }));
     expect(legacy.screens).toEqual(["chooser", "consent"]);
   });
@@ -102,7 +102,7 @@ describe("authorization endpoint: screens and decisions", () => {
   });
 
   it("with granularConsentMinScopes=2 a single gmail.send is all-or-nothing (no checkbox)", async () => {
-    await control(env.url, "/config", { body: { granularConsentMinScopes: 2 } });
+    await env.control.configure({ granularConsentMinScopes: 2 });
     const { tokens, outcome } = await connect(env.url, { untick: [GMAIL_SEND] });
     expect(outcome.screens).toContain("consent");
     expect(tokens.scope).toContain(GMAIL_SEND);
@@ -126,8 +126,8 @@ describe("authorization endpoint: screens and decisions", () => {
 
   it("clients of one project share grants", async () => {
     const other = { id: "evergreen-worker.apps.googleusercontent.com", secret: "worker-secret", redirectUri: "http://localhost:4000/cb" };
-    await control(env.url, "/clients", { body: { ...DEV_CLIENT, projectId: "evergreen" } });
-    await control(env.url, "/clients", { body: { id: other.id, secret: other.secret, redirectUris: [other.redirectUri], projectId: "evergreen" } });
+    await env.control.addClient({ ...DEV_CLIENT, projectId: "evergreen" });
+    await env.control.addClient({ id: other.id, secret: other.secret, redirectUris: [other.redirectUri], projectId: "evergreen" });
     const first = await connect(env.url);
     const second = await connect(env.url, { browser: first.browser, client: oauthClient(env.url, other) });
     expect(second.outcome.screens).toEqual(["chooser"]);
@@ -153,7 +153,7 @@ describe("authorization endpoint: screens and decisions", () => {
   });
 
   it("prompt=none with promptNoneError=oidc uses login_required / consent_required", async () => {
-    await control(env.url, "/config", { body: { promptNoneError: "oidc" } });
+    await env.control.configure({ promptNoneError: "oidc" });
     const browser = new TestBrowser(env.url);
     const login = await browser.authorize(authUrl({ prompt: "none" }));
     expect(login.kind === "redirect" && login.params.get("error")).toBe("login_required");
@@ -163,7 +163,7 @@ describe("authorization endpoint: screens and decisions", () => {
   });
 
   it("issParameter=false leaves iss off the redirect and out of discovery", async () => {
-    await control(env.url, "/config", { body: { issParameter: false } });
+    await env.control.configure({ issParameter: false });
     const { outcome } = await connect(env.url);
     expect(outcome.params.has("iss")).toBe(false);
     const discovery = (await (await fetch(`${env.url}/.well-known/openid-configuration`)).json()) as Record<string, unknown>;

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { isSignInScope } from "./scopes";
-import type { AccessToken, EmulatorState, RefreshToken } from "./state";
+import type { AccessToken, EmulatorState, RefreshToken } from "../state";
 
 export function randomToken(bytes: number): string {
   return randomBytes(bytes).toString("base64url");

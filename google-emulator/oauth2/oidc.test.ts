@@ -2,8 +2,8 @@ import { createRemoteJWKSet, jwtVerify } from "jose";
 import * as oauth from "oauth4webapi";
 import { describe, expect, it } from "vitest";
 import { GMAIL_SEND } from "./scopes";
-import { DEV_CLIENT, DEV_USER } from "./seed";
-import { REDIRECT_URI, TestBrowser, setupEmulator } from "./test-support";
+import { DEV_CLIENT, DEV_USER } from "../seed";
+import { REDIRECT_URI, TestBrowser, setupEmulator } from "../testing";
 
 const env = setupEmulator();
 const client: oauth.Client = { client_id: DEV_CLIENT.id };

@@ -1,47 +1,11 @@
 import { simpleParser, type AddressObject, type ParsedMail } from "mailparser";
-import type { EmulatorContext } from "./context";
-import { badRequest, credentialsMissing, delegationDenied, insufficientScope, invalidCredentials, mailSendingLimit, payloadTooLarge, userRateLimitExceeded, type GmailMethod } from "./gmail-errors";
-import { bearerToken, json, type EmulatorRequest, type Reply } from "./http";
+import type { EmulatorContext } from "../context";
+import { json, type EmulatorRequest, type Reply } from "../http";
+import { SEND_SCOPES } from "../oauth2/scopes";
+import type { SentMessage, User } from "../state";
+import { authorizeCall, spendUnits } from "./access";
+import { badRequest, mailSendingLimit, payloadTooLarge, userRateLimitExceeded } from "./errors";
 import { rewriteOutgoing } from "./message-rewrite";
-import { PROFILE_SCOPES, SEND_SCOPES } from "./scopes";
-import type { AccessToken, SentMessage, User } from "./state";
-import { isAccessTokenAlive } from "./tokens";
-
-type Authorized = { ok: true; user: User; access: AccessToken } | { ok: false; reply: Reply };
-
-function authorizeCall(ctx: EmulatorContext, req: EmulatorRequest, userId: string, acceptedScopes: string[], method: GmailMethod): Authorized {
-  const { state } = ctx;
-  const value = bearerToken(req);
-  if (!value) return { ok: false, reply: credentialsMissing(method) };
-  const access = state.accessTokens.get(value);
-  const user = access && state.users.get(access.userSub);
-  if (!access || !user || !isAccessTokenAlive(state, access)) return { ok: false, reply: invalidCredentials(method, access !== undefined) };
-  if (!access.scopes.some((s) => acceptedScopes.includes(s))) return { ok: false, reply: insufficientScope(method, acceptedScopes) };
-  if (userId !== "me" && userId.toLowerCase() !== user.email.toLowerCase()) return { ok: false, reply: delegationDenied(userId) };
-  return { ok: true, user, access };
-}
-
-/** Per-user quota units over a sliding minute; refused calls cost nothing. */
-function spendUnits(ctx: EmulatorContext, user: User, units: number): boolean {
-  const { state } = ctx;
-  const now = state.clock.now();
-  const recent = (state.quotaUsage.get(user.sub) ?? []).filter((u) => now - u.at < 60_000);
-  if (recent.reduce((sum, u) => sum + u.units, 0) + units > state.config.sendUnitsPerMinute) {
-    state.quotaUsage.set(user.sub, recent);
-    return false;
-  }
-  recent.push({ at: now, units });
-  state.quotaUsage.set(user.sub, recent);
-  return true;
-}
-
-export function handleProfile(ctx: EmulatorContext, req: EmulatorRequest, userId: string): Reply {
-  const auth = authorizeCall(ctx, req, userId, PROFILE_SCOPES, "GetProfile");
-  if (!auth.ok) return auth.reply;
-  if (!spendUnits(ctx, auth.user, ctx.state.config.profileUnitCost)) return userRateLimitExceeded(ctx.state.config.unitQuotaStatus, "GetProfile");
-  const mine = ctx.state.messages.filter((m) => m.userSub === auth.user.sub);
-  return json(200, { emailAddress: auth.user.email, messagesTotal: mine.length, threadsTotal: new Set(mine.map((m) => m.threadId)).size, historyId: String(ctx.state.historyId) });
-}
 
 export async function handleSend(ctx: EmulatorContext, req: EmulatorRequest, userId: string, upload: boolean): Promise<Reply> {
   const { state } = ctx;

@@ -1,47 +1,11 @@
 import { createHash, timingSafeEqual } from "node:crypto";
-import { decodeJwt, decodeProtectedHeader, importJWK, jwtVerify } from "jose";
-import type { EmulatorContext } from "./context";
-import { bearerToken, formParams, json, type EmulatorRequest, type Reply } from "./http";
-import { accessTokenHash, jwks, pemCertificates, signIdToken } from "./keys";
+import type { EmulatorContext } from "../context";
+import { formParams, json, type EmulatorRequest, type Reply } from "../http";
+import type { AccessToken, Client, User } from "../state";
+import { oauthError } from "./oauth-error";
 import { formatGrantedScopes, hasIdentityScope, USERINFO_EMAIL, USERINFO_PROFILE } from "./scopes";
-import type { AccessToken, Client, User } from "./state";
-import { findLiveAccessToken, isAccessTokenAlive, isRefreshTokenAlive, issueAccessToken, issueRefreshToken, revokeGrant } from "./tokens";
-
-const oauthError = (status: number, error: string, description: string) => json(status, { error, error_description: description });
-const KEY_CACHE = { "Cache-Control": "public, max-age=21600, must-revalidate, no-transform" };
-
-export function discoveryDocument(ctx: EmulatorContext): Reply {
-  const base = ctx.baseUrl;
-  return json(
-    200,
-    {
-      issuer: base,
-      authorization_endpoint: `${base}/o/oauth2/v2/auth`,
-      token_endpoint: `${base}/token`,
-      userinfo_endpoint: `${base}/v1/userinfo`,
-      revocation_endpoint: `${base}/revoke`,
-      jwks_uri: `${base}/oauth2/v3/certs`,
-      response_types_supported: ["code"],
-      subject_types_supported: ["public"],
-      id_token_signing_alg_values_supported: ["RS256"],
-      scopes_supported: ["openid", "email", "profile"],
-      token_endpoint_auth_methods_supported: ["client_secret_post", "client_secret_basic"],
-      claims_supported: ["aud", "email", "email_verified", "exp", "family_name", "given_name", "iat", "iss", "name", "picture", "sub"],
-      code_challenge_methods_supported: ["plain", "S256"],
-      grant_types_supported: ["authorization_code", "refresh_token"],
-      ...(ctx.state.config.issParameter ? { authorization_response_iss_parameter_supported: true } : {}),
-    },
-    { "Cache-Control": "public, max-age=3600" },
-  );
-}
-
-export function jwksDocument(ctx: EmulatorContext): Reply {
-  return json(200, jwks(ctx.key), KEY_CACHE);
-}
-
-export function pemCertsDocument(ctx: EmulatorContext): Reply {
-  return json(200, pemCertificates(ctx.key), KEY_CACHE);
-}
+import { accessTokenHash, signIdToken } from "./signing-key";
+import { isRefreshTokenAlive, issueAccessToken, issueRefreshToken } from "./token-lifecycle";
 
 function safeEqual(a: string, b: string): boolean {
   const left = Buffer.from(a);
@@ -159,72 +123,5 @@ async function idTokenFor(ctx: EmulatorContext, user: User, access: AccessToken,
     ...(hasProfile ? { name: user.name, picture: user.picture, given_name: user.givenName, family_name: user.familyName } : {}),
     iat,
     exp: iat + ctx.state.config.idTokenTtlSeconds,
-  });
-}
-
-export function handleRevoke(ctx: EmulatorContext, req: EmulatorRequest): Reply {
-  const { state } = ctx;
-  const value = formParams(req).get("token");
-  if (!value) return oauthError(400, "invalid_request", "Missing required parameter: token");
-  const access = state.accessTokens.get(value);
-  const refresh = state.refreshTokens.get(value);
-  const owner = access && isAccessTokenAlive(state, access) ? access : refresh && isRefreshTokenAlive(state, refresh) ? refresh : undefined;
-  if (!owner) return oauthError(400, "invalid_token", "Token expired or revoked");
-  revokeGrant(state, owner.userSub, owner.projectId);
-  return json(200, {});
-}
-
-export async function handleTokenInfo(ctx: EmulatorContext, req: EmulatorRequest): Promise<Reply> {
-  const form = formParams(req);
-  const idToken = form.get("id_token");
-  if (idToken) return idTokenInfo(ctx, idToken);
-  const access = findLiveAccessToken(ctx.state, form.get("access_token") ?? bearerToken(req));
-  const user = access && ctx.state.users.get(access.userSub);
-  if (!access || !user) return oauthError(400, "invalid_token", "Invalid Value");
-  const hasEmail = access.scopes.includes(USERINFO_EMAIL);
-  return json(200, {
-    azp: access.clientId,
-    aud: access.clientId,
-    sub: user.sub,
-    scope: formatGrantedScopes(access.scopes),
-    exp: String(Math.floor(access.expiresAt / 1000)),
-    expires_in: String(Math.max(0, Math.floor((access.expiresAt - ctx.state.clock.now()) / 1000))),
-    ...(hasEmail ? { email: user.email, email_verified: String(user.emailVerified) } : {}),
-    access_type: access.accessType,
-  });
-}
-
-async function idTokenInfo(ctx: EmulatorContext, idToken: string): Promise<Reply> {
-  try {
-    if (decodeProtectedHeader(idToken).kid !== ctx.key.kid) throw new Error("unknown key");
-    const key = await importJWK(ctx.key.publicJwk, "RS256");
-    await jwtVerify(idToken, key, { issuer: ctx.baseUrl, currentDate: new Date(ctx.state.clock.now()) });
-    const claims = decodeJwt(idToken);
-    const header = decodeProtectedHeader(idToken);
-    return json(200, { ...Object.fromEntries(Object.entries(claims).map(([k, v]) => [k, String(v)])), alg: String(header.alg), kid: String(header.kid), typ: String(header.typ) });
-  } catch {
-    return oauthError(400, "invalid_token", "Invalid Value");
-  }
-}
-
-export function handleUserInfo(ctx: EmulatorContext, req: EmulatorRequest, shape: "oidc" | "v2"): Reply {
-  const access = findLiveAccessToken(ctx.state, bearerToken(req));
-  const user = access && ctx.state.users.get(access.userSub);
-  if (!access || !user) {
-    return json(401, { error: "invalid_request", error_description: "Invalid Credentials" }, { "WWW-Authenticate": 'Bearer realm="https://accounts.google.com/", error="invalid_token"' });
-  }
-  const email = access.scopes.includes(USERINFO_EMAIL);
-  const profile = access.scopes.includes(USERINFO_PROFILE);
-  if (shape === "v2") {
-    return json(200, {
-      id: user.sub,
-      ...(email ? { email: user.email, verified_email: user.emailVerified } : {}),
-      ...(profile ? { name: user.name, given_name: user.givenName, family_name: user.familyName, picture: user.picture } : {}),
-    });
-  }
-  return json(200, {
-    sub: user.sub,
-    ...(profile ? { name: user.name, given_name: user.givenName, family_name: user.familyName, picture: user.picture } : {}),
-    ...(email ? { email: user.email, email_verified: user.emailVerified } : {}),
   });
 }

@@ -1,11 +1,11 @@
 import { z } from "zod";
-import { mergeConfig } from "./config";
-import type { EmulatorContext } from "./context";
+import { mergeConfig } from "../config";
+import type { EmulatorContext } from "../context";
 import { parseFault } from "./faults";
-import { html, json, notFound, type EmulatorRequest, type Reply } from "./http";
-import { mailboxPage, messagePage } from "./screens";
-import type { Client, User } from "./state";
-import { isAccessTokenAlive, isRefreshTokenAlive, isRefreshTokenExpired, revokeGrant } from "./tokens";
+import { html, json, notFound, type EmulatorRequest, type Reply } from "../http";
+import { mailboxPage, messagePage } from "./mailbox-page";
+import type { Client, Grant, SentMessage, User } from "../state";
+import { isAccessTokenAlive, isRefreshTokenAlive, isRefreshTokenExpired, revokeGrant } from "../oauth2/token-lifecycle";
 
 export interface ControlHooks {
   reset(): void;
@@ -113,11 +113,11 @@ export async function handleControl(ctx: EmulatorContext, req: EmulatorRequest, 
       return json(200, { ok: true });
     }
     if (route === "GET /grants") {
-      return json(200, { grants: [...state.grants.values()].map((g) => ({ user: state.users.get(g.userSub)?.email, userSub: g.userSub, projectId: g.projectId, scopes: g.scopes, firstGrantedAt: iso(g.firstGrantedAt), lastConsentAt: iso(g.lastConsentAt) })) });
+      return json(200, { grants: [...state.grants.values()].map((grant) => grantView(ctx, grant)) });
     }
     if (route === "GET /tokens") return json(200, listTokens(ctx));
     if (route === "GET /calls") return json(200, { calls: state.calls });
-    if (route === "GET /messages") return json(200, { messages: state.messages.map((m) => ({ ...m, sentAt: iso(m.sentAt), user: state.users.get(m.userSub)?.email })) });
+    if (route === "GET /messages") return json(200, { messages: state.messages.map((message) => messageView(ctx, message)) });
     const messageMatch = /^\/messages\/([0-9a-f]+)$/.exec(path);
     if (req.method === "GET" && messageMatch) {
       const message = state.messages.find((m) => m.id === messageMatch[1]);
@@ -133,6 +133,21 @@ export async function handleControl(ctx: EmulatorContext, req: EmulatorRequest, 
 
 function stripUndefined<T extends object>(value: T): T {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}
+
+/** What the control API takes and answers; control/client.ts reads these types. */
+export type UserInput = z.input<typeof userSchema>;
+export type ClientInput = z.input<typeof clientSchema>;
+export type GrantView = ReturnType<typeof grantView>;
+export type MessageView = ReturnType<typeof messageView>;
+export type TokenList = ReturnType<typeof listTokens>;
+
+function grantView(ctx: EmulatorContext, g: Grant) {
+  return { user: ctx.state.users.get(g.userSub)?.email, userSub: g.userSub, projectId: g.projectId, scopes: g.scopes, firstGrantedAt: iso(g.firstGrantedAt), lastConsentAt: iso(g.lastConsentAt) };
+}
+
+function messageView(ctx: EmulatorContext, m: SentMessage) {
+  return { ...m, sentAt: iso(m.sentAt), user: ctx.state.users.get(m.userSub)?.email };
 }
 
 function listTokens(ctx: EmulatorContext) {

@@ -1,15 +1,10 @@
 import type { Credentials } from "google-auth-library";
 import { describe, expect, it } from "vitest";
 import { GMAIL_SEND, USERINFO_EMAIL, USERINFO_PROFILE } from "./scopes";
-import { DEV_CLIENT, DEV_USER } from "./seed";
-import { connect, control, EVERGREEN_SCOPES, oauthClient, TestBrowser, setupEmulator } from "./test-support";
+import { DEV_CLIENT, DEV_USER } from "../seed";
+import { connect, EVERGREEN_SCOPES, oauthClient, TestBrowser, setupEmulator } from "../testing";
 
 const env = setupEmulator();
-
-interface TokensList {
-  refreshTokens: { token: string; alive: boolean; expired: boolean; revokedReason: string | null }[];
-  accessTokens: { token: string; alive: boolean }[];
-}
 
 async function refreshError(refreshToken: string) {
   const client = oauthClient(env.url);
@@ -100,7 +95,7 @@ describe("authorization code flow with google-auth-library", () => {
   });
 
   it("withholdRefreshTokens simulates Google handing back none", async () => {
-    await control(env.url, "/config", { body: { withholdRefreshTokens: true } });
+    await env.control.configure({ withholdRefreshTokens: true });
     const { tokens } = await connect(env.url, { prompt: "consent" });
     expect(tokens.refresh_token).toBeUndefined();
   });
@@ -124,7 +119,7 @@ describe("authorization code flow with google-auth-library", () => {
   });
 
   it("accessTokenTtlSeconds shapes expires_in", async () => {
-    await control(env.url, "/config", { body: { accessTokenTtlSeconds: 120 } });
+    await env.control.configure({ accessTokenTtlSeconds: 120 });
     const { tokens } = await connect(env.url);
     expect(tokens.expiry_date).toBeLessThan(Date.now() + 121_000);
   });
@@ -149,7 +144,7 @@ describe("authorization code flow with google-auth-library", () => {
 
   it("revoking through the user's account page (control API) has the same effect", async () => {
     const { tokens } = await connect(env.url);
-    await control(env.url, `/users/${DEV_USER.email}/revoke`, { body: {} });
+    await env.control.revokeAccess(DEV_USER.email);
     expect((await refreshError(tokens.refresh_token ?? "")).body).toEqual({ error: "invalid_grant", error_description: "Token has been expired or revoked." });
   });
 
@@ -163,28 +158,28 @@ describe("authorization code flow with google-auth-library", () => {
     expect(new Set(issued).size).toBe(101);
     expect((await refreshError(issued[0] ?? "")).body).toEqual({ error: "invalid_grant", error_description: "Token has been expired or revoked." });
     expect((await refreshError(issued[1] ?? "")).message).toBeUndefined();
-    const list = await control<TokensList>(env.url, "/tokens");
+    const list = await env.control.tokens();
     expect(list.refreshTokens.filter((t) => t.alive)).toHaveLength(100);
     expect(list.refreshTokens.find((t) => t.token === issued[0])?.revokedReason).toBe("evicted");
   }, 30_000);
 
   it("a Testing client's refresh tokens die 7 days after consent; sign-in-only grants are exempt", async () => {
-    await control(env.url, "/clients", { body: { ...DEV_CLIENT, publishingStatus: "testing" } });
+    await env.control.addClient({ ...DEV_CLIENT, publishingStatus: "testing" });
     const gmail = await connect(env.url);
     const signInOnly = await connect(env.url, { scopes: ["openid", "email", "profile"], prompt: "consent", browser: gmail.browser });
 
-    await control(env.url, "/clock", { body: { advanceSeconds: 7 * 24 * 3600 - 60 } });
+    await env.control.advanceClock(7 * 24 * 3600 - 60);
     expect((await refreshError(gmail.tokens.refresh_token ?? "")).message).toBeUndefined();
-    await control(env.url, "/clock", { body: { advanceSeconds: 120 } });
+    await env.control.advanceClock(120);
     expect(await refreshError(gmail.tokens.refresh_token ?? "")).toMatchObject({ status: 400, body: { error: "invalid_grant", error_description: "Token has been expired or revoked." } });
     expect((await refreshError(signInOnly.tokens.refresh_token ?? "")).message).toBeUndefined();
-    const list = await control<TokensList>(env.url, "/tokens");
+    const list = await env.control.tokens();
     expect(list.refreshTokens.find((t) => t.token === gmail.tokens.refresh_token)).toMatchObject({ expired: true, alive: false });
   });
 
   it("a production client's refresh token survives the same 8 days", async () => {
     const { tokens } = await connect(env.url);
-    await control(env.url, "/clock", { body: { advanceSeconds: 8 * 24 * 3600 } });
+    await env.control.advanceClock(8 * 24 * 3600);
     expect((await refreshError(tokens.refresh_token ?? "")).message).toBeUndefined();
   });
 
@@ -192,7 +187,7 @@ describe("authorization code flow with google-auth-library", () => {
     const { tokens } = await connect(env.url);
     const client = oauthClient(env.url);
     await expect(client.getTokenInfo(tokens.access_token ?? "")).resolves.toMatchObject({ email: DEV_USER.email, aud: DEV_CLIENT.id });
-    await control(env.url, "/clock", { body: { advanceSeconds: 3600 } });
+    await env.control.advanceClock(3600);
     await expect(client.getTokenInfo(tokens.access_token ?? "")).rejects.toMatchObject({ status: 400 });
   });
 

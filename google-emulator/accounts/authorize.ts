@@ -1,10 +1,10 @@
 import { randomBytes } from "node:crypto";
-import type { EmulatorContext } from "./context";
-import { formParams, html, redirect, type EmulatorRequest, type Reply } from "./http";
-import { formatRedirectScopes, isKnownScope, isSignInScope, normalizeScopes } from "./scopes";
+import type { EmulatorContext } from "../context";
+import { formParams, html, redirect, type EmulatorRequest, type Reply } from "../http";
+import { formatRedirectScopes, isKnownScope, isSignInScope, normalizeScopes } from "../oauth2/scopes";
 import { accountChooserPage, consentPage, errorPage } from "./screens";
-import type { AuthorizationRequest, Client, Interaction, User } from "./state";
-import { randomToken } from "./tokens";
+import type { AuthorizationRequest, Client, Interaction, User } from "../state";
+import { randomToken } from "../oauth2/token-lifecycle";
 
 export const SESSION_COOKIE = "GEMU_SID";
 const INTERACTION_TTL_MS = 60 * 60 * 1000;

@@ -1,4 +1,4 @@
-import { json, type Reply } from "./http";
+import { json, type Reply } from "../http";
 
 export type GmailMethod = "SendMessage" | "GetProfile";
 
