@@ -1,4 +1,4 @@
-import type { ConnectionStatus, StatusReason } from "./generated/sqlite/enums";
+import type { ConnectionStatus, StatusReason } from "./db";
 
 /** The connection's state in the words a salesperson reads, with the one action that fixes it. */
 export type StatusCopy = { tone: "ok" | "warning" | "error" | "off"; title: string; explanation: string; action?: "reconnect" | "connect" };

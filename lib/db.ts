@@ -4,6 +4,9 @@ import { getEnv, type Env } from "./env";
 import { PrismaClient as PgClient } from "./generated/pg/client";
 import { PrismaClient as SqliteClient } from "./generated/sqlite/client";
 
+// The only importer of lib/generated (ESLint enforces it); domain code takes the enum types from here.
+export type { ConnectionEventKind, ConnectionStatus, StatusReason } from "./generated/sqlite/enums";
+
 // Token columns are ciphertext and still never loaded unless a query asks for them by name.
 const omitSecrets = {
   account: { access_token: true, refresh_token: true, id_token: true },
