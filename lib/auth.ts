@@ -3,23 +3,23 @@ import NextAuth, { type NextAuthConfig } from "next-auth";
 import Google from "next-auth/providers/google";
 import { redirect } from "next/navigation";
 import { cache } from "react";
-import { admitGoogleAccount, applyGoogleSignIn, appConnectionDeps, linkGoogleAccount, type GoogleTokens } from "./connection";
+import { appDeps } from "./deps";
 import { getEnv } from "./env";
-import { googleEndpoints, REQUESTED_SCOPES, revokeGoogleToken } from "./google/oauth";
+import { googleEndpoints, REQUESTED_SCOPES } from "./google/oauth";
 import { safeRedirect } from "./safe-redirect";
+import { admitGoogleAccount, applyGoogleSignIn, linkGoogleAccount, type GoogleTokens } from "./tokens";
 
 /**
  * Sign-in with Google, built so that every sign-in yields a refresh token: offline access with
  * prompt=consent (Google issues a refresh token only when its consent screen was shown), PKCE, state
- * and nonce. Evergreen stores Google's tokens itself, encrypted, on every sign-in (lib/connection.ts).
+ * and nonce. Evergreen stores Google's tokens itself, encrypted, on every sign-in (lib/tokens.ts).
  */
 function authConfig(): NextAuthConfig {
   const env = getEnv();
-  const deps = appConnectionDeps();
-  const adapter = PrismaAdapter(deps.db);
+  const adapter = PrismaAdapter(appDeps().db);
   return {
     // Auth.js would store plaintext tokens on first link; ours seals them to the new row instead.
-    adapter: { ...adapter, linkAccount: (account) => linkGoogleAccount(deps, account as Parameters<typeof linkGoogleAccount>[1]) },
+    adapter: { ...adapter, linkAccount: (account) => linkGoogleAccount(account as Parameters<typeof linkGoogleAccount>[0]) },
     session: { strategy: "database" },
     secret: env.authSecret,
     trustHost: true,
@@ -41,14 +41,9 @@ function authConfig(): NextAuthConfig {
         if (account?.provider !== "google") return true;
         // Auth.js links a new OAuth account to whoever is signed in; Evergreen allows one Google account per user.
         const signedInUserId = (await auth())?.user?.id;
-        const admission = await admitGoogleAccount(deps, signedInUserId, { providerAccountId: account.providerAccountId, email: profile?.email });
-        if (!admission.admitted) {
-          // Nobody in Evergreen holds this new grant, so it is ended at Google rather than left live.
-          const grant = account.refresh_token ?? account.access_token;
-          if (grant && !admission.grantHeldElsewhere) await revokeGoogleToken(grant).catch((error) => console.error("[evergreen] revoking a refused grant failed:", error));
-          return "/settings?notice=other-account";
-        }
-        await applyGoogleSignIn(deps, account as GoogleTokens);
+        const grant = { providerAccountId: account.providerAccountId, email: profile?.email, token: account.refresh_token ?? account.access_token };
+        if (!(await admitGoogleAccount(signedInUserId, grant))) return "/settings?notice=other-account";
+        await applyGoogleSignIn(account as GoogleTokens);
         return true;
       },
       // The browser's session carries who you are, never a Google token.

@@ -1,5 +1,3 @@
-import { appConnectionDeps } from "./connection";
-import { revokeGoogleToken } from "./google/oauth";
 import { retryPendingRevocations } from "./revocation";
 
 /**
@@ -13,14 +11,13 @@ let started = false;
 export function startBackgroundJobs(): void {
   if (started) return;
   started = true;
-  const deps = appConnectionDeps();
   let running = false;
   const tick = async () => {
     if (running) return;
     running = true;
     try {
-      const { revoked, failed } = await retryPendingRevocations(deps, revokeGoogleToken);
-      if (revoked + failed > 0) console.log(`[evergreen] pending revokes: ${revoked} done, ${failed} still failing`);
+      const { revoked, failed } = await retryPendingRevocations();
+      if (revoked + failed > 0) console.log(`[evergreen] pending revokes: ${revoked} done, ${failed} not revoked yet`);
     } catch (error) {
       console.error("[evergreen] pending revoke retry failed", error);
     } finally {

@@ -3,22 +3,25 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { DEV_CLIENT } from "@/google-emulator/seed";
 import { connect, setupEmulator } from "@/google-emulator/testing";
 import { createTestDatabase, type TestDatabase } from "@/test-support/test-database";
-import { applyGoogleSignIn, createTokenVault, getConnection, linkGoogleAccount, type ConnectionDeps, type GoogleTokens } from "./connection";
-import { GMAIL_SEND_SCOPE, GoogleRejectedError, GoogleUnavailableError, revokeGoogleToken } from "./google/oauth";
-import { disconnectGmail, REVOKE_EVENT_DETAIL, retryPendingRevocations, type RevokeAtGoogle } from "./revocation";
+import { testDeps } from "@/test-support/test-deps";
+import { getConnection } from "./connection";
+import type { AppDeps } from "./deps";
+import { applyGoogleSignIn, linkGoogleAccount, type GoogleTokens } from "./tokens";
+import { GMAIL_SEND_SCOPE, GoogleRejectedError, GoogleUnavailableError, googleGateway, type GoogleGateway } from "./google/oauth";
+import { disconnectGmail, REVOKE_EVENT_DETAIL, retryPendingRevocations } from "./revocation";
 
 const google = setupEmulator();
 const googleConfig = () => ({ clientId: DEV_CLIENT.id, clientSecret: DEV_CLIENT.secret, baseUrl: google.url });
-const realRevoke: RevokeAtGoogle = (token) => revokeGoogleToken(token, googleConfig());
+const realGoogle = () => googleGateway(googleConfig());
 
 let test: TestDatabase;
-let deps: ConnectionDeps;
+let deps: AppDeps;
 let userId: string;
 let subject = 0;
 
 beforeAll(async () => {
   test = await createTestDatabase();
-  deps = { db: test.db, vault: createTokenVault([{ id: "k1", key: randomBytes(32) }]) };
+  deps = testDeps(test.db);
 });
 afterAll(() => test?.drop());
 
@@ -39,19 +42,20 @@ function googleTokens(overrides: Partial<GoogleTokens> = {}): GoogleTokens {
   };
 }
 
-const link = (tokens: GoogleTokens) => linkGoogleAccount(deps, { ...tokens, userId, type: "oidc", provider: "google" });
-const unreachable: RevokeAtGoogle = async () => {
+const link = (tokens: GoogleTokens) => linkGoogleAccount({ ...tokens, userId, type: "oidc", provider: "google" }, deps);
+const revoking = (revoke: GoogleGateway["revoke"], base: AppDeps = deps): AppDeps => ({ ...base, google: { revoke } });
+const unreachable: GoogleGateway["revoke"] = async () => {
   throw new GoogleUnavailableError(Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" }));
 };
-const later = (ms = 60_000) => ({ ...deps, now: () => new Date(Date.now() + ms) });
-const events = async () => (await getConnection(deps, userId))?.events ?? [];
+const later = (ms = 60_000): AppDeps => ({ ...deps, now: () => new Date(Date.now() + ms) });
+const events = async () => (await getConnection(userId, deps))?.events ?? [];
 
 describe("disconnect", () => {
   it("revokes the refresh token at Google, wipes every token and records both", async () => {
     const tokens = googleTokens();
     await link(tokens);
     const revoked: string[] = [];
-    expect(await disconnectGmail(deps, userId, async (token) => (revoked.push(token), "revoked"))).toBe("revoked");
+    expect(await disconnectGmail(userId, revoking(async (token) => (revoked.push(token), "revoked")))).toBe("revoked");
     expect(revoked).toEqual([tokens.refresh_token]);
     const row = await test.db.account.findFirstOrThrow({ where: { userId }, select: { refresh_token: true, access_token: true, id_token: true, status: true } });
     expect(row).toMatchObject({ refresh_token: null, access_token: null, id_token: null, status: "DISCONNECTED" });
@@ -61,26 +65,26 @@ describe("disconnect", () => {
   it("when Google is unreachable, still disconnects and keeps the token only to revoke it later", async () => {
     const tokens = googleTokens();
     await link(tokens);
-    expect(await disconnectGmail(deps, userId, unreachable)).toBe("revoke-pending");
+    expect(await disconnectGmail(userId, revoking(unreachable))).toBe("revoke-pending");
     const pending = await test.db.pendingRevocation.findFirstOrThrow({ where: { userId } });
     expect(pending.token).not.toContain(tokens.refresh_token);
     expect(pending.providerAccountId).toBe(tokens.providerAccountId);
-    expect((await getConnection(deps, userId))?.pendingRevocations).toBe(1);
+    expect((await getConnection(userId, deps))?.pendingRevocations).toBe(1);
 
     const revoked: string[] = [];
-    const revoke: RevokeAtGoogle = async (token) => (revoked.push(token), "revoked");
+    const revoke: GoogleGateway["revoke"] = async (token) => (revoked.push(token), "revoked");
     // Not due yet: the first retry waits.
-    expect(await retryPendingRevocations(deps, revoke)).toEqual({ revoked: 0, failed: 0 });
-    expect(await retryPendingRevocations(later(), revoke)).toEqual({ revoked: 1, failed: 0 });
+    expect(await retryPendingRevocations(20, revoking(revoke))).toEqual({ revoked: 0, failed: 0 });
+    expect(await retryPendingRevocations(20, revoking(revoke, later()))).toEqual({ revoked: 1, failed: 0 });
     expect(revoked).toEqual([tokens.refresh_token]);
     expect(await test.db.pendingRevocation.count({ where: { userId } })).toBe(0);
   });
 
   it("backs off while Google stays unreachable", async () => {
     await link(googleTokens());
-    await disconnectGmail(deps, userId, unreachable);
+    await disconnectGmail(userId, revoking(unreachable));
     const retry = later();
-    expect(await retryPendingRevocations(retry, unreachable)).toEqual({ revoked: 0, failed: 1 });
+    expect(await retryPendingRevocations(20, revoking(unreachable, retry))).toEqual({ revoked: 0, failed: 1 });
     const pending = await test.db.pendingRevocation.findFirstOrThrow({ where: { userId } });
     expect(pending.attempts).toBe(2);
     expect(pending.lastError).toContain("Google did not answer");
@@ -90,21 +94,21 @@ describe("disconnect", () => {
 
   it("drops a queued revoke that Google refuses, and says what the user can do", async () => {
     await link(googleTokens());
-    await disconnectGmail(deps, userId, unreachable);
-    const refused: RevokeAtGoogle = async () => {
+    await disconnectGmail(userId, revoking(unreachable));
+    const refused: GoogleGateway["revoke"] = async () => {
       throw new GoogleRejectedError({ response: { status: 401, data: { error: "invalid_client" } } });
     };
-    expect(await retryPendingRevocations(later(), refused)).toEqual({ revoked: 0, failed: 1 });
+    expect(await retryPendingRevocations(20, revoking(refused, later()))).toEqual({ revoked: 0, failed: 1 });
     expect(await test.db.pendingRevocation.count({ where: { userId } })).toBe(0);
     expect((await events())[0]).toMatchObject({ kind: "REVOKE_FAILED", detail: REVOKE_EVENT_DETAIL.refused });
   });
 
   it("when Google refuses the revoke, says so and queues nothing", async () => {
     await link(googleTokens());
-    const refused: RevokeAtGoogle = async () => {
+    const refused: GoogleGateway["revoke"] = async () => {
       throw new GoogleRejectedError({ response: { status: 400, data: { error: "invalid_request" } } });
     };
-    expect(await disconnectGmail(deps, userId, refused)).toBe("revoke-refused");
+    expect(await disconnectGmail(userId, revoking(refused))).toBe("revoke-refused");
     expect(await test.db.pendingRevocation.count({ where: { userId } })).toBe(0);
   });
 
@@ -112,7 +116,7 @@ describe("disconnect", () => {
     await link(googleTokens());
     await test.db.account.updateMany({ where: { userId }, data: { refresh_token: "ev1.gone.AAAA.BBBB" } });
     const attempted: string[] = [];
-    expect(await disconnectGmail(deps, userId, async (token) => (attempted.push(token), "revoked"))).toBe("credentials-unreadable");
+    expect(await disconnectGmail(userId, revoking(async (token) => (attempted.push(token), "revoked")))).toBe("credentials-unreadable");
     expect(attempted).toEqual([]);
     expect(await test.db.pendingRevocation.count({ where: { userId } })).toBe(0);
     const detail = (await events()).find((event) => event.kind === "REVOKE_FAILED")?.detail;
@@ -123,8 +127,8 @@ describe("disconnect", () => {
 
   it("twice is harmless", async () => {
     await link(googleTokens());
-    await disconnectGmail(deps, userId, async () => "revoked");
-    expect(await disconnectGmail(deps, userId, async () => "revoked")).toBe("already-disconnected");
+    await disconnectGmail(userId, revoking(async () => "revoked"));
+    expect(await disconnectGmail(userId, revoking(async () => "revoked"))).toBe("already-disconnected");
   });
 });
 
@@ -135,14 +139,14 @@ describe("a queued revoke never outlives a new consent by the same Google accoun
     const providerAccountId = `real-${subject}`;
     await link({ providerAccountId, ...first.tokens });
     await google.control.addFault({ endpoint: "revoke", count: 10, mode: "drop-before" });
-    expect(await disconnectGmail(deps, userId, realRevoke)).toBe("revoke-pending");
+    expect(await disconnectGmail(userId, { ...deps, google: realGoogle() })).toBe("revoke-pending");
     await google.control.clearFaults();
 
     const second = await connect(google.url, { prompt: "consent" });
-    expect(await applyGoogleSignIn(deps, { providerAccountId, ...second.tokens })).toMatchObject({ status: "CONNECTED" });
+    expect(await applyGoogleSignIn({ providerAccountId, ...second.tokens }, {}, deps)).toMatchObject({ status: "CONNECTED" });
     expect(await test.db.pendingRevocation.count({ where: { userId } })).toBe(0);
 
-    await retryPendingRevocations(later(60 * 60_000), realRevoke);
+    await retryPendingRevocations(20, { ...later(60 * 60_000), google: realGoogle() });
     second.client.setCredentials({ refresh_token: second.tokens.refresh_token });
     await expect(second.client.getAccessToken()).resolves.toMatchObject({ token: expect.any(String) });
   });
@@ -150,14 +154,14 @@ describe("a queued revoke never outlives a new consent by the same Google accoun
   it("that reached Google while the user was reconnecting marks the connection as needing a reconnect", async () => {
     const tokens = googleTokens();
     await link(tokens);
-    await disconnectGmail(deps, userId, unreachable);
+    await disconnectGmail(userId, revoking(unreachable));
     // The retry is in flight at Google when the new consent lands (and drops the queue).
-    const revokeDuringReconnect: RevokeAtGoogle = async () => {
-      await applyGoogleSignIn(deps, googleTokens({ providerAccountId: tokens.providerAccountId }));
+    const revokeDuringReconnect: GoogleGateway["revoke"] = async () => {
+      await applyGoogleSignIn(googleTokens({ providerAccountId: tokens.providerAccountId }), {}, deps);
       return "revoked";
     };
-    await retryPendingRevocations(later(), revokeDuringReconnect);
-    const connection = await getConnection(deps, userId);
+    await retryPendingRevocations(20, revoking(revokeDuringReconnect, later()));
+    const connection = await getConnection(userId, deps);
     expect(connection).toMatchObject({ status: "NEEDS_RECONNECT", reason: "REVOKED" });
   });
 });

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
-import { GOOGLE, now, storedTokensReadable, setConnectionStatus, type ConnectionDeps } from "./connection";
-import { GoogleUnavailableError, type RevokeResult } from "./google/oauth";
+import { GOOGLE, setConnectionStatus, storedTokensReadable } from "./connection";
+import { appDeps, type AppDeps } from "./deps";
+import { GoogleUnavailableError, type GoogleGateway } from "./google/oauth";
 
 /**
  * Ending Evergreen's access at Google: disconnect, and the queue of revokes Google did not answer.
@@ -8,7 +9,6 @@ import { GoogleUnavailableError, type RevokeResult } from "./google/oauth";
  * recorded in fixed words; raw errors go to the server log only.
  */
 
-export type RevokeAtGoogle = (token: string) => Promise<RevokeResult>;
 export type DisconnectOutcome = "revoked" | "nothing-to-revoke" | "revoke-pending" | "revoke-refused" | "credentials-unreadable" | "already-disconnected";
 
 const REVOKE_RETRY_BASE_MS = 30_000;
@@ -27,9 +27,9 @@ export const REVOKE_EVENT_DETAIL = {
 
 type Attempt = { outcome: "revoked" | "already-invalid" | "unavailable" | "refused"; error?: unknown };
 
-async function attemptRevoke(revoke: RevokeAtGoogle, token: string): Promise<Attempt> {
+async function attemptRevoke(google: GoogleGateway, token: string): Promise<Attempt> {
   try {
-    return { outcome: await revoke(token) };
+    return { outcome: await google.revoke(token) };
   } catch (error) {
     return { outcome: error instanceof GoogleUnavailableError ? "unavailable" : "refused", error };
   }
@@ -43,7 +43,7 @@ function logFailure(context: string, error: unknown) {
  * Disconnect: revoke the grant at Google, wipe the tokens here, record it. When Google cannot be
  * reached the token is kept (sealed) only for a later revoke, and the outcome says so.
  */
-export async function disconnectGmail(deps: ConnectionDeps, userId: string, revoke: RevokeAtGoogle): Promise<DisconnectOutcome> {
+export async function disconnectGmail(userId: string, deps: AppDeps = appDeps()): Promise<DisconnectOutcome> {
   const { db, vault } = deps;
   const account = await db.account.findFirst({
     where: { userId, provider: GOOGLE },
@@ -59,12 +59,12 @@ export async function disconnectGmail(deps: ConnectionDeps, userId: string, revo
   if (stored && !storedTokensReadable(vault, account.id, stored)) outcome = "credentials-unreadable";
   else if (stored) {
     token = vault.open(stored, account.id);
-    const attempt = await attemptRevoke(revoke, token);
+    const attempt = await attemptRevoke(deps.google, token);
     if (attempt.error) logFailure(`revoke at disconnect (${attempt.outcome})`, attempt.error);
     outcome = { revoked: "revoked", "already-invalid": "revoked", unavailable: "revoke-pending", refused: "revoke-refused" }[attempt.outcome] as DisconnectOutcome;
   }
 
-  const at = now(deps);
+  const at = deps.now();
   const pendingId = randomUUID();
   const revokeDetail = {
     revoked: REVOKE_EVENT_DETAIL.revoked,
@@ -106,9 +106,9 @@ export async function disconnectGmail(deps: ConnectionDeps, userId: string, revo
  * reached Google after the same Google account consented again has ended that new grant too (Google
  * revokes the whole grant), so the connection is marked as needing a reconnect rather than left "Connected".
  */
-export async function retryPendingRevocations(deps: ConnectionDeps, revoke: RevokeAtGoogle, limit = 20): Promise<{ revoked: number; failed: number }> {
+export async function retryPendingRevocations(limit = 20, deps: AppDeps = appDeps()): Promise<{ revoked: number; failed: number }> {
   const { db, vault } = deps;
-  const at = now(deps);
+  const at = deps.now();
   const due = await db.pendingRevocation.findMany({ where: { nextAttemptAt: { lte: at } }, orderBy: { nextAttemptAt: "asc" }, take: limit });
   let revoked = 0;
   let failed = 0;
@@ -119,7 +119,7 @@ export async function retryPendingRevocations(deps: ConnectionDeps, revoke: Revo
     });
     if (claimed.count === 0) continue;
 
-    const attempt = await attemptRevoke(revoke, vault.open(pending.token, pending.id));
+    const attempt = await attemptRevoke(deps.google, vault.open(pending.token, pending.id));
     if (attempt.outcome === "unavailable") {
       failed += 1;
       const delay = Math.min(REVOKE_RETRY_BASE_MS * 2 ** (pending.attempts + 1), REVOKE_RETRY_MAX_MS);
@@ -140,23 +140,23 @@ export async function retryPendingRevocations(deps: ConnectionDeps, revoke: Revo
     if (attempt.outcome === "refused") failed += 1;
     else {
       revoked += 1;
-      if (attempt.outcome === "revoked") await markRegrantEnded(deps, pending);
+      if (attempt.outcome === "revoked") await markRegrantEnded(pending, deps);
     }
   }
   return { revoked, failed };
 }
 
-async function markRegrantEnded(deps: ConnectionDeps, pending: { providerAccountId: string | null; createdAt: Date }) {
+async function markRegrantEnded(pending: { providerAccountId: string | null; createdAt: Date }, deps: AppDeps) {
   if (!pending.providerAccountId) return;
   const account = await deps.db.account.findUnique({
     where: { provider_providerAccountId: { provider: GOOGLE, providerAccountId: pending.providerAccountId } },
     select: { id: true, userId: true, status: true, consentedAt: true },
   });
   if (!account || account.status === "DISCONNECTED" || !account.consentedAt || account.consentedAt <= pending.createdAt) return;
-  await setConnectionStatus(deps, account, {
+  await setConnectionStatus(account.userId, account.id, {
     status: "NEEDS_RECONNECT",
     reason: "REVOKED",
     event: "REVOKE_SUCCEEDED",
     detail: "A revoke Evergreen had queued reached Google just as you reconnected, and Google ended the new access with it. Reconnect once more.",
-  });
+  }, deps);
 }

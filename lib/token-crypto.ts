@@ -53,3 +53,16 @@ export function decryptToken(stored: string, rowId: string, keys: EncryptionKey[
     throw new TokenDecryptionError("authentication failed (wrong row, wrong key or tampered)");
   }
 }
+
+/** Sealing bound to a set of keys: what domain code uses instead of passing keys around. */
+export type TokenVault = {
+  seal(plaintext: string, rowId: string): string;
+  open(stored: string, rowId: string): string;
+};
+
+export function createTokenVault(keys: EncryptionKey[]): TokenVault {
+  return {
+    seal: (plaintext, rowId) => encryptToken(plaintext, rowId, keys),
+    open: (stored, rowId) => decryptToken(stored, rowId, keys),
+  };
+}

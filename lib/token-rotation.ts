@@ -1,5 +1,4 @@
-import type { Db } from "./db";
-import type { EncryptionKey } from "./env";
+import { appDeps, type AppDeps } from "./deps";
 import { decryptToken, encryptToken, keyIdOf } from "./token-crypto";
 
 /**
@@ -12,7 +11,8 @@ export type RotationReport = { rewritten: number; alreadyCurrent: number; unread
 
 const ACCOUNT_TOKEN_COLUMNS = ["access_token", "refresh_token", "id_token"] as const;
 
-export async function rotateTokenEncryption(db: Db, keys: EncryptionKey[]): Promise<RotationReport> {
+export async function rotateTokenEncryption(deps: AppDeps = appDeps()): Promise<RotationReport> {
+  const { db, keys } = deps;
   const currentId = keys[0]?.id;
   if (!currentId) throw new Error("No token encryption key is configured");
   const report: RotationReport = { rewritten: 0, alreadyCurrent: 0, unreadable: [] };

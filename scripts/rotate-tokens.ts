@@ -6,7 +6,7 @@ import { rotateTokenEncryption } from "../lib/token-rotation";
 
 async function main() {
   const env = getEnv();
-  const report = await rotateTokenEncryption(getDb(), env.tokenEncryptionKeys);
+  const report = await rotateTokenEncryption();
   console.log(`Re-encrypted ${report.rewritten} token(s) with key "${env.tokenEncryptionKeys[0]!.id}"; ${report.alreadyCurrent} already used it.`);
   if (report.unreadable.length > 0) {
     console.error(`Could not decrypt ${report.unreadable.length} value(s) with any configured key:\n  ${report.unreadable.join("\n  ")}`);

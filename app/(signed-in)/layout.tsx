@@ -5,7 +5,7 @@ import { NavLink } from "@/components/nav-link";
 import { SubmitButton } from "@/components/submit-button";
 import { requireUser } from "@/lib/auth";
 import { getCurrentConnection } from "@/lib/connection";
-import { describeConnectionStatus } from "@/lib/connection-status";
+import { describeConnectionStatus } from "@/lib/connection-copy";
 import { reconnectGmailAction, signOutAction } from "./connection-actions";
 
 export default async function SignedInLayout({ children }: { children: ReactNode }) {

@@ -134,3 +134,10 @@ export async function revokeGoogleToken(token: string, google: Env["google"] = g
     throw new GoogleRejectedError(error);
   }
 }
+
+/** The calls to Google that domain code makes, as one seam that tests can replace. */
+export type GoogleGateway = { revoke(token: string): Promise<RevokeResult> };
+
+export function googleGateway(google: Env["google"] = getEnv().google): GoogleGateway {
+  return { revoke: (token) => revokeGoogleToken(token, google) };
+}

@@ -3,7 +3,7 @@ import type { Metadata } from "next";
 import { StatusBadge } from "@/components/status-badge";
 import { requireUser } from "@/lib/auth";
 import { getCurrentConnection } from "@/lib/connection";
-import { describeConnectionStatus } from "@/lib/connection-status";
+import { describeConnectionStatus } from "@/lib/connection-copy";
 
 export const metadata: Metadata = { title: "Dashboard" };
 

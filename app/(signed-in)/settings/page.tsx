@@ -1,42 +1,14 @@
 import type { Metadata } from "next";
+import { LocalTime } from "@/components/local-time";
 import { StatusBadge } from "@/components/status-badge";
 import { SubmitButton } from "@/components/submit-button";
 import { requireUser } from "@/lib/auth";
-import { getCurrentConnection, type ConnectionView } from "@/lib/connection";
-import { describeConnectionStatus, SEND_SCOPE_LABEL } from "@/lib/connection-status";
-import { GMAIL_SEND_SCOPE } from "@/lib/google/oauth";
+import { getCurrentConnection } from "@/lib/connection";
+import { describeConnectionStatus, EVENT_LABELS, scopeLabels } from "@/lib/connection-copy";
 import { disconnectGmailAction, reconnectGmailAction } from "../connection-actions";
 import { DisconnectForm } from "./disconnect-form";
 
 export const metadata: Metadata = { title: "Settings" };
-
-const EVENT_LABELS: Record<ConnectionView["events"][number]["kind"], string> = {
-  CONNECTED: "Google account linked",
-  SIGNED_IN: "Signed in",
-  RECONNECTED: "Reconnected",
-  REFRESH_TOKEN_MISSING: "Refresh token missing",
-  SCOPE_MISSING: "Sending permission missing",
-  DISCONNECTED: "Disconnected",
-  REVOKE_SUCCEEDED: "Access revoked at Google",
-  REVOKE_FAILED: "Revoke at Google failed",
-  REFRESHED: "Access renewed",
-  REFRESH_FAILED: "Renewal failed",
-  CREDENTIALS_UNREADABLE: "Stored credentials unreadable",
-  RECONNECT_REFUSED: "Other Google account refused",
-};
-
-const SCOPE_LABELS: Record<string, string> = {
-  openid: "Sign-in (OpenID)",
-  email: "Email address",
-  profile: "Basic profile",
-  "https://www.googleapis.com/auth/userinfo.email": "Email address",
-  "https://www.googleapis.com/auth/userinfo.profile": "Basic profile",
-  [GMAIL_SEND_SCOPE]: SEND_SCOPE_LABEL,
-};
-
-function formatDate(date: Date | null): string {
-  return date ? new Intl.DateTimeFormat("en", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" }).format(date) + " UTC" : "Never";
-}
 
 export default async function SettingsPage({ searchParams }: { searchParams: Promise<{ notice?: string }> }) {
   const user = await requireUser();
@@ -46,7 +18,7 @@ export default async function SettingsPage({ searchParams }: { searchParams: Pro
   const reconnected = notice === "reconnected" && connection?.status === "CONNECTED";
   // The refusal's words come from the event it recorded, never from the URL.
   const refusal = notice === "other-account" ? connection?.events.find((event) => event.kind === "RECONNECT_REFUSED") : undefined;
-  const scopes = [...new Set(connection?.grantedScopes.map((scope) => SCOPE_LABELS[scope] ?? scope))];
+  const scopes = scopeLabels(connection?.grantedScopes ?? []);
 
   return (
     <div className="space-y-8">
@@ -77,17 +49,33 @@ export default async function SettingsPage({ searchParams }: { searchParams: Pro
             </p>
             <dl className="grid gap-x-6 gap-y-3 text-sm sm:grid-cols-2">
               <div>
-                <dt className="text-slate-500">Google account</dt>
-                <dd className="font-medium">{connection.googleEmail ?? "Unknown"}</dd>
+                <dt className="text-slate-500">Gmail address</dt>
+                <dd className="font-medium break-all">{connection.googleEmail ?? "Unknown"}</dd>
               </div>
-              <div>
-                <dt className="text-slate-500">Connected since</dt>
-                <dd className="font-medium">{formatDate(connection.connectedSince)}</dd>
-              </div>
-              <div>
-                <dt className="text-slate-500">Last renewed</dt>
-                <dd className="font-medium">{formatDate(connection.lastRefreshedAt)}</dd>
-              </div>
+              {connection.status !== "DISCONNECTED" ? (
+                <div>
+                  <dt className="text-slate-500">Connected since</dt>
+                  <dd className="font-medium">
+                    <LocalTime iso={connection.connectedSince.toISOString()} />
+                  </dd>
+                </div>
+              ) : null}
+              {connection.lastApprovedAt ? (
+                <div>
+                  <dt className="text-slate-500">Last approved at Google</dt>
+                  <dd className="font-medium">
+                    <LocalTime iso={connection.lastApprovedAt.toISOString()} />
+                  </dd>
+                </div>
+              ) : null}
+              {connection.lastRefreshedAt ? (
+                <div>
+                  <dt className="text-slate-500">Last renewed</dt>
+                  <dd className="font-medium">
+                    <LocalTime iso={connection.lastRefreshedAt.toISOString()} />
+                  </dd>
+                </div>
+              ) : null}
               <div>
                 <dt className="text-slate-500">Granted permissions</dt>
                 <dd className="font-medium">{scopes.length > 0 ? scopes.join(", ") : "None"}</dd>
@@ -128,9 +116,9 @@ export default async function SettingsPage({ searchParams }: { searchParams: Pro
             <ol className="mt-3 divide-y divide-slate-100" aria-label="Connection events">
               {connection.events.map((event) => (
                 <li key={event.id} className="flex flex-col gap-0.5 py-2 text-sm sm:flex-row sm:gap-4">
-                  <time dateTime={event.createdAt.toISOString()} className="shrink-0 text-slate-500 sm:w-52">
-                    {formatDate(event.createdAt)}
-                  </time>
+                  <span className="shrink-0 text-slate-500 sm:w-52">
+                    <LocalTime iso={event.createdAt.toISOString()} />
+                  </span>
                   <span>
                     <span className="font-medium">{EVENT_LABELS[event.kind]}</span>
                     {event.detail ? <span className="text-slate-600"> · {event.detail}</span> : null}

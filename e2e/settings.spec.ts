@@ -1,0 +1,24 @@
+import { expect, test } from "@playwright/test";
+import { googleEmulator, signInWithGoogle } from "./fixtures";
+
+test.use({ timezoneId: "Asia/Tokyo", locale: "en-US" });
+
+test("settings names the Gmail address and shows every time in the viewer's own time zone", async ({ page }) => {
+  const user = await googleEmulator.createUser("timezone");
+  await signInWithGoogle(page, user.email);
+  await page.goto("/settings");
+
+  const details = page.getByRole("region", { name: "Gmail connection" });
+  await expect(details.getByRole("definition").filter({ hasText: user.email })).toBeVisible();
+  await expect(details.getByRole("term").filter({ hasText: "Gmail address" })).toBeVisible();
+  // Nothing renews the token yet, so no "Last renewed: Never" row claims otherwise.
+  await expect(details.getByText("Last renewed")).toHaveCount(0);
+
+  const times = page.locator("time");
+  await expect(times.first()).not.toContainText("UTC");
+  for (const time of await times.all()) {
+    const iso = await time.getAttribute("datetime");
+    const tokyo = new Intl.DateTimeFormat("en-US", { dateStyle: "medium", timeStyle: "short", timeZone: "Asia/Tokyo" }).format(new Date(iso!));
+    await expect(time).toHaveText(tokyo);
+  }
+});

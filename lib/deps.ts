@@ -1,0 +1,21 @@
+import { getDb, type Db } from "./db";
+import { getEnv, type EncryptionKey } from "./env";
+import { googleGateway, type GoogleGateway } from "./google/oauth";
+import { createTokenVault, type TokenVault } from "./token-crypto";
+
+/**
+ * What domain functions need from outside: the database, the token keys, Google and the clock. Every
+ * lib function that touches the database takes it last, `fn(userId, …, deps = appDeps())`, so the
+ * app calls it plainly and tests pass their own.
+ */
+export type AppDeps = { db: Db; keys: EncryptionKey[]; vault: TokenVault; google: GoogleGateway; now: () => Date };
+
+let wired: AppDeps | undefined;
+
+export function appDeps(): AppDeps {
+  if (!wired) {
+    const keys = getEnv().tokenEncryptionKeys;
+    wired = { db: getDb(), keys, vault: createTokenVault(keys), google: googleGateway(), now: () => new Date() };
+  }
+  return wired;
+}
