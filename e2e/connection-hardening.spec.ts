@@ -1,7 +1,8 @@
 import Database from "better-sqlite3";
-import { expect, test, type Page } from "@playwright/test";
+import type { Page } from "@playwright/test";
 import { E2E } from "./e2e-config";
-import { approveOnGoogle, googleEmulator, signInWithGoogle, storedAccount } from "./fixtures";
+import { approveOnGoogle, googleEmulator, storedAccount } from "./fixtures";
+import { expect, test } from "./signed-in";
 
 // Attacks on the Gmail connection (issue 7) that a user sees in the browser.
 
@@ -29,9 +30,7 @@ async function disconnect(page: Page) {
   await page.getByRole("button", { name: "Yes, disconnect Gmail" }).click();
 }
 
-test("a revoke still queued when the user connects again never ends the new connection", async ({ page }) => {
-  const user = await googleEmulator.createUser("requeue");
-  await signInWithGoogle(page, user.email);
+test("a revoke still queued when the user connects again never ends the new connection", async ({ page, signedInUser: user }) => {
   await googleEmulator.call("/faults", { body: { endpoint: "revoke", count: 10, mode: "drop-before" } });
   await disconnect(page);
   await expect(page.getByText("Google could not be reached to revoke access")).toBeVisible();
@@ -49,10 +48,8 @@ test("a revoke still queued when the user connects again never ends the new conn
   expect(issued.refreshTokens.find((token) => token.token === stored.refreshToken)?.alive).toBe(true);
 });
 
-test("reconnecting with another Google account is refused, naming both addresses, and nothing of it is kept", async ({ page }) => {
-  const user = await googleEmulator.createUser("owner");
+test("reconnecting with another Google account is refused, naming both addresses, and nothing of it is kept", async ({ page, signedInUser: user }) => {
   const other = await googleEmulator.createUser("other");
-  await signInWithGoogle(page, user.email);
   await page.goto("/settings");
 
   // Google lets the user pick "Use another account" even when Evergreen hints the connected one.
@@ -78,9 +75,7 @@ test("reconnecting with another Google account is refused, naming both addresses
   expect((await googleEmulator.tokensOf(user.email)).refreshTokens.some((token) => token.alive)).toBe(false);
 });
 
-test("a stored token no key can open shows “Reconnect needed”, and disconnect tells the truth", async ({ page }) => {
-  const user = await googleEmulator.createUser("tampered");
-  await signInWithGoogle(page, user.email);
+test("a stored token no key can open shows “Reconnect needed”, and disconnect tells the truth", async ({ page, signedInUser: user }) => {
   const stored = storedAccount(user.email);
   const db = appDatabase();
   db.prepare(`UPDATE "Account" SET refresh_token = ? WHERE id = ?`).run(stored.refresh_token!.replace(/^ev1\.e2e\./, "ev1.retired."), stored.id);

@@ -1,16 +1,14 @@
-import { expect, test } from "@playwright/test";
-import { googleEmulator, signInWithGoogle } from "./fixtures";
+import { expect, test } from "./signed-in";
 
 test.use({ timezoneId: "Asia/Tokyo", locale: "en-US" });
 
-test("settings names the Gmail address and shows every time in the viewer's own time zone", async ({ page }) => {
-  const user = await googleEmulator.createUser("timezone");
-  await signInWithGoogle(page, user.email);
+test("settings names the Gmail address and shows every time in the viewer's own time zone", async ({ page, signedInUser }) => {
   await page.goto("/settings");
 
   const details = page.getByRole("region", { name: "Gmail connection" });
-  await expect(details.getByRole("definition").filter({ hasText: user.email })).toBeVisible();
+  await expect(details.getByRole("definition").filter({ hasText: signedInUser.email })).toBeVisible();
   await expect(details.getByRole("term").filter({ hasText: "Gmail address" })).toBeVisible();
+  await expect(details.getByText("Connected", { exact: true })).toBeVisible();
   // Nothing renews the token yet, so no "Last renewed: Never" row claims otherwise.
   await expect(details.getByText("Last renewed")).toHaveCount(0);
 

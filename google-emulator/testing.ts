@@ -1,46 +1,9 @@
 import { CodeChallengeMethod, OAuth2Client } from "google-auth-library";
-import { afterAll, beforeAll, beforeEach } from "vitest";
 import { googleEndpoints, REQUESTED_SCOPES } from "@/lib/google/oauth";
-import { EmulatorControl } from "./control/client";
-import { startGoogleEmulator, type GoogleEmulator, type GoogleEmulatorOptions } from "./index";
 import { DEV_CLIENT, DEV_USER } from "./seed";
 
 export const REDIRECT_URI = DEV_CLIENT.redirectUris[0] ?? "";
 export const EVERGREEN_SCOPES: string[] = [...REQUESTED_SCOPES];
-
-export interface EmulatorHandle {
-  readonly url: string;
-  /** The control API of this file's emulator. */
-  readonly control: EmulatorControl;
-  emulator(): GoogleEmulator;
-}
-
-/** One emulator per test file, reset to its seed before every test. */
-export function setupEmulator(options: GoogleEmulatorOptions = {}): EmulatorHandle {
-  let emulator: GoogleEmulator | undefined;
-  beforeAll(async () => {
-    emulator = await startGoogleEmulator({ port: 0, ...options });
-  });
-  beforeEach(async () => {
-    await emulator?.reset();
-  });
-  afterAll(async () => {
-    await emulator?.close();
-  });
-  const get = () => {
-    if (!emulator) throw new Error("emulator not started");
-    return emulator;
-  };
-  return {
-    get url() {
-      return get().url;
-    },
-    get control() {
-      return new EmulatorControl(get().url);
-    },
-    emulator: get,
-  };
-}
 
 /** google-auth-library's client at this emulator, through the app's own endpoint map, with a redirect URI. */
 export function oauthClient(url: string, client: { id: string; secret: string; redirectUri?: string } = { id: DEV_CLIENT.id, secret: DEV_CLIENT.secret }): OAuth2Client {

@@ -1,7 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { DEV_CLIENT } from "@/google-emulator/seed";
-import { connect, setupEmulator } from "@/google-emulator/testing";
+import { connect } from "@/google-emulator/testing";
+import { setupEmulator } from "@/google-emulator/vitest-setup";
 import { createTestDatabase, type TestDatabase } from "@/test-support/test-database";
 import { testDeps } from "@/test-support/test-deps";
 import { getConnection } from "./connection";

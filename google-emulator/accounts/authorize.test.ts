@@ -2,7 +2,8 @@ import { gmail } from "@googleapis/gmail";
 import { describe, expect, it } from "vitest";
 import { GMAIL_SEND, USERINFO_EMAIL } from "../oauth2/scopes";
 import { DEV_CLIENT, SECOND_USER } from "../seed";
-import { connect, EVERGREEN_SCOPES, oauthClient, REDIRECT_URI, TestBrowser, setupEmulator } from "../testing";
+import { connect, EVERGREEN_SCOPES, oauthClient, REDIRECT_URI, TestBrowser } from "../testing";
+import { setupEmulator } from "../vitest-setup";
 
 const env = setupEmulator();
 

@@ -1,7 +1,8 @@
 import { gmail } from "@googleapis/gmail";
 import { describe, expect, it } from "vitest";
 import { DEV_CLIENT } from "../seed";
-import { connect, oauthClient, setupEmulator } from "../testing";
+import { connect, oauthClient } from "../testing";
+import { setupEmulator } from "../vitest-setup";
 
 const env = setupEmulator();
 

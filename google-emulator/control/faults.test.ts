@@ -1,6 +1,7 @@
 import { gmail } from "@googleapis/gmail";
 import { describe, expect, it } from "vitest";
-import { connect, setupEmulator } from "../testing";
+import { connect } from "../testing";
+import { setupEmulator } from "../vitest-setup";
 
 const env = setupEmulator();
 const raw = Buffer.from("To: bob@example.com\r\nSubject: Fault test\r\n\r\nbody").toString("base64url");

@@ -2,7 +2,8 @@ import { gmail } from "@googleapis/gmail";
 import { describe, expect, it } from "vitest";
 import { GMAIL_SEND } from "../oauth2/scopes";
 import { DEV_USER } from "../seed";
-import { apiError, connect, errorHeader, setupEmulator } from "../testing";
+import { apiError, connect, errorHeader } from "../testing";
+import { setupEmulator } from "../vitest-setup";
 
 const env = setupEmulator();
 

@@ -5,7 +5,8 @@ import type Mail from "nodemailer/lib/mailer";
 import { Readable } from "node:stream";
 import { beforeEach, describe, expect, it } from "vitest";
 import { DEV_USER } from "../seed";
-import { apiError, connect, errorHeader, setupEmulator, type ApiError } from "../testing";
+import { apiError, connect, errorHeader, type ApiError } from "../testing";
+import { setupEmulator } from "../vitest-setup";
 
 const env = setupEmulator();
 

@@ -2,7 +2,8 @@ import type { Credentials } from "google-auth-library";
 import { describe, expect, it } from "vitest";
 import { GMAIL_SEND, USERINFO_EMAIL, USERINFO_PROFILE } from "./scopes";
 import { DEV_CLIENT, DEV_USER } from "../seed";
-import { connect, EVERGREEN_SCOPES, oauthClient, TestBrowser, setupEmulator } from "../testing";
+import { connect, EVERGREEN_SCOPES, oauthClient, TestBrowser } from "../testing";
+import { setupEmulator } from "../vitest-setup";
 
 const env = setupEmulator();
 

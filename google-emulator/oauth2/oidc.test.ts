@@ -3,7 +3,8 @@ import * as oauth from "oauth4webapi";
 import { describe, expect, it } from "vitest";
 import { GMAIL_SEND } from "./scopes";
 import { DEV_CLIENT, DEV_USER } from "../seed";
-import { REDIRECT_URI, TestBrowser, setupEmulator } from "../testing";
+import { REDIRECT_URI, TestBrowser } from "../testing";
+import { setupEmulator } from "../vitest-setup";
 
 const env = setupEmulator();
 const client: oauth.Client = { client_id: DEV_CLIENT.id };

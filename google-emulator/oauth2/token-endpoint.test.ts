@@ -1,7 +1,8 @@
 import { CodeChallengeMethod } from "google-auth-library";
 import { describe, expect, it } from "vitest";
 import { DEV_CLIENT } from "../seed";
-import { EVERGREEN_SCOPES, oauthClient, REDIRECT_URI, TestBrowser, setupEmulator } from "../testing";
+import { EVERGREEN_SCOPES, oauthClient, REDIRECT_URI, TestBrowser } from "../testing";
+import { setupEmulator } from "../vitest-setup";
 
 const env = setupEmulator();
 

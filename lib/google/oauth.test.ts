@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { connect, setupEmulator } from "@/google-emulator/testing";
+import { connect } from "@/google-emulator/testing";
+import { setupEmulator } from "@/google-emulator/vitest-setup";
 import { DEV_CLIENT } from "@/google-emulator/seed";
 import { canSendMail, GMAIL_SEND_SCOPE, googleEndpoints, GoogleUnavailableError, revokeGoogleToken } from "./oauth";
 
