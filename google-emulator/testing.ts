@@ -1,5 +1,5 @@
-import { CodeChallengeMethod, OAuth2Client } from "google-auth-library";
-import { googleEndpoints, REQUESTED_SCOPES } from "@/lib/google/oauth";
+import { CodeChallengeMethod, type OAuth2Client } from "google-auth-library";
+import { createOAuthClient, REQUESTED_SCOPES } from "@/lib/google/oauth";
 import { DEV_CLIENT, DEV_USER } from "./seed";
 
 export const REDIRECT_URI = DEV_CLIENT.redirectUris[0] ?? "";
@@ -7,21 +7,7 @@ export const EVERGREEN_SCOPES: string[] = [...REQUESTED_SCOPES];
 
 /** google-auth-library's client at this emulator, through the app's own endpoint map, with a redirect URI. */
 export function oauthClient(url: string, client: { id: string; secret: string; redirectUri?: string } = { id: DEV_CLIENT.id, secret: DEV_CLIENT.secret }): OAuth2Client {
-  const endpoints = googleEndpoints(url);
-  return new OAuth2Client({
-    clientId: client.id,
-    clientSecret: client.secret,
-    redirectUri: client.redirectUri ?? REDIRECT_URI,
-    issuers: [endpoints.issuer],
-    endpoints: {
-      oauth2AuthBaseUrl: endpoints.authorization,
-      oauth2TokenUrl: endpoints.token,
-      oauth2RevokeUrl: endpoints.revoke,
-      tokenInfoUrl: endpoints.tokenInfo,
-      oauth2FederatedSignonPemCertsUrl: endpoints.pemCerts,
-      oauth2FederatedSignonJwkCertsUrl: endpoints.jwks,
-    },
-  });
+  return createOAuthClient({ clientId: client.id, clientSecret: client.secret, baseUrl: url }, client.redirectUri ?? REDIRECT_URI);
 }
 
 export interface ScreenChoices {

@@ -1,7 +1,6 @@
 import { randomBytes } from "node:crypto";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { createTestDatabase, type TestDatabase } from "@/test-support/test-database";
-import { testDeps } from "@/test-support/test-deps";
+import { beforeEach, describe, expect, it } from "vitest";
+import { setupTestDatabase } from "@/test-support/test-deps";
 import { getConnection } from "./connection";
 import type { AppDeps } from "./deps";
 import { admitGoogleAccount, applyGoogleSignIn, linkGoogleAccount, type GoogleTokens } from "./tokens";
@@ -10,16 +9,9 @@ import { GMAIL_SEND_SCOPE } from "./google/oauth";
 const FULL_SCOPE = `openid https://www.googleapis.com/auth/userinfo.email https://www.googleapis.com/auth/userinfo.profile ${GMAIL_SEND_SCOPE}`;
 const SIGN_IN_ONLY = "openid https://www.googleapis.com/auth/userinfo.email https://www.googleapis.com/auth/userinfo.profile";
 
-let test: TestDatabase;
-let deps: AppDeps;
+const test = setupTestDatabase();
 let userId: string;
 let subject = 0;
-
-beforeAll(async () => {
-  test = await createTestDatabase();
-  deps = testDeps(test.db);
-});
-afterAll(() => test?.drop());
 
 function googleTokens(overrides: Partial<GoogleTokens> = {}): GoogleTokens {
   return {
@@ -41,7 +33,7 @@ function idToken(email: string): string {
 }
 
 async function firstSignIn(tokens: GoogleTokens) {
-  await linkGoogleAccount({ ...tokens, userId, type: "oidc", provider: "google" }, deps);
+  await linkGoogleAccount({ ...tokens, userId, type: "oidc", provider: "google" }, test.deps);
 }
 
 async function storedTokens() {
@@ -63,23 +55,23 @@ describe("the first sign-in", () => {
     const row = await storedTokens();
     expect(row.status).toBe("CONNECTED");
     expect(row.refresh_token).not.toContain(tokens.refresh_token);
-    expect(deps.vault.open(row.refresh_token!, row.id)).toBe(tokens.refresh_token);
-    expect(deps.vault.open(row.access_token!, row.id)).toBe(tokens.access_token);
-    expect(deps.vault.open(row.id_token!, row.id)).toBe(tokens.id_token);
-    const connection = await getConnection(userId, deps);
+    expect(test.deps.vault.open(row.refresh_token!, row.id)).toBe(tokens.refresh_token);
+    expect(test.deps.vault.open(row.access_token!, row.id)).toBe(tokens.access_token);
+    expect(test.deps.vault.open(row.id_token!, row.id)).toBe(tokens.id_token);
+    const connection = await getConnection(userId, test.deps);
     expect(connection?.events.map((event) => event.kind)).toEqual(["CONNECTED"]);
   });
 
   it("with no refresh token from Google needs a reconnect at once, not in an hour", async () => {
     await firstSignIn(googleTokens({ refresh_token: undefined }));
-    const connection = await getConnection(userId, deps);
+    const connection = await getConnection(userId, test.deps);
     expect(connection).toMatchObject({ status: "NEEDS_RECONNECT", reason: "NO_REFRESH_TOKEN" });
     expect(connection?.events.map((event) => event.kind)).toEqual(expect.arrayContaining(["CONNECTED", "REFRESH_TOKEN_MISSING"]));
   });
 
   it("without gmail.send granted is missing its scope and says so", async () => {
     await firstSignIn(googleTokens({ scope: SIGN_IN_ONLY }));
-    const connection = await getConnection(userId, deps);
+    const connection = await getConnection(userId, test.deps);
     expect(connection).toMatchObject({ status: "MISSING_SCOPE", reason: "SCOPE_UNTICKED" });
     expect(connection?.grantedScopes).not.toContain(GMAIL_SEND_SCOPE);
     expect(connection?.events[0]?.kind).toBe("SCOPE_MISSING");
@@ -91,37 +83,37 @@ describe("signing in again", () => {
     const first = googleTokens();
     await firstSignIn(first);
     const second = googleTokens({ refresh_token: undefined });
-    await applyGoogleSignIn(second, {}, deps);
+    await applyGoogleSignIn(second, {}, test.deps);
     const row = await storedTokens();
-    expect(deps.vault.open(row.access_token!, row.id)).toBe(second.access_token);
-    expect(deps.vault.open(row.refresh_token!, row.id)).toBe(first.refresh_token);
+    expect(test.deps.vault.open(row.access_token!, row.id)).toBe(second.access_token);
+    expect(test.deps.vault.open(row.refresh_token!, row.id)).toBe(first.refresh_token);
     expect(row.status).toBe("CONNECTED");
   });
 
   it("replaces the refresh token when Google sends a new one", async () => {
     await firstSignIn(googleTokens());
     const second = googleTokens();
-    const outcome = await applyGoogleSignIn(second, {}, deps);
+    const outcome = await applyGoogleSignIn(second, {}, test.deps);
     const row = await storedTokens();
-    expect(deps.vault.open(row.refresh_token!, row.id)).toBe(second.refresh_token);
+    expect(test.deps.vault.open(row.refresh_token!, row.id)).toBe(second.refresh_token);
     expect(outcome?.events).toEqual(["SIGNED_IN"]);
   });
 
   it("with the scope ticked this time reconnects a missing-scope account", async () => {
     await firstSignIn(googleTokens({ scope: SIGN_IN_ONLY }));
-    const outcome = await applyGoogleSignIn(googleTokens(), {}, deps);
+    const outcome = await applyGoogleSignIn(googleTokens(), {}, test.deps);
     expect(outcome).toMatchObject({ status: "CONNECTED", reason: null, events: ["RECONNECTED"] });
   });
 
   it("does not trust a stored refresh token Google has already refused", async () => {
     await firstSignIn(googleTokens());
     await test.db.account.updateMany({ where: { userId }, data: { status: "NEEDS_RECONNECT", statusReason: "REVOKED" } });
-    const outcome = await applyGoogleSignIn(googleTokens({ refresh_token: undefined }), {}, deps);
+    const outcome = await applyGoogleSignIn(googleTokens({ refresh_token: undefined }), {}, test.deps);
     expect(outcome).toMatchObject({ status: "NEEDS_RECONNECT", reason: "NO_REFRESH_TOKEN" });
   });
 
   it("is ignored for an account Auth.js has not linked yet", async () => {
-    expect(await applyGoogleSignIn(googleTokens({ providerAccountId: "not-linked" }), {}, deps)).toBeNull();
+    expect(await applyGoogleSignIn(googleTokens({ providerAccountId: "not-linked" }), {}, test.deps)).toBeNull();
   });
 });
 
@@ -146,9 +138,9 @@ describe("stored credentials that no key can open", () => {
     const row = await connectedUser();
     await test.db.account.update({ where: { id: row.id }, data: { refresh_token: tamper(row, other) } });
 
-    const connection = await getConnection(userId, deps);
+    const connection = await getConnection(userId, test.deps);
     expect(connection).toMatchObject({ status: "NEEDS_RECONNECT", reason: "TOKEN_UNREADABLE" });
-    await getConnection(userId, deps);
+    await getConnection(userId, test.deps);
     const events = await test.db.connectionEvent.findMany({ where: { userId, kind: "CREDENTIALS_UNREADABLE" } });
     expect(events).toHaveLength(1);
     // The other user's connection is untouched.
@@ -158,31 +150,31 @@ describe("stored credentials that no key can open", () => {
   it("are replaced by the next consent, which connects again", async () => {
     const row = await connectedUser();
     await test.db.account.update({ where: { id: row.id }, data: { refresh_token: "garbage" } });
-    await getConnection(userId, deps);
-    expect(await applyGoogleSignIn(googleTokens(), {}, deps)).toMatchObject({ status: "CONNECTED", events: ["RECONNECTED"] });
+    await getConnection(userId, test.deps);
+    expect(await applyGoogleSignIn(googleTokens(), {}, test.deps)).toMatchObject({ status: "CONNECTED", events: ["RECONNECTED"] });
   });
 
   it("without a new refresh token on sign-in do not count as a stored token", async () => {
     const row = await connectedUser();
     await test.db.account.update({ where: { id: row.id }, data: { refresh_token: "garbage" } });
-    expect(await applyGoogleSignIn(googleTokens({ refresh_token: undefined }), {}, deps)).toMatchObject({ status: "NEEDS_RECONNECT", reason: "TOKEN_UNREADABLE" });
+    expect(await applyGoogleSignIn(googleTokens({ refresh_token: undefined }), {}, test.deps)).toMatchObject({ status: "NEEDS_RECONNECT", reason: "TOKEN_UNREADABLE" });
   });
 });
 
 describe("one Google account per user", () => {
   it("admits anyone who is not signed in (Auth.js then signs in or creates the user)", async () => {
-    expect(await admitGoogleAccount(undefined, { providerAccountId: "anyone" }, deps)).toBe(true);
+    expect(await admitGoogleAccount(undefined, { providerAccountId: "anyone" }, test.deps)).toBe(true);
   });
 
   it("admits a reconnect with the same Google account", async () => {
     await firstSignIn(googleTokens());
-    expect(await admitGoogleAccount(userId, { providerAccountId: String(subject) }, deps)).toBe(true);
+    expect(await admitGoogleAccount(userId, { providerAccountId: String(subject) }, test.deps)).toBe(true);
   });
 
   it("refuses a reconnect that comes back with another Google account, naming both and how to switch", async () => {
     await firstSignIn(googleTokens({ id_token: idToken(`user${subject}@evergreen.test`) }));
     const revoked: string[] = [];
-    const recording = { ...deps, google: { revoke: async (token: string) => (revoked.push(token), "revoked" as const) } };
+    const recording = { ...test.deps, google: { revoke: async (token: string) => (revoked.push(token), "revoked" as const) } };
     const admission = await admitGoogleAccount(userId, { providerAccountId: "someone-else", email: "other@evergreen.test", token: "1//0refused" }, recording);
     expect(admission).toBe(false);
     // Nobody holds the refused grant, so it does not stay live at Google.
@@ -200,7 +192,7 @@ describe("one Google account per user", () => {
     subject += 1;
     userId = (await test.db.user.create({ data: { email: `user${subject}@evergreen.test` } })).id;
     const revoked: string[] = [];
-    const recording = { ...deps, google: { revoke: async (token: string) => (revoked.push(token), "revoked" as const) } };
+    const recording = { ...test.deps, google: { revoke: async (token: string) => (revoked.push(token), "revoked" as const) } };
     expect(await admitGoogleAccount(userId, { providerAccountId: heldBy, token: "1//0theirs" }, recording)).toBe(false);
     expect(revoked).toEqual([]);
   });
@@ -208,7 +200,7 @@ describe("one Google account per user", () => {
   it("after a disconnect, lets the user switch to another Google account", async () => {
     await firstSignIn(googleTokens());
     await test.db.account.updateMany({ where: { userId }, data: { status: "DISCONNECTED", refresh_token: null, access_token: null } });
-    expect(await admitGoogleAccount(userId, { providerAccountId: "new-account" }, deps)).toBe(true);
+    expect(await admitGoogleAccount(userId, { providerAccountId: "new-account" }, test.deps)).toBe(true);
     expect(await test.db.account.count({ where: { userId } })).toBe(0);
   });
 });
@@ -216,6 +208,6 @@ describe("one Google account per user", () => {
 describe("the Google address of a connection", () => {
   it("comes from the ID token of each sign-in, not from the Evergreen user", async () => {
     await firstSignIn(googleTokens({ id_token: idToken("work@evergreen.test") }));
-    expect((await getConnection(userId, deps))?.googleEmail).toBe("work@evergreen.test");
+    expect((await getConnection(userId, test.deps))?.googleEmail).toBe("work@evergreen.test");
   });
 });

@@ -1,10 +1,9 @@
 import { randomBytes } from "node:crypto";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { DEV_CLIENT } from "@/google-emulator/seed";
 import { connect } from "@/google-emulator/testing";
 import { setupEmulator } from "@/google-emulator/vitest-setup";
-import { createTestDatabase, type TestDatabase } from "@/test-support/test-database";
-import { testDeps } from "@/test-support/test-deps";
+import { setupTestDatabase } from "@/test-support/test-deps";
 import { getConnection } from "./connection";
 import type { AppDeps } from "./deps";
 import { applyGoogleSignIn, linkGoogleAccount, type GoogleTokens } from "./tokens";
@@ -15,16 +14,9 @@ const google = setupEmulator();
 const googleConfig = () => ({ clientId: DEV_CLIENT.id, clientSecret: DEV_CLIENT.secret, baseUrl: google.url });
 const realGoogle = () => googleGateway(googleConfig());
 
-let test: TestDatabase;
-let deps: AppDeps;
+const test = setupTestDatabase();
 let userId: string;
 let subject = 0;
-
-beforeAll(async () => {
-  test = await createTestDatabase();
-  deps = testDeps(test.db);
-});
-afterAll(() => test?.drop());
 
 beforeEach(async () => {
   subject += 1;
@@ -43,13 +35,13 @@ function googleTokens(overrides: Partial<GoogleTokens> = {}): GoogleTokens {
   };
 }
 
-const link = (tokens: GoogleTokens) => linkGoogleAccount({ ...tokens, userId, type: "oidc", provider: "google" }, deps);
-const revoking = (revoke: GoogleGateway["revoke"], base: AppDeps = deps): AppDeps => ({ ...base, google: { revoke } });
+const link = (tokens: GoogleTokens) => linkGoogleAccount({ ...tokens, userId, type: "oidc", provider: "google" }, test.deps);
+const revoking = (revoke: GoogleGateway["revoke"], base: AppDeps = test.deps): AppDeps => ({ ...base, google: { revoke } });
 const unreachable: GoogleGateway["revoke"] = async () => {
   throw new GoogleUnavailableError(Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" }));
 };
-const later = (ms = 60_000): AppDeps => ({ ...deps, now: () => new Date(Date.now() + ms) });
-const events = async () => (await getConnection(userId, deps))?.events ?? [];
+const later = (ms = 60_000): AppDeps => ({ ...test.deps, now: () => new Date(Date.now() + ms) });
+const events = async () => (await getConnection(userId, test.deps))?.events ?? [];
 
 describe("disconnect", () => {
   it("revokes the refresh token at Google, wipes every token and records both", async () => {
@@ -70,7 +62,7 @@ describe("disconnect", () => {
     const pending = await test.db.pendingRevocation.findFirstOrThrow({ where: { userId } });
     expect(pending.token).not.toContain(tokens.refresh_token);
     expect(pending.providerAccountId).toBe(tokens.providerAccountId);
-    expect((await getConnection(userId, deps))?.pendingRevocations).toBe(1);
+    expect((await getConnection(userId, test.deps))?.pendingRevocations).toBe(1);
 
     const revoked: string[] = [];
     const revoke: GoogleGateway["revoke"] = async (token) => (revoked.push(token), "revoked");
@@ -140,11 +132,11 @@ describe("a queued revoke never outlives a new consent by the same Google accoun
     const providerAccountId = `real-${subject}`;
     await link({ providerAccountId, ...first.tokens });
     await google.control.addFault({ endpoint: "revoke", count: 10, mode: "drop-before" });
-    expect(await disconnectGmail(userId, { ...deps, google: realGoogle() })).toBe("revoke-pending");
+    expect(await disconnectGmail(userId, { ...test.deps, google: realGoogle() })).toBe("revoke-pending");
     await google.control.clearFaults();
 
     const second = await connect(google.url, { prompt: "consent" });
-    expect(await applyGoogleSignIn({ providerAccountId, ...second.tokens }, {}, deps)).toMatchObject({ status: "CONNECTED" });
+    expect(await applyGoogleSignIn({ providerAccountId, ...second.tokens }, {}, test.deps)).toMatchObject({ status: "CONNECTED" });
     expect(await test.db.pendingRevocation.count({ where: { userId } })).toBe(0);
 
     await retryPendingRevocations(20, { ...later(60 * 60_000), google: realGoogle() });
@@ -158,11 +150,11 @@ describe("a queued revoke never outlives a new consent by the same Google accoun
     await disconnectGmail(userId, revoking(unreachable));
     // The retry is in flight at Google when the new consent lands (and drops the queue).
     const revokeDuringReconnect: GoogleGateway["revoke"] = async () => {
-      await applyGoogleSignIn(googleTokens({ providerAccountId: tokens.providerAccountId }), {}, deps);
+      await applyGoogleSignIn(googleTokens({ providerAccountId: tokens.providerAccountId }), {}, test.deps);
       return "revoked";
     };
     await retryPendingRevocations(20, revoking(revokeDuringReconnect, later()));
-    const connection = await getConnection(userId, deps);
+    const connection = await getConnection(userId, test.deps);
     expect(connection).toMatchObject({ status: "NEEDS_RECONNECT", reason: "REVOKED" });
   });
 });

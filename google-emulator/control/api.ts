@@ -152,15 +152,18 @@ function messageView(ctx: EmulatorContext, m: SentMessage) {
 
 function listTokens(ctx: EmulatorContext) {
   const { state } = ctx;
-  const email = (sub: string) => state.users.get(sub)?.email;
+  // What every token shows, refresh or access.
+  const common = (t: { token: string; userSub: string; clientId: string; projectId: string; scopes: string[] }) => ({
+    token: t.token,
+    user: state.users.get(t.userSub)?.email,
+    userSub: t.userSub,
+    clientId: t.clientId,
+    projectId: t.projectId,
+    scopes: t.scopes,
+  });
   return {
     refreshTokens: [...state.refreshTokens.values()].map((t) => ({
-      token: t.token,
-      user: email(t.userSub),
-      userSub: t.userSub,
-      clientId: t.clientId,
-      projectId: t.projectId,
-      scopes: t.scopes,
+      ...common(t),
       createdAt: iso(t.createdAt),
       lastUsedAt: iso(t.lastUsedAt),
       expiresAt: iso(t.expiresAt),
@@ -170,12 +173,7 @@ function listTokens(ctx: EmulatorContext) {
       alive: isRefreshTokenAlive(state, t),
     })),
     accessTokens: [...state.accessTokens.values()].map((t) => ({
-      token: t.token,
-      user: email(t.userSub),
-      userSub: t.userSub,
-      clientId: t.clientId,
-      projectId: t.projectId,
-      scopes: t.scopes,
+      ...common(t),
       refreshToken: t.refreshToken ?? null,
       issuedAt: iso(t.issuedAt),
       expiresAt: iso(t.expiresAt),

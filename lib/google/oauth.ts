@@ -68,12 +68,13 @@ export function googleEndpoints(baseUrl: string | undefined): GoogleEndpoints {
 
 const REQUEST_TIMEOUT_MS = 10_000;
 
-/** google-auth-library's client, pointed at whichever Google this deployment uses. */
-export function createOAuthClient(google: Env["google"] = getEnv().google): OAuth2Client {
+/** google-auth-library's client, pointed at whichever Google this deployment uses (a redirect URI only for code exchanges). */
+export function createOAuthClient(google: Env["google"] = getEnv().google, redirectUri?: string): OAuth2Client {
   const endpoints = googleEndpoints(google.baseUrl);
   return new OAuth2Client({
     clientId: google.clientId,
     clientSecret: google.clientSecret,
+    redirectUri,
     endpoints: {
       oauth2AuthBaseUrl: endpoints.authorization,
       oauth2TokenUrl: endpoints.token,

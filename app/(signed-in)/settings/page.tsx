@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import type { ReactNode } from "react";
 import { LocalTime } from "@/components/local-time";
 import { StatusBadge } from "@/components/status-badge";
 import { SubmitButton } from "@/components/submit-button";
@@ -9,6 +10,17 @@ import { disconnectGmailAction, reconnectGmailAction } from "../connection-actio
 import { DisconnectForm } from "./disconnect-form";
 
 export const metadata: Metadata = { title: "Settings" };
+
+/** One fact about the connection; a moment that has not happened yet is left out rather than shown as "Never". */
+function Detail({ term, at, children }: { term: string; at?: Date | null; children?: ReactNode }) {
+  if (at === null) return null;
+  return (
+    <div>
+      <dt className="text-slate-500">{term}</dt>
+      <dd className="font-medium">{at ? <LocalTime iso={at.toISOString()} /> : children}</dd>
+    </div>
+  );
+}
 
 export default async function SettingsPage({ searchParams }: { searchParams: Promise<{ notice?: string }> }) {
   const user = await requireUser();
@@ -48,38 +60,13 @@ export default async function SettingsPage({ searchParams }: { searchParams: Pro
               {copy.explanation}
             </p>
             <dl className="grid gap-x-6 gap-y-3 text-sm sm:grid-cols-2">
-              <div>
-                <dt className="text-slate-500">Gmail address</dt>
-                <dd className="font-medium break-all">{connection.googleEmail ?? "Unknown"}</dd>
-              </div>
-              {connection.status !== "DISCONNECTED" ? (
-                <div>
-                  <dt className="text-slate-500">Connected since</dt>
-                  <dd className="font-medium">
-                    <LocalTime iso={connection.connectedSince.toISOString()} />
-                  </dd>
-                </div>
-              ) : null}
-              {connection.lastApprovedAt ? (
-                <div>
-                  <dt className="text-slate-500">Last approved at Google</dt>
-                  <dd className="font-medium">
-                    <LocalTime iso={connection.lastApprovedAt.toISOString()} />
-                  </dd>
-                </div>
-              ) : null}
-              {connection.lastRefreshedAt ? (
-                <div>
-                  <dt className="text-slate-500">Last renewed</dt>
-                  <dd className="font-medium">
-                    <LocalTime iso={connection.lastRefreshedAt.toISOString()} />
-                  </dd>
-                </div>
-              ) : null}
-              <div>
-                <dt className="text-slate-500">Granted permissions</dt>
-                <dd className="font-medium">{scopes.length > 0 ? scopes.join(", ") : "None"}</dd>
-              </div>
+              <Detail term="Gmail address">
+                <span className="break-all">{connection.googleEmail ?? "Unknown"}</span>
+              </Detail>
+              {connection.status !== "DISCONNECTED" ? <Detail term="Connected since" at={connection.connectedSince} /> : null}
+              <Detail term="Last approved at Google" at={connection.lastApprovedAt} />
+              <Detail term="Last renewed" at={connection.lastRefreshedAt} />
+              <Detail term="Granted permissions">{scopes.length > 0 ? scopes.join(", ") : "None"}</Detail>
             </dl>
             {connection.pendingRevocations > 0 ? (
               <p className="rounded-md bg-amber-50 px-3 py-2 text-sm text-amber-900">
