@@ -1,26 +1,30 @@
 /**
  * Where to send a user after signing in or out: a path on our own origin, never anywhere else, so a
- * crafted `callbackUrl` cannot turn the sign-in into an open redirect.
+ * crafted `callbackUrl` cannot turn the sign-in into an open redirect. Decided the way browsers parse
+ * URLs (WHATWG), and answered with the parsed path, so a tab, CR or LF never reaches a Location header.
  */
 export const AFTER_SIGN_IN = "/dashboard";
 
+// Only the parsed path is ever returned, so any fixed origin gives our verdict; absolute URLs are refused.
+const STAND_IN_ORIGIN = "https://evergreen.invalid";
+
+/** `url` resolved against `origin` as a browser would: its path, query and fragment if it stays there. */
+export function sameOriginPath(url: string, origin: string): string | undefined {
+  const target = URL.parse(url, origin);
+  if (target?.origin !== origin) return undefined;
+  const path = `${target.pathname}${target.search}${target.hash}`;
+  // "/.//evil.example" parses to the path "//evil.example", which a browser reads as another host.
+  return URL.parse(path, origin)?.origin === origin ? path : undefined;
+}
+
+/** For Auth.js's redirect callback: an absolute URL on `baseUrl`'s origin. */
 export function safeRedirect(url: string, baseUrl: string): string {
-  const base = new URL(baseUrl);
-  let target: URL;
-  try {
-    target = new URL(url, base);
-  } catch {
-    return new URL(AFTER_SIGN_IN, base).toString();
-  }
-  if (target.origin !== base.origin || url.startsWith("//") || url.startsWith("/\\")) {
-    return new URL(AFTER_SIGN_IN, base).toString();
-  }
-  return target.toString();
+  const { origin } = new URL(baseUrl);
+  return `${origin}${sameOriginPath(url, origin) ?? AFTER_SIGN_IN}`;
 }
 
 /** The same rule for a path we carry in a query string (e.g. /sign-in?callbackUrl=…). */
 export function safeCallbackPath(value: string | string[] | undefined): string {
   const candidate = Array.isArray(value) ? value[0] : value;
-  if (!candidate || !candidate.startsWith("/") || candidate.startsWith("//") || candidate.startsWith("/\\")) return AFTER_SIGN_IN;
-  return candidate;
+  return (candidate && sameOriginPath(candidate, STAND_IN_ORIGIN)) || AFTER_SIGN_IN;
 }

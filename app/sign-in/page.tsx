@@ -3,24 +3,16 @@ import { redirect } from "next/navigation";
 import { SubmitButton } from "@/components/submit-button";
 import { getCurrentUser } from "@/lib/auth";
 import { safeCallbackPath } from "@/lib/safe-redirect";
+import { describeSignInError } from "@/lib/sign-in-errors";
 import { signInWithGoogleAction } from "./actions";
 
 export const metadata: Metadata = { title: "Sign in" };
 
-// Auth.js sends its client-safe error types here as ?error=…; anything else arrives as Configuration.
-const ERRORS: Record<string, string> = {
-  OAuthCallbackError: "Google did not finish signing you in (perhaps Cancel was clicked). Nothing was changed; try again when you are ready.",
-  AccessDenied: "Sign-in was refused. Try again, or ask your administrator whether your account may use Evergreen.",
-  OAuthAccountNotLinked: "That email address already belongs to an Evergreen user who signs in with a different Google account.",
-  MissingCSRF: "The sign-in form expired. Please try again.",
-  Configuration: "Evergreen could not complete the sign-in with Google. The problem was logged; try again, and tell your administrator if it keeps happening.",
-};
-
-export default async function SignInPage({ searchParams }: { searchParams: Promise<{ error?: string; callbackUrl?: string; "signed-out"?: string }> }) {
+export default async function SignInPage({ searchParams }: { searchParams: Promise<{ error?: string | string[]; callbackUrl?: string | string[]; "signed-out"?: string | string[] }> }) {
   const params = await searchParams;
   const callbackUrl = safeCallbackPath(params.callbackUrl);
   if (await getCurrentUser()) redirect(callbackUrl);
-  const error = params.error ? (ERRORS[params.error] ?? ERRORS.Configuration) : undefined;
+  const error = describeSignInError(params.error);
 
   return (
     <main className="flex min-h-screen items-center justify-center p-6">

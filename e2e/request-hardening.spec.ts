@@ -1,0 +1,192 @@
+import { spawn } from "node:child_process";
+import { once } from "node:events";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { expect, test, type Page } from "@playwright/test";
+import { E2E } from "./e2e-config";
+import { googleEmulator, signInWithGoogle } from "./fixtures";
+
+// What an attacker sends from outside, and what Evergreen must answer (issue 7, items 2, 5 and 6).
+const OUR_ORIGIN = E2E.appUrl;
+const HTTPS_TWIN = OUR_ORIGIN.replace(/^http:/, "https:");
+const PRINTABLE_ASCII = /^[\x21-\x7e]+$/;
+
+/** Where a browser on our origin goes when it follows this Location header. */
+function destination(location: string | undefined): URL {
+  return new URL(location ?? "", OUR_ORIGIN);
+}
+
+/** The sign-in form's real server action, exactly as the browser posts it. */
+async function captureSignInAction(page: Page) {
+  await page.goto("/sign-in");
+  const posted = page.waitForRequest((request) => request.method() === "POST" && Boolean(request.headers()["next-action"]));
+  await page.getByRole("button", { name: "Continue with Google" }).click();
+  const request = await posted;
+  return { id: request.headers()["next-action"]!, contentType: request.headers()["content-type"]!, body: request.postDataBuffer()! };
+}
+
+test.describe("redirects after sign-in stay on Evergreen", () => {
+  test("a signed-in user sent to /sign-in?callbackUrl=/<tab>/evil.example ends on Evergreen, not evil.example", async ({ page }) => {
+    const user = await googleEmulator.createUser("tab-redirect");
+    await signInWithGoogle(page, user.email);
+    const requested: string[] = [];
+    page.on("request", (request) => requested.push(request.url()));
+
+    // evil.example does not resolve here, so a browser sent there fails to load; where it went is asserted below.
+    await page.goto("/sign-in?callbackUrl=%2F%09%2Fevil.example").catch(() => undefined);
+    expect(requested.filter((url) => new URL(url).origin !== OUR_ORIGIN)).toEqual([]);
+    await expect(page).toHaveURL(`${OUR_ORIGIN}/dashboard`);
+  });
+
+  test("crafted callbackUrl values never lead off Evergreen or into a response header", async ({ page }) => {
+    const user = await googleEmulator.createUser("crafted-redirect");
+    await signInWithGoogle(page, user.email);
+
+    for (const callbackUrl of ["/\t/evil.example", "/\\evil.example", "/.//evil.example", "/settings\r\nSet-Cookie: injected=1", "/a\nb"]) {
+      const response = await page.request.get(`/sign-in?callbackUrl=${encodeURIComponent(callbackUrl)}`, { maxRedirects: 0 });
+      expect(response.status(), JSON.stringify(callbackUrl)).toBe(307);
+      const location = response.headers().location;
+      expect(location).toMatch(PRINTABLE_ASCII);
+      expect(destination(location).origin).toBe(OUR_ORIGIN);
+      const injected = response.headersArray().filter(({ name, value }) => /^injected$/i.test(name) || (/^set-cookie$/i.test(name) && value.includes("injected")));
+      expect(injected).toEqual([]);
+    }
+  });
+});
+
+test.describe("crafted input is answered with a page or a 4xx, never a 5xx", () => {
+  test("an ?error= code the sign-in page does not know shows the generic message", async ({ page }) => {
+    for (const code of ["constructor", "__proto__", "toString"]) {
+      const response = await page.goto(`/sign-in?error=${code}`);
+      expect(response?.status()).toBe(200);
+      await expect(page.getByRole("alert").filter({ hasText: "Evergreen could not complete the sign-in with Google." })).toBeVisible();
+    }
+  });
+
+  test("Auth.js routes shrug off a callbackUrl they cannot parse, in the query or in the callback-url cookie", async ({ request }) => {
+    const routes = ["/api/auth/signin/google", "/api/auth/csrf", "/api/auth/session", "/api/auth/providers", "/api/auth/callback/google"];
+    for (const route of routes) {
+      for (const callbackUrl of ["x y", "javascript:alert(1)"]) {
+        const viaQuery = await request.get(`${route}?callbackUrl=${encodeURIComponent(callbackUrl)}`, { maxRedirects: 0 });
+        expect(viaQuery.status(), `${route}?callbackUrl=${callbackUrl}`).toBeLessThan(500);
+        for (const cookie of ["authjs.callback-url", "__Secure-authjs.callback-url"]) {
+          const viaCookie = await request.get(route, { headers: { cookie: `${cookie}=${encodeURIComponent(callbackUrl)}` }, maxRedirects: 0 });
+          expect(viaCookie.status(), `${route} with ${cookie}=${callbackUrl}`).toBeLessThan(500);
+        }
+      }
+    }
+  });
+
+  test("a planted callback-url cookie does not sign the user out", async ({ page, context }) => {
+    const user = await googleEmulator.createUser("planted-cookie");
+    await signInWithGoogle(page, user.email);
+    await context.addCookies([{ name: "authjs.callback-url", value: "javascript:alert(1)", url: OUR_ORIGIN }]);
+
+    const response = await page.goto("/settings");
+    expect(response?.status()).toBe(200);
+    await expect(page).toHaveURL(/\/settings$/);
+  });
+
+  test("a path with broken percent-encoding is a 400", async ({ request }) => {
+    for (const pathname of ["/api/auth/%%%", "/api/auth/a%ZZ"]) {
+      expect((await request.get(pathname)).status(), pathname).toBe(400);
+    }
+  });
+
+  test("server action posts that Next.js cannot decode get a 4xx", async ({ page, request }) => {
+    const action = await captureSignInAction(page);
+    const post = (headers: Record<string, string>, data: string | Buffer) =>
+      request.post("/sign-in", { headers: { Origin: OUR_ORIGIN, "Next-Action": action.id, ...headers }, data, maxRedirects: 0 });
+
+    expect((await post({ "Content-Type": "multipart/form-data; boundary=----X" }, "garbage")).status()).toBe(400);
+    expect((await post({ "Content-Type": action.contentType }, action.body.subarray(0, 40))).status()).toBe(400);
+    expect((await post({ "Content-Type": "text/plain;charset=UTF-8" }, "{{")).status()).toBe(400);
+    // Well-formed but without the form the action expects: it must cope rather than crash.
+    expect((await post({ "Content-Type": "text/plain;charset=UTF-8" }, "[]")).status()).toBe(200);
+    expect((await post({ "Content-Type": "application/json" }, "[]")).status()).toBe(415);
+    expect((await post({ "Content-Type": "text/plain;charset=UTF-8" }, `["${"a".repeat(2 * 1024 * 1024)}"]`)).status()).toBe(413);
+    expect((await post({ "Next-Action": "deadbeef", "Content-Type": "text/plain;charset=UTF-8" }, "[]")).status()).toBe(400);
+    expect((await post({ "Next-Action": "0".repeat(42), "Content-Type": "text/plain;charset=UTF-8" }, "[]")).status()).toBe(409);
+    const noScriptForm = await request.post("/sign-in", { headers: { Origin: OUR_ORIGIN, "Content-Type": "multipart/form-data; boundary=----X" }, data: "garbage" });
+    expect(noScriptForm.status()).toBe(400);
+  });
+});
+
+test.describe("state changes are accepted only from Evergreen's exact origin", () => {
+  test(`a server action replayed with Origin ${HTTPS_TWIN} (or a malformed or missing Origin) is refused with 403`, async ({ page, request }) => {
+    const action = await captureSignInAction(page);
+    const replay = (origin: string | undefined) =>
+      request.post("/sign-in", {
+        headers: { ...(origin === undefined ? {} : { Origin: origin }), "Next-Action": action.id, "Content-Type": action.contentType },
+        data: action.body,
+        maxRedirects: 0,
+      });
+
+    // The genuine replay runs (it starts Google's sign-in), so a 403 below is about the Origin alone.
+    const genuine = await replay(OUR_ORIGIN);
+    expect(genuine.status()).toBe(200);
+    expect(genuine.headers()["x-action-redirect"]).toContain(`${E2E.emulatorUrl}/`);
+    for (const origin of [HTTPS_TWIN, "http://localhost:3101", "http://evil.example", "null", "http://[", "%%%", undefined]) {
+      const forged = await replay(origin);
+      expect(forged.status(), `Origin: ${origin}`).toBe(403);
+      expect(forged.headers()["x-action-redirect"]).toBeUndefined();
+    }
+  });
+
+  test("Auth.js's own POST endpoints refuse another origin too", async ({ request }) => {
+    const { csrfToken } = (await (await request.get("/api/auth/csrf")).json()) as { csrfToken: string };
+    const signIn = (origin: string) =>
+      request.post("/api/auth/signin/google", { headers: { Origin: origin }, form: { csrfToken, callbackUrl: "/dashboard" }, maxRedirects: 0 });
+
+    expect((await signIn(HTTPS_TWIN)).status()).toBe(403);
+    const genuine = await signIn(OUR_ORIGIN);
+    expect(genuine.status()).toBe(302);
+    expect(genuine.headers().location).toContain(`${E2E.emulatorUrl}/`);
+  });
+
+  test("reading pages does not depend on the Origin header", async ({ request }) => {
+    for (const origin of [HTTPS_TWIN, "null", "http://[", "%%%"]) {
+      expect((await request.get("/sign-in", { headers: { Origin: origin } })).status(), `Origin: ${origin}`).toBe(200);
+    }
+  });
+});
+
+test.describe("Strict-Transport-Security", () => {
+  test("is not sent while Evergreen's URL is plain http", async ({ request }) => {
+    expect((await request.get("/")).headers()["strict-transport-security"]).toBeUndefined();
+  });
+
+  test("is sent on every response once Evergreen's URL is https, static assets and refusals included", async () => {
+    const port = 3102;
+    const appUrl = `http://localhost:${port}`;
+    const dataDir = mkdtempSync(path.join(tmpdir(), "evergreen-hsts-"));
+    // The same production build behind a TLS-terminating proxy: AUTH_URL says https, the server speaks http.
+    const server = spawn(process.execPath, [path.resolve("node_modules/next/dist/bin/next"), "start", "-p", String(port)], {
+      env: {
+        ...E2E.appEnv,
+        NODE_ENV: "production",
+        PATH: process.env.PATH ?? "",
+        HOME: process.env.HOME ?? "",
+        AUTH_URL: `https://localhost:${port}`,
+        DATABASE_URL: `file:${path.join(dataDir, "hsts.db")}`,
+      },
+      stdio: "ignore",
+    });
+    try {
+      await expect.poll(() => fetch(`${appUrl}/api/health`).then((response) => response.status, () => 0), { timeout: 30_000 }).toBe(200);
+      const home = await fetch(appUrl);
+      const asset = (await home.text()).match(/\/_next\/static\/[^"]+\.css/)?.[0];
+      expect(asset).toBeDefined();
+
+      const responses = [home, await fetch(`${appUrl}${asset}`), await fetch(`${appUrl}/no-such-page`), await fetch(`${appUrl}/sign-in`, { method: "POST" })];
+      expect(responses.map((response) => response.status)).toEqual([200, 200, 404, 403]);
+      for (const response of responses) {
+        expect(response.headers.get("strict-transport-security"), response.url).toBe("max-age=63072000; includeSubDomains");
+      }
+    } finally {
+      if (server.exitCode === null && server.kill()) await once(server, "exit");
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,67 @@
+import { describe, expect, it } from "vitest";
+import { configuredOrigin, HSTS, refusalStatus, strictTransportSecurity } from "./request-guard";
+
+const OURS = "http://localhost:3100";
+const post = (origin: string | null, pathname = "/sign-in") => ({ method: "POST", pathname, origin });
+
+describe("state-changing requests must come from our exact origin", () => {
+  it("lets a POST from our own origin through", () => {
+    expect(refusalStatus(post(OURS), OURS)).toBeUndefined();
+    expect(refusalStatus({ method: "DELETE", pathname: "/api/auth/session", origin: OURS }, OURS)).toBeUndefined();
+  });
+
+  it.each([
+    ["another scheme", "https://localhost:3100"],
+    ["another port", "http://localhost:3101"],
+    ["another host", "http://127.0.0.1:3100"],
+    ["another site", "https://evil.example"],
+    ["a trailing slash", `${OURS}/`],
+    ["an opaque origin", "null"],
+    ["an unparsable origin", "http://["],
+    ["garbage", "%%%"],
+    ["no Origin at all", null],
+  ])("refuses a POST from %s with 403", (_, origin) => {
+    expect(refusalStatus(post(origin), OURS)).toBe(403);
+    expect(refusalStatus({ method: "PUT", pathname: "/api/auth/session", origin }, OURS)).toBe(403);
+  });
+
+  it.each(["GET", "HEAD", "OPTIONS"])("never refuses a %s for its Origin (links, assets, Google's redirect back)", (method) => {
+    expect(refusalStatus({ method, pathname: "/api/auth/callback/google", origin: null }, OURS)).toBeUndefined();
+    expect(refusalStatus({ method, pathname: "/", origin: "http://[" }, OURS)).toBeUndefined();
+  });
+
+  it("answers 400 to a path with broken percent-encoding, whatever the method", () => {
+    expect(refusalStatus({ method: "GET", pathname: "/api/auth/%%%", origin: null }, OURS)).toBe(400);
+    expect(refusalStatus(post(OURS, "/sign-in%ZZ"), OURS)).toBe(400);
+    expect(refusalStatus({ method: "GET", pathname: "/caf%C3%A9", origin: null }, OURS)).toBeUndefined();
+  });
+});
+
+describe("our origin", () => {
+  const local = new URL("http://localhost:3000/settings");
+
+  it("is AUTH_URL's when set, whatever the request says", () => {
+    expect(configuredOrigin("https://crm.example.com/", local, "evil.example")).toBe("https://crm.example.com");
+    expect(configuredOrigin("https://crm.example.com:443/app", local, "localhost:3000")).toBe("https://crm.example.com");
+  });
+
+  it("is the address the browser used without AUTH_URL (development), with the request's scheme", () => {
+    expect(configuredOrigin(undefined, local, "localhost:3000")).toBe("http://localhost:3000");
+    expect(configuredOrigin(undefined, local, "127.0.0.1:3000")).toBe("http://127.0.0.1:3000");
+  });
+
+  it("falls back to the request's own origin when the Host header is missing or not a host", () => {
+    for (const host of [null, "", "evil.example/path", "user@evil.example", "[::1"]) {
+      expect(configuredOrigin(undefined, local, host)).toBe("http://localhost:3000");
+    }
+  });
+});
+
+describe("Strict-Transport-Security", () => {
+  it("is sent for an https app URL only", () => {
+    expect(strictTransportSecurity("https://crm.example.com")).toBe(HSTS);
+    expect(HSTS).toBe("max-age=63072000; includeSubDomains");
+    expect(strictTransportSecurity("http://localhost:3100")).toBeUndefined();
+    expect(strictTransportSecurity(undefined)).toBeUndefined();
+  });
+});

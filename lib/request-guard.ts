@@ -1,0 +1,42 @@
+/**
+ * What Evergreen refuses before any route runs. Next.js checks a server action's Origin by host only
+ * (so https://ours:port passes for http://ours:port) and skips the check without an Origin; Auth.js's
+ * POSTs rely on its CSRF cookie alone. Browsers send Origin on every POST, so any other is forged.
+ */
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+export const HSTS = "max-age=63072000; includeSubDomains";
+
+export type RequestLine = { method: string; pathname: string; origin: string | null };
+
+/**
+ * The origin state changes must come from: AUTH_URL's when configured, else the one the browser
+ * addressed (the request's scheme with its Host header; Next's own URL always says localhost, which
+ * would refuse every form posted to http://127.0.0.1:3000).
+ */
+export function configuredOrigin(authUrl: string | undefined, requestUrl: URL, host: string | null): string {
+  if (authUrl) return new URL(authUrl).origin;
+  const addressed = host ? URL.parse(`${requestUrl.protocol}//${host}`) : null;
+  return addressed && !addressed.pathname.slice(1) && !addressed.username ? addressed.origin : requestUrl.origin;
+}
+
+/** 400 for a path no URL encoder produces, 403 for a state change from anywhere but `ourOrigin`. */
+export function refusalStatus(request: RequestLine, ourOrigin: string): 400 | 403 | undefined {
+  if (!isDecodable(request.pathname)) return 400;
+  if (!SAFE_METHODS.has(request.method) && request.origin !== ourOrigin) return 403;
+  return undefined;
+}
+
+/** Sent on every response once the app's URL is https, so browsers never fall back to http. */
+export function strictTransportSecurity(appUrl: string | undefined): string | undefined {
+  return appUrl && new URL(appUrl).protocol === "https:" ? HSTS : undefined;
+}
+
+function isDecodable(pathname: string): boolean {
+  try {
+    decodeURIComponent(pathname);
+    return true;
+  } catch {
+    return false;
+  }
+}

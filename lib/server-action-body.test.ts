@@ -1,0 +1,60 @@
+import { describe, expect, it } from "vitest";
+import { ACTION_BODY_LIMIT, malformedActionBodyStatus } from "./server-action-body";
+
+const ACTION = { "next-action": "40323d5d625a525a8149bd91db55edd8c6c846854e" };
+
+function post(body: BodyInit, headers: Record<string, string>) {
+  return new Request("http://localhost:3100/sign-in", { method: "POST", body, headers });
+}
+
+function multipart(fields: Record<string, string>): FormData {
+  const form = new FormData();
+  for (const [name, value] of Object.entries(fields)) form.append(name, value);
+  return form;
+}
+
+describe("server action bodies Next.js could decode pass through", () => {
+  it("a form submitted by the browser (multipart, arguments in field 0)", async () => {
+    const body = multipart({ "_1_callbackUrl": "/dashboard", "0": '["$K1"]' });
+    expect(await malformedActionBodyStatus(new Request("http://x/", { method: "POST", body, headers: ACTION }))).toBeUndefined();
+  });
+
+  it("plain JSON arguments", async () => {
+    expect(await malformedActionBodyStatus(post("[]", { ...ACTION, "content-type": "text/plain;charset=UTF-8" }))).toBeUndefined();
+  });
+
+  it("a no-JavaScript form post (multipart without the header)", async () => {
+    expect(await malformedActionBodyStatus(new Request("http://x/", { method: "POST", body: multipart({ "$ACTION_ID_abc": "" }) }))).toBeUndefined();
+  });
+
+  it("anything that is not a possible server action", async () => {
+    expect(await malformedActionBodyStatus(post("csrfToken=x", { "content-type": "application/x-www-form-urlencoded" }))).toBeUndefined();
+    expect(await malformedActionBodyStatus(new Request("http://x/", { headers: ACTION }))).toBeUndefined();
+  });
+});
+
+describe("malformed server action bodies get a 4xx instead of Next.js's 500", () => {
+  it.each([
+    ["garbage multipart", "garbage", "multipart/form-data; boundary=----X"],
+    ["multipart without a boundary", "garbage", "multipart/form-data"],
+    ["text that is not JSON", "{{", "text/plain"],
+    ["JSON that is not an argument list", "{}", "text/plain"],
+    ["multipart without the arguments field", "------X\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\nb\r\n------X--\r\n", "multipart/form-data; boundary=----X"],
+    ["multipart whose arguments are not JSON", "------X\r\nContent-Disposition: form-data; name=\"0\"\r\n\r\n[\"$K1\"\r\n------X--\r\n", "multipart/form-data; boundary=----X"],
+  ])("400 for %s", async (_, body, contentType) => {
+    expect(await malformedActionBodyStatus(post(body, { ...ACTION, "content-type": contentType }))).toBe(400);
+  });
+
+  it("400 for a no-JavaScript form post whose multipart body does not parse", async () => {
+    expect(await malformedActionBodyStatus(post("garbage", { "content-type": "multipart/form-data; boundary=----X" }))).toBe(400);
+  });
+
+  it.each(["application/json", "application/x-www-form-urlencoded", ""])("415 for a fetch action sent as %j", async (contentType) => {
+    expect(await malformedActionBodyStatus(post("[]", { ...ACTION, "content-type": contentType }))).toBe(415);
+  });
+
+  it("413 for a body over Next.js's limit", async () => {
+    const big = `[${'"a",'.repeat(ACTION_BODY_LIMIT / 4)}"a"]`;
+    expect(await malformedActionBodyStatus(post(big, { ...ACTION, "content-type": "text/plain" }))).toBe(413);
+  });
+});
