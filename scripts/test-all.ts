@@ -1,7 +1,7 @@
 // `npm test`: everything a contributor must pass, in order — schema check, lint, typecheck, unit and
 // integration tests (SQLite), the PostgreSQL lane, and the end-to-end tests in Chromium. Every step
 // runs even after a failure, so one run shows every problem; the last line totals them for CI.
-// `npm test -- --only e2e` (or schema, lint, typecheck, unit, pg; comma-separated for several) runs
+// `npm test -- --only e2e` (or schema, format, lint, typecheck, unit, pg; comma-separated for several) runs
 // the steps with those ids.
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
@@ -27,6 +27,7 @@ const vitestJson = (name: string) => ["--reporter=default", "--reporter=json", `
 
 const steps: Step[] = [
   { id: "schema", name: "schema: PostgreSQL schema generated from the SQLite one", command: ["node", "scripts/gen-pg-schema.mjs", "--check"] },
+  { id: "format", name: "format: Prettier check", command: ["npm", "run", "format:check"] },
   { id: "lint", name: "lint", command: ["npm", "run", "lint"] },
   { id: "typecheck", name: "typecheck", command: ["npm", "run", "typecheck"] },
   { id: "unit", name: "unit: Vitest on SQLite", command: ["npx", "vitest", "run", ...vitestJson("vitest-sqlite")], report: "vitest-sqlite.json", count: vitestCounts },
