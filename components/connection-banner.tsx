@@ -16,7 +16,9 @@ export function ConnectionBanner({ copy, fixAction }: { copy: StatusCopy; fixAct
         </p>
         {copy.action ? (
           <form action={fixAction} className="shrink-0">
-            <SubmitButton pendingLabel="Opening Google…">{copy.action === "connect" ? "Connect Gmail" : "Reconnect Gmail"}</SubmitButton>
+            <SubmitButton pendingLabel="Opening Google…">
+              {copy.action === "connect" ? "Connect Gmail" : "Reconnect Gmail"}
+            </SubmitButton>
           </form>
         ) : null}
       </div>

@@ -9,7 +9,11 @@ const subscribe = () => () => {};
  * UTC (labelled), and the browser replaces it after hydration without a mismatch.
  */
 export function LocalTime({ iso }: { iso: string }) {
-  const inBrowser = useSyncExternalStore(subscribe, () => true, () => false);
+  const inBrowser = useSyncExternalStore(
+    subscribe,
+    () => true,
+    () => false,
+  );
   const date = new Date(iso);
   const text = inBrowser
     ? new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" }).format(date)

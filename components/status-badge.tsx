@@ -8,5 +8,11 @@ const TONES: Record<StatusCopy["tone"], string> = {
 };
 
 export function StatusBadge({ tone, children }: { tone: StatusCopy["tone"]; children: string }) {
-  return <span className={`inline-flex items-center rounded-full px-2.5 py-0.5 text-xs font-semibold ring-1 ring-inset ${TONES[tone]}`}>{children}</span>;
+  return (
+    <span
+      className={`inline-flex items-center rounded-full px-2.5 py-0.5 text-xs font-semibold ring-1 ring-inset ${TONES[tone]}`}
+    >
+      {children}
+    </span>
+  );
 }

@@ -32,7 +32,10 @@ export function SubmitButton({
     >
       {pending ? (
         <>
-          <span aria-hidden className="size-3.5 animate-spin rounded-full border-2 border-current border-t-transparent" />
+          <span
+            aria-hidden
+            className="size-3.5 animate-spin rounded-full border-2 border-current border-t-transparent"
+          />
           {pendingLabel}
         </>
       ) : (

@@ -1,12 +1,21 @@
 import { expect, test } from "@playwright/test";
-import { approveOnGoogle, googleEmulator, rawDatabaseBytes, signInWithGoogle, signOut, storedAccount } from "./fixtures";
+import {
+  approveOnGoogle,
+  googleEmulator,
+  rawDatabaseBytes,
+  signInWithGoogle,
+  signOut,
+  storedAccount,
+} from "./fixtures";
 
 test.afterEach(async () => {
   await googleEmulator.configure({ withholdRefreshTokens: false });
   await googleEmulator.call("/faults", { method: "DELETE" });
 });
 
-test("the first sign-in, granting everything, connects Gmail with the refresh token stored encrypted", async ({ page }) => {
+test("the first sign-in, granting everything, connects Gmail with the refresh token stored encrypted", async ({
+  page,
+}) => {
   const user = await googleEmulator.createUser("first");
   await signInWithGoogle(page, user.email);
 
@@ -41,13 +50,17 @@ test("signing out and in again keeps Gmail connected and never loses the refresh
   expect(issued.refreshTokens).toHaveLength(2);
   const stored = storedAccount(user.email);
   expect(stored.status).toBe("CONNECTED");
-  expect(issued.refreshTokens.filter((token) => token.alive).map((token) => token.token)).toContain(stored.refreshToken);
+  expect(issued.refreshTokens.filter((token) => token.alive).map((token) => token.token)).toContain(
+    stored.refreshToken,
+  );
 
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Settings" }).click();
   await expect(page.getByRole("list", { name: "Connection events" })).toContainText("Signed in");
 });
 
-test("unticking “Send email on your behalf” shows the missing permission, and reconnecting with it ticked fixes it", async ({ page }) => {
+test("unticking “Send email on your behalf” shows the missing permission, and reconnecting with it ticked fixes it", async ({
+  page,
+}) => {
   const user = await googleEmulator.createUser("scope");
   await signInWithGoogle(page, user.email, { untickSend: true });
 
@@ -73,7 +86,11 @@ test("when Google returns no refresh token, the user is told at once, with the f
   const banner = page.getByRole("alert", { name: "Gmail connection" });
   await expect(banner).toContainText("Reconnect needed");
   await expect(banner).toContainText("did not grant lasting access (no refresh token)");
-  expect(storedAccount(user.email)).toMatchObject({ status: "NEEDS_RECONNECT", statusReason: "NO_REFRESH_TOKEN", refresh_token: null });
+  expect(storedAccount(user.email)).toMatchObject({
+    status: "NEEDS_RECONNECT",
+    statusReason: "NO_REFRESH_TOKEN",
+    refresh_token: null,
+  });
 
   await googleEmulator.configure({ withholdRefreshTokens: false });
   await banner.getByRole("button", { name: "Reconnect Gmail" }).click();
@@ -95,10 +112,17 @@ test("disconnect revokes the grant at Google and shows Gmail disconnected", asyn
 
   const issued = await googleEmulator.tokensOf(user.email);
   expect(issued.refreshTokens.every((token) => !token.alive && token.revokedAt)).toBe(true);
-  expect(storedAccount(user.email)).toMatchObject({ status: "DISCONNECTED", refresh_token: null, access_token: null, id_token: null });
+  expect(storedAccount(user.email)).toMatchObject({
+    status: "DISCONNECTED",
+    refresh_token: null,
+    access_token: null,
+    id_token: null,
+  });
 });
 
-test("disconnect while Google is unreachable still disconnects, and says the revoke will be retried", async ({ page }) => {
+test("disconnect while Google is unreachable still disconnects, and says the revoke will be retried", async ({
+  page,
+}) => {
   const user = await googleEmulator.createUser("offline");
   await signInWithGoogle(page, user.email);
   await googleEmulator.call("/faults", { body: { endpoint: "revoke", count: 10, mode: "drop-before" } });
@@ -106,12 +130,19 @@ test("disconnect while Google is unreachable still disconnects, and says the rev
 
   await page.getByRole("button", { name: "Disconnect Gmail" }).click();
   await page.getByRole("button", { name: "Yes, disconnect Gmail" }).click();
-  await expect(page.getByText("Google could not be reached to revoke access. Evergreen will keep retrying")).toBeVisible();
-  await expect(page.getByText("Google has not yet confirmed that Evergreen's earlier access is revoked.")).toBeVisible();
+  await expect(
+    page.getByText("Google could not be reached to revoke access. Evergreen will keep retrying"),
+  ).toBeVisible();
+  await expect(
+    page.getByText("Google has not yet confirmed that Evergreen's earlier access is revoked."),
+  ).toBeVisible();
   expect(storedAccount(user.email)).toMatchObject({ status: "DISCONNECTED", refresh_token: null });
 });
 
-test("signed-out visitors are sent to sign in, and the session cookie is HttpOnly and SameSite=Lax", async ({ page, context }) => {
+test("signed-out visitors are sent to sign in, and the session cookie is HttpOnly and SameSite=Lax", async ({
+  page,
+  context,
+}) => {
   await page.goto("/settings");
   await expect(page).toHaveURL(/\/sign-in$/);
 

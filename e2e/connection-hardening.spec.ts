@@ -17,7 +17,9 @@ function appDatabase() {
 function pendingRevocationsOf(email: string): number {
   const db = appDatabase();
   try {
-    const row = db.prepare(`SELECT count(*) AS n FROM "PendingRevocation" p JOIN "User" u ON u.id = p.userId WHERE u.email = ?`).get(email) as { n: number };
+    const row = db
+      .prepare(`SELECT count(*) AS n FROM "PendingRevocation" p JOIN "User" u ON u.id = p.userId WHERE u.email = ?`)
+      .get(email) as { n: number };
     return row.n;
   } finally {
     db.close();
@@ -30,7 +32,10 @@ async function disconnect(page: Page) {
   await page.getByRole("button", { name: "Yes, disconnect Gmail" }).click();
 }
 
-test("a revoke still queued when the user connects again never ends the new connection", async ({ page, signedInUser: user }) => {
+test("a revoke still queued when the user connects again never ends the new connection", async ({
+  page,
+  signedInUser: user,
+}) => {
   await googleEmulator.call("/faults", { body: { endpoint: "revoke", count: 10, mode: "drop-before" } });
   await disconnect(page);
   await expect(page.getByText("Google could not be reached to revoke access")).toBeVisible();
@@ -48,7 +53,10 @@ test("a revoke still queued when the user connects again never ends the new conn
   expect(issued.refreshTokens.find((token) => token.token === stored.refreshToken)?.alive).toBe(true);
 });
 
-test("reconnecting with another Google account is refused, naming both addresses, and nothing of it is kept", async ({ page, signedInUser: user }) => {
+test("reconnecting with another Google account is refused, naming both addresses, and nothing of it is kept", async ({
+  page,
+  signedInUser: user,
+}) => {
   const other = await googleEmulator.createUser("other");
   await page.goto("/settings");
 
@@ -75,10 +83,16 @@ test("reconnecting with another Google account is refused, naming both addresses
   expect((await googleEmulator.tokensOf(user.email)).refreshTokens.some((token) => token.alive)).toBe(false);
 });
 
-test("a stored token no key can open shows “Reconnect needed”, and disconnect tells the truth", async ({ page, signedInUser: user }) => {
+test("a stored token no key can open shows “Reconnect needed”, and disconnect tells the truth", async ({
+  page,
+  signedInUser: user,
+}) => {
   const stored = storedAccount(user.email);
   const db = appDatabase();
-  db.prepare(`UPDATE "Account" SET refresh_token = ? WHERE id = ?`).run(stored.refresh_token!.replace(/^ev1\.e2e\./, "ev1.retired."), stored.id);
+  db.prepare(`UPDATE "Account" SET refresh_token = ? WHERE id = ?`).run(
+    stored.refresh_token!.replace(/^ev1\.e2e\./, "ev1.retired."),
+    stored.id,
+  );
   db.close();
 
   await page.goto("/dashboard");
@@ -87,7 +101,9 @@ test("a stored token no key can open shows “Reconnect needed”, and disconnec
   await expect(banner).toContainText("Stored credentials unreadable");
 
   await disconnect(page);
-  await expect(page.getByText("Evergreen could not revoke its access at Google because its stored credentials were unreadable")).toBeVisible();
+  await expect(
+    page.getByText("Evergreen could not revoke its access at Google because its stored credentials were unreadable"),
+  ).toBeVisible();
   await expect(page.getByText("Google Account → Security → Third-party access").first()).toBeVisible();
   await expect(page.getByText("will keep retrying")).toHaveCount(0);
   const html = await page.content();

@@ -35,7 +35,8 @@ export async function approveOnGoogle(page: Page, email: string, options: { unti
   const chooser = page.getByRole("heading", { name: "Choose an account" });
   const consentAllow = page.getByRole("button", { name: "Allow" });
   await expect(chooser.or(consentAllow)).toBeVisible();
-  if (await chooser.isVisible()) await page.getByRole("button", { name: new RegExp(email.replace(/[.+]/g, "\\$&")) }).click();
+  if (await chooser.isVisible())
+    await page.getByRole("button", { name: new RegExp(email.replace(/[.+]/g, "\\$&")) }).click();
   const send = page.getByRole("checkbox", { name: "Send email on your behalf" });
   await expect(send).toBeChecked();
   if (options.untickSend) await send.uncheck();
@@ -62,7 +63,16 @@ export function storedAccount(email: string) {
       .prepare(
         `SELECT a.id, a.refresh_token, a.access_token, a.id_token, a.status, a.statusReason FROM "Account" a JOIN "User" u ON u.id = a.userId WHERE u.email = ?`,
       )
-      .get(email) as { id: string; refresh_token: string | null; access_token: string | null; id_token: string | null; status: string; statusReason: string | null } | undefined;
+      .get(email) as
+      | {
+          id: string;
+          refresh_token: string | null;
+          access_token: string | null;
+          id_token: string | null;
+          status: string;
+          statusReason: string | null;
+        }
+      | undefined;
     if (!row) throw new Error(`no account stored for ${email}`);
     const open = (value: string | null) => (value === null ? null : decryptToken(value, row.id, E2E.tokenKeys));
     return { ...row, refreshToken: open(row.refresh_token), accessToken: open(row.access_token) };

@@ -20,14 +20,22 @@ function destination(location: string | undefined): URL {
 /** The sign-in form's real server action, exactly as the browser posts it. */
 async function captureSignInAction(page: Page) {
   await page.goto("/sign-in");
-  const posted = page.waitForRequest((request) => request.method() === "POST" && Boolean(request.headers()["next-action"]));
+  const posted = page.waitForRequest(
+    (request) => request.method() === "POST" && Boolean(request.headers()["next-action"]),
+  );
   await page.getByRole("button", { name: "Continue with Google" }).click();
   const request = await posted;
-  return { id: request.headers()["next-action"]!, contentType: request.headers()["content-type"]!, body: request.postDataBuffer()! };
+  return {
+    id: request.headers()["next-action"]!,
+    contentType: request.headers()["content-type"]!,
+    body: request.postDataBuffer()!,
+  };
 }
 
 test.describe("redirects after sign-in stay on Evergreen", () => {
-  test("a signed-in user sent to /sign-in?callbackUrl=/<tab>/evil.example ends on Evergreen, not evil.example", async ({ page }) => {
+  test("a signed-in user sent to /sign-in?callbackUrl=/<tab>/evil.example ends on Evergreen, not evil.example", async ({
+    page,
+  }) => {
     const user = await googleEmulator.createUser("tab-redirect");
     await signInWithGoogle(page, user.email);
     const requested: string[] = [];
@@ -43,13 +51,25 @@ test.describe("redirects after sign-in stay on Evergreen", () => {
     const user = await googleEmulator.createUser("crafted-redirect");
     await signInWithGoogle(page, user.email);
 
-    for (const callbackUrl of ["/\t/evil.example", "/\\evil.example", "/.//evil.example", "/settings\r\nSet-Cookie: injected=1", "/a\nb"]) {
-      const response = await page.request.get(`/sign-in?callbackUrl=${encodeURIComponent(callbackUrl)}`, { maxRedirects: 0 });
+    for (const callbackUrl of [
+      "/\t/evil.example",
+      "/\\evil.example",
+      "/.//evil.example",
+      "/settings\r\nSet-Cookie: injected=1",
+      "/a\nb",
+    ]) {
+      const response = await page.request.get(`/sign-in?callbackUrl=${encodeURIComponent(callbackUrl)}`, {
+        maxRedirects: 0,
+      });
       expect(response.status(), JSON.stringify(callbackUrl)).toBe(307);
       const location = response.headers().location;
       expect(location).toMatch(PRINTABLE_ASCII);
       expect(destination(location).origin).toBe(OUR_ORIGIN);
-      const injected = response.headersArray().filter(({ name, value }) => /^injected$/i.test(name) || (/^set-cookie$/i.test(name) && value.includes("injected")));
+      const injected = response
+        .headersArray()
+        .filter(
+          ({ name, value }) => /^injected$/i.test(name) || (/^set-cookie$/i.test(name) && value.includes("injected")),
+        );
       expect(injected).toEqual([]);
     }
   });
@@ -60,18 +80,33 @@ test.describe("crafted input is answered with a page or a 4xx, never a 5xx", () 
     for (const code of ["constructor", "__proto__", "toString"]) {
       const response = await page.goto(`/sign-in?error=${code}`);
       expect(response?.status()).toBe(200);
-      await expect(page.getByRole("alert").filter({ hasText: "Evergreen could not complete the sign-in with Google." })).toBeVisible();
+      await expect(
+        page.getByRole("alert").filter({ hasText: "Evergreen could not complete the sign-in with Google." }),
+      ).toBeVisible();
     }
   });
 
-  test("Auth.js routes shrug off a callbackUrl they cannot parse, in the query or in the callback-url cookie", async ({ request }) => {
-    const routes = ["/api/auth/signin/google", "/api/auth/csrf", "/api/auth/session", "/api/auth/providers", "/api/auth/callback/google"];
+  test("Auth.js routes shrug off a callbackUrl they cannot parse, in the query or in the callback-url cookie", async ({
+    request,
+  }) => {
+    const routes = [
+      "/api/auth/signin/google",
+      "/api/auth/csrf",
+      "/api/auth/session",
+      "/api/auth/providers",
+      "/api/auth/callback/google",
+    ];
     for (const route of routes) {
       for (const callbackUrl of ["x y", "javascript:alert(1)"]) {
-        const viaQuery = await request.get(`${route}?callbackUrl=${encodeURIComponent(callbackUrl)}`, { maxRedirects: 0 });
+        const viaQuery = await request.get(`${route}?callbackUrl=${encodeURIComponent(callbackUrl)}`, {
+          maxRedirects: 0,
+        });
         expect(viaQuery.status(), `${route}?callbackUrl=${callbackUrl}`).toBeLessThan(500);
         for (const cookie of ["authjs.callback-url", "__Secure-authjs.callback-url"]) {
-          const viaCookie = await request.get(route, { headers: { cookie: `${cookie}=${encodeURIComponent(callbackUrl)}` }, maxRedirects: 0 });
+          const viaCookie = await request.get(route, {
+            headers: { cookie: `${cookie}=${encodeURIComponent(callbackUrl)}` },
+            maxRedirects: 0,
+          });
           expect(viaCookie.status(), `${route} with ${cookie}=${callbackUrl}`).toBeLessThan(500);
         }
       }
@@ -97,7 +132,11 @@ test.describe("crafted input is answered with a page or a 4xx, never a 5xx", () 
   test("server action posts that Next.js cannot decode get a 4xx", async ({ page, request }) => {
     const action = await captureSignInAction(page);
     const post = (headers: Record<string, string>, data: string | Buffer) =>
-      request.post("/sign-in", { headers: { Origin: OUR_ORIGIN, "Next-Action": action.id, ...headers }, data, maxRedirects: 0 });
+      request.post("/sign-in", {
+        headers: { Origin: OUR_ORIGIN, "Next-Action": action.id, ...headers },
+        data,
+        maxRedirects: 0,
+      });
 
     expect((await post({ "Content-Type": "multipart/form-data; boundary=----X" }, "garbage")).status()).toBe(400);
     expect((await post({ "Content-Type": action.contentType }, action.body.subarray(0, 40))).status()).toBe(400);
@@ -105,20 +144,36 @@ test.describe("crafted input is answered with a page or a 4xx, never a 5xx", () 
     // Well-formed but without the form the action expects: it must cope rather than crash.
     expect((await post({ "Content-Type": "text/plain;charset=UTF-8" }, "[]")).status()).toBe(200);
     expect((await post({ "Content-Type": "application/json" }, "[]")).status()).toBe(415);
-    expect((await post({ "Content-Type": "text/plain;charset=UTF-8" }, `["${"a".repeat(2 * 1024 * 1024)}"]`)).status()).toBe(413);
-    expect((await post({ "Next-Action": "deadbeef", "Content-Type": "text/plain;charset=UTF-8" }, "[]")).status()).toBe(400);
-    expect((await post({ "Next-Action": "0".repeat(42), "Content-Type": "text/plain;charset=UTF-8" }, "[]")).status()).toBe(409);
-    const noScriptForm = await request.post("/sign-in", { headers: { Origin: OUR_ORIGIN, "Content-Type": "multipart/form-data; boundary=----X" }, data: "garbage" });
+    expect(
+      (await post({ "Content-Type": "text/plain;charset=UTF-8" }, `["${"a".repeat(2 * 1024 * 1024)}"]`)).status(),
+    ).toBe(413);
+    expect((await post({ "Next-Action": "deadbeef", "Content-Type": "text/plain;charset=UTF-8" }, "[]")).status()).toBe(
+      400,
+    );
+    expect(
+      (await post({ "Next-Action": "0".repeat(42), "Content-Type": "text/plain;charset=UTF-8" }, "[]")).status(),
+    ).toBe(409);
+    const noScriptForm = await request.post("/sign-in", {
+      headers: { Origin: OUR_ORIGIN, "Content-Type": "multipart/form-data; boundary=----X" },
+      data: "garbage",
+    });
     expect(noScriptForm.status()).toBe(400);
   });
 });
 
 test.describe("state changes are accepted only from Evergreen's exact origin", () => {
-  test(`a server action replayed with Origin ${HTTPS_TWIN} (or a malformed or missing Origin) is refused with 403`, async ({ page, request }) => {
+  test(`a server action replayed with Origin ${HTTPS_TWIN} (or a malformed or missing Origin) is refused with 403`, async ({
+    page,
+    request,
+  }) => {
     const action = await captureSignInAction(page);
     const replay = (origin: string | undefined) =>
       request.post("/sign-in", {
-        headers: { ...(origin === undefined ? {} : { Origin: origin }), "Next-Action": action.id, "Content-Type": action.contentType },
+        headers: {
+          ...(origin === undefined ? {} : { Origin: origin }),
+          "Next-Action": action.id,
+          "Content-Type": action.contentType,
+        },
         data: action.body,
         maxRedirects: 0,
       });
@@ -127,7 +182,15 @@ test.describe("state changes are accepted only from Evergreen's exact origin", (
     const genuine = await replay(OUR_ORIGIN);
     expect(genuine.status()).toBe(200);
     expect(genuine.headers()["x-action-redirect"]).toContain(`${E2E.emulatorUrl}/`);
-    for (const origin of [HTTPS_TWIN, "http://localhost:3101", "http://evil.example", "null", "http://[", "%%%", undefined]) {
+    for (const origin of [
+      HTTPS_TWIN,
+      "http://localhost:3101",
+      "http://evil.example",
+      "null",
+      "http://[",
+      "%%%",
+      undefined,
+    ]) {
       const forged = await replay(origin);
       expect(forged.status(), `Origin: ${origin}`).toBe(403);
       expect(forged.headers()["x-action-redirect"]).toBeUndefined();
@@ -137,7 +200,11 @@ test.describe("state changes are accepted only from Evergreen's exact origin", (
   test("Auth.js's own POST endpoints refuse another origin too", async ({ request }) => {
     const { csrfToken } = (await (await request.get("/api/auth/csrf")).json()) as { csrfToken: string };
     const signIn = (origin: string) =>
-      request.post("/api/auth/signin/google", { headers: { Origin: origin }, form: { csrfToken, callbackUrl: "/dashboard" }, maxRedirects: 0 });
+      request.post("/api/auth/signin/google", {
+        headers: { Origin: origin },
+        form: { csrfToken, callbackUrl: "/dashboard" },
+        maxRedirects: 0,
+      });
 
     expect((await signIn(HTTPS_TWIN)).status()).toBe(403);
     const genuine = await signIn(OUR_ORIGIN);
@@ -162,27 +229,47 @@ test.describe("Strict-Transport-Security", () => {
     const appUrl = `http://localhost:${port}`;
     const dataDir = mkdtempSync(path.join(tmpdir(), "evergreen-hsts-"));
     // The same production build behind a TLS-terminating proxy: AUTH_URL says https, the server speaks http.
-    const server = spawn(process.execPath, [path.resolve("node_modules/next/dist/bin/next"), "start", "-p", String(port)], {
-      env: {
-        ...E2E.appEnv,
-        NODE_ENV: "production",
-        PATH: process.env.PATH ?? "",
-        HOME: process.env.HOME ?? "",
-        AUTH_URL: `https://localhost:${port}`,
-        DATABASE_URL: `file:${path.join(dataDir, "hsts.db")}`,
+    const server = spawn(
+      process.execPath,
+      [path.resolve("node_modules/next/dist/bin/next"), "start", "-p", String(port)],
+      {
+        env: {
+          ...E2E.appEnv,
+          NODE_ENV: "production",
+          PATH: process.env.PATH ?? "",
+          HOME: process.env.HOME ?? "",
+          AUTH_URL: `https://localhost:${port}`,
+          DATABASE_URL: `file:${path.join(dataDir, "hsts.db")}`,
+        },
+        stdio: "ignore",
       },
-      stdio: "ignore",
-    });
+    );
     try {
-      await expect.poll(() => fetch(`${appUrl}/api/health`).then((response) => response.status, () => 0), { timeout: 30_000 }).toBe(200);
+      await expect
+        .poll(
+          () =>
+            fetch(`${appUrl}/api/health`).then(
+              (response) => response.status,
+              () => 0,
+            ),
+          { timeout: 30_000 },
+        )
+        .toBe(200);
       const home = await fetch(appUrl);
       const asset = (await home.text()).match(/\/_next\/static\/[^"]+\.css/)?.[0];
       expect(asset).toBeDefined();
 
-      const responses = [home, await fetch(`${appUrl}${asset}`), await fetch(`${appUrl}/no-such-page`), await fetch(`${appUrl}/sign-in`, { method: "POST" })];
+      const responses = [
+        home,
+        await fetch(`${appUrl}${asset}`),
+        await fetch(`${appUrl}/no-such-page`),
+        await fetch(`${appUrl}/sign-in`, { method: "POST" }),
+      ];
       expect(responses.map((response) => response.status)).toEqual([200, 200, 404, 403]);
       for (const response of responses) {
-        expect(response.headers.get("strict-transport-security"), response.url).toBe("max-age=63072000; includeSubDomains");
+        expect(response.headers.get("strict-transport-security"), response.url).toBe(
+          "max-age=63072000; includeSubDomains",
+        );
       }
     } finally {
       if (server.exitCode === null && server.kill()) await once(server, "exit");

@@ -2,7 +2,10 @@ import { expect, test } from "./signed-in";
 
 test.use({ timezoneId: "Asia/Tokyo", locale: "en-US" });
 
-test("settings names the Gmail address and shows every time in the viewer's own time zone", async ({ page, signedInUser }) => {
+test("settings names the Gmail address and shows every time in the viewer's own time zone", async ({
+  page,
+  signedInUser,
+}) => {
   await page.goto("/settings");
 
   const details = page.getByRole("region", { name: "Gmail connection" });
@@ -16,7 +19,11 @@ test("settings names the Gmail address and shows every time in the viewer's own 
   await expect(times.first()).not.toContainText("UTC");
   for (const time of await times.all()) {
     const iso = await time.getAttribute("datetime");
-    const tokyo = new Intl.DateTimeFormat("en-US", { dateStyle: "medium", timeStyle: "short", timeZone: "Asia/Tokyo" }).format(new Date(iso!));
+    const tokyo = new Intl.DateTimeFormat("en-US", {
+      dateStyle: "medium",
+      timeStyle: "short",
+      timeZone: "Asia/Tokyo",
+    }).format(new Date(iso!));
     await expect(time).toHaveText(tokyo);
   }
 });

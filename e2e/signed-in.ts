@@ -20,7 +20,15 @@ class CookieJar {
     return response;
   }
   async giveTo(context: BrowserContext) {
-    await context.addCookies([...this.cookies].map(([name, value]) => ({ name, value, url: E2E.appUrl, httpOnly: true, sameSite: "Lax" as const })));
+    await context.addCookies(
+      [...this.cookies].map(([name, value]) => ({
+        name,
+        value,
+        url: E2E.appUrl,
+        httpOnly: true,
+        sameSite: "Lax" as const,
+      })),
+    );
   }
 }
 
@@ -31,7 +39,11 @@ class CookieJar {
 async function signInHeadless(context: BrowserContext, email: string) {
   const jar = new CookieJar();
   const app = (path: string, init: RequestInit = {}) =>
-    fetch(new URL(path, E2E.appUrl), { redirect: "manual", ...init, headers: { cookie: jar.header(), origin: E2E.appUrl, ...init.headers } }).then((r) => jar.keep(r));
+    fetch(new URL(path, E2E.appUrl), {
+      redirect: "manual",
+      ...init,
+      headers: { cookie: jar.header(), origin: E2E.appUrl, ...init.headers },
+    }).then((r) => jar.keep(r));
 
   const { csrfToken } = (await (await app("/api/auth/csrf")).json()) as { csrfToken: string };
   const start = await app("/api/auth/signin/google", {
@@ -40,12 +52,14 @@ async function signInHeadless(context: BrowserContext, email: string) {
     body: new URLSearchParams({ csrfToken, callbackUrl: "/dashboard" }).toString(),
   });
   const authorizeUrl = start.headers.get("location");
-  if (!authorizeUrl?.startsWith(E2E.emulatorUrl)) throw new Error(`sign-in did not go to the local Google: ${start.status} ${authorizeUrl}`);
+  if (!authorizeUrl?.startsWith(E2E.emulatorUrl))
+    throw new Error(`sign-in did not go to the local Google: ${start.status} ${authorizeUrl}`);
 
   const outcome = await new TestBrowser(E2E.emulatorUrl).authorize(authorizeUrl, { account: email });
   if (outcome.kind !== "redirect") throw new Error(`the local Google answered with a page (${outcome.status})`);
   const callback = await app(outcome.url.pathname + outcome.url.search);
-  if (!jar.header().includes("authjs.session-token=")) throw new Error(`no session after the callback: ${callback.status} ${callback.headers.get("location")}`);
+  if (!jar.header().includes("authjs.session-token="))
+    throw new Error(`no session after the callback: ${callback.status} ${callback.headers.get("location")}`);
   await jar.giveTo(context);
 }
 

@@ -2,7 +2,10 @@ import { expect, test } from "@playwright/test";
 import { E2E } from "./e2e-config";
 import { googleEmulator, signInWithGoogle } from "./fixtures";
 
-test("no Google token ever reaches the browser: not in HTML, RSC payloads, action responses, cookies or the session", async ({ page, context }) => {
+test("no Google token ever reaches the browser: not in HTML, RSC payloads, action responses, cookies or the session", async ({
+  page,
+  context,
+}) => {
   const received: string[] = [];
   page.on("response", async (response) => {
     if (!response.url().startsWith(E2E.appUrl)) return;
@@ -33,5 +36,8 @@ test("no Google token ever reaches the browser: not in HTML, RSC payloads, actio
   const everything = received.join("\n");
   for (const secret of secrets) expect(everything).not.toContain(secret);
   expect(everything).not.toMatch(/ya29\.|1\/\/0|"(access|refresh|id)_token"/);
-  expect(JSON.parse(await session.text())).toEqual({ user: { id: expect.any(String), name: user.name, email: user.email, image: expect.any(String) }, expires: expect.any(String) });
+  expect(JSON.parse(await session.text())).toEqual({
+    user: { id: expect.any(String), name: user.name, email: user.email, image: expect.any(String) },
+    expires: expect.any(String),
+  });
 });

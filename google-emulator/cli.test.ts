@@ -7,7 +7,20 @@ const cli = fileURLToPath(new URL("./cli.ts", import.meta.url));
 
 describe("npm run emulator", () => {
   it("starts with the dev client and users, prints its URLs, applies flags and stops cleanly on SIGTERM", async () => {
-    const child = spawn(process.execPath, ["--import", "tsx", cli, "--port", "0", "--testing", "--redirect-uri", "http://localhost:3100/api/auth/callback/google"], { stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(
+      process.execPath,
+      [
+        "--import",
+        "tsx",
+        cli,
+        "--port",
+        "0",
+        "--testing",
+        "--redirect-uri",
+        "http://localhost:3100/api/auth/callback/google",
+      ],
+      { stdio: ["ignore", "pipe", "pipe"] },
+    );
     let output = "";
     const url = await new Promise<string>((resolve, reject) => {
       child.stdout.on("data", (chunk: Buffer) => {
@@ -20,8 +33,14 @@ describe("npm run emulator", () => {
     expect(output).toContain(`${url}/__emulator/`);
     expect(output).toContain(DEV_CLIENT.id);
     expect(output).toContain("Ada Lovelace <ada@evergreen.test>");
-    const { clients } = (await (await fetch(`${url}/__emulator/clients`)).json()) as { clients: { id: string; redirectUris: string[]; publishingStatus: string }[] };
-    expect(clients[0]).toMatchObject({ id: DEV_CLIENT.id, publishingStatus: "testing", redirectUris: [...DEV_CLIENT.redirectUris, "http://localhost:3100/api/auth/callback/google"] });
+    const { clients } = (await (await fetch(`${url}/__emulator/clients`)).json()) as {
+      clients: { id: string; redirectUris: string[]; publishingStatus: string }[];
+    };
+    expect(clients[0]).toMatchObject({
+      id: DEV_CLIENT.id,
+      publishingStatus: "testing",
+      redirectUris: [...DEV_CLIENT.redirectUris, "http://localhost:3100/api/auth/callback/google"],
+    });
     const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
     child.kill("SIGTERM");
     expect(await exited).toBe(0);

@@ -20,19 +20,25 @@ async function main(): Promise<void> {
     return;
   }
   const port = Number(values.port ?? process.env.GOOGLE_EMULATOR_PORT ?? 4010);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`Invalid port: ${values.port ?? process.env.GOOGLE_EMULATOR_PORT}`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new Error(`Invalid port: ${values.port ?? process.env.GOOGLE_EMULATOR_PORT}`);
 
   const emulator = await startGoogleEmulator({
     port,
     ...(values.host ? { host: values.host } : {}),
     ...(values["state-file"] ? { stateFile: values["state-file"] } : {}),
-    devClient: { extraRedirectUris: values["redirect-uri"] ?? [], publishingStatus: values.testing ? "testing" : "production" },
+    devClient: {
+      extraRedirectUris: values["redirect-uri"] ?? [],
+      publishingStatus: values.testing ? "testing" : "production",
+    },
   });
 
   console.log(`Google emulator listening on ${emulator.url}`);
   console.log(`  Mailbox:   ${emulator.url}/__emulator/`);
   console.log(`  Discovery: ${emulator.url}/.well-known/openid-configuration`);
-  console.log(`  Client:    ${DEV_CLIENT.id} (secret ${DEV_CLIENT.secret}, ${values.testing ? "testing" : "production"})`);
+  console.log(
+    `  Client:    ${DEV_CLIENT.id} (secret ${DEV_CLIENT.secret}, ${values.testing ? "testing" : "production"})`,
+  );
   for (const user of seedUsers()) console.log(`  User:      ${user.name} <${user.email}>`);
   if (values["state-file"]) console.log(`  State:     ${values["state-file"]}`);
 

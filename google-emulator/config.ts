@@ -54,7 +54,8 @@ export function mergeConfig(base: EmulatorConfig, patch: Partial<EmulatorConfig>
   const merged = { ...base };
   for (const [key, value] of Object.entries(patch ?? {})) {
     if (!(key in DEFAULT_CONFIG)) throw new Error(`Unknown config key: ${key}`);
-    if (typeof value !== typeof DEFAULT_CONFIG[key as keyof EmulatorConfig]) throw new Error(`Config ${key} must be a ${typeof DEFAULT_CONFIG[key as keyof EmulatorConfig]}`);
+    if (typeof value !== typeof DEFAULT_CONFIG[key as keyof EmulatorConfig])
+      throw new Error(`Config ${key} must be a ${typeof DEFAULT_CONFIG[key as keyof EmulatorConfig]}`);
     Object.assign(merged, { [key]: value });
   }
   return merged;

@@ -18,11 +18,19 @@ const JSON_TYPE = "application/json; charset=UTF-8";
 const NO_STORE = "no-cache, no-store, max-age=0, must-revalidate";
 
 export function json(status: number, data: unknown, headers: Record<string, string> = {}): Reply {
-  return { status, headers: { "Content-Type": JSON_TYPE, "Cache-Control": NO_STORE, ...headers }, body: JSON.stringify(data, null, 2) };
+  return {
+    status,
+    headers: { "Content-Type": JSON_TYPE, "Cache-Control": NO_STORE, ...headers },
+    body: JSON.stringify(data, null, 2),
+  };
 }
 
 export function html(status: number, markup: string, headers: Record<string, string> = {}): Reply {
-  return { status, headers: { "Content-Type": "text/html; charset=utf-8", "Cache-Control": NO_STORE, ...headers }, body: markup };
+  return {
+    status,
+    headers: { "Content-Type": "text/html; charset=utf-8", "Cache-Control": NO_STORE, ...headers },
+    body: markup,
+  };
 }
 
 export function redirect(location: string, headers: Record<string, string> = {}): Reply {

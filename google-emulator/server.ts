@@ -24,27 +24,38 @@ interface Route {
 function matchRoute(ctx: EmulatorContext, req: EmulatorRequest, hooks: ControlHooks): Route | undefined {
   const { method } = req;
   const path = req.url.pathname;
-  const is = (m: string | string[], ...paths: string[]) => (Array.isArray(m) ? m.includes(method) : m === method) && paths.includes(path);
+  const is = (m: string | string[], ...paths: string[]) =>
+    (Array.isArray(m) ? m.includes(method) : m === method) && paths.includes(path);
 
   if (path === "/__emulator" || path.startsWith("/__emulator/")) return { run: () => handleControl(ctx, req, hooks) };
-  if (is("GET", "/.well-known/openid-configuration")) return { endpoint: "discovery", run: () => discoveryDocument(ctx) };
+  if (is("GET", "/.well-known/openid-configuration"))
+    return { endpoint: "discovery", run: () => discoveryDocument(ctx) };
   if (is("GET", "/oauth2/v3/certs")) return { endpoint: "certs", run: () => jwksDocument(ctx) };
   if (is("GET", "/oauth2/v1/certs")) return { endpoint: "certs", run: () => pemCertsDocument(ctx) };
-  if (is("GET", "/o/oauth2/v2/auth", "/o/oauth2/auth")) return { endpoint: "authorize", run: () => handleAuthorize(ctx, req) };
-  if (is("POST", "/o/oauth2/v2/auth/account")) return { endpoint: "authorize.account", run: () => handleAccountChoice(ctx, req) };
-  if (is("POST", "/o/oauth2/v2/auth/consent")) return { endpoint: "authorize.consent", run: () => handleConsent(ctx, req) };
-  if (is("POST", "/token", "/oauth2/v4/token", "/o/oauth2/token")) return { endpoint: "token", run: () => handleToken(ctx, req) };
+  if (is("GET", "/o/oauth2/v2/auth", "/o/oauth2/auth"))
+    return { endpoint: "authorize", run: () => handleAuthorize(ctx, req) };
+  if (is("POST", "/o/oauth2/v2/auth/account"))
+    return { endpoint: "authorize.account", run: () => handleAccountChoice(ctx, req) };
+  if (is("POST", "/o/oauth2/v2/auth/consent"))
+    return { endpoint: "authorize.consent", run: () => handleConsent(ctx, req) };
+  if (is("POST", "/token", "/oauth2/v4/token", "/o/oauth2/token"))
+    return { endpoint: "token", run: () => handleToken(ctx, req) };
   if (is("POST", "/revoke", "/o/oauth2/revoke")) return { endpoint: "revoke", run: () => handleRevoke(ctx, req) };
-  if (is(["GET", "POST"], "/tokeninfo", "/oauth2/v3/tokeninfo")) return { endpoint: "tokeninfo", run: () => handleTokenInfo(ctx, req) };
-  if (is(["GET", "POST"], "/v1/userinfo", "/oauth2/v3/userinfo")) return { endpoint: "userinfo", run: () => handleUserInfo(ctx, req, "oidc") };
-  if (is(["GET", "POST"], "/oauth2/v2/userinfo")) return { endpoint: "userinfo", run: () => handleUserInfo(ctx, req, "v2") };
+  if (is(["GET", "POST"], "/tokeninfo", "/oauth2/v3/tokeninfo"))
+    return { endpoint: "tokeninfo", run: () => handleTokenInfo(ctx, req) };
+  if (is(["GET", "POST"], "/v1/userinfo", "/oauth2/v3/userinfo"))
+    return { endpoint: "userinfo", run: () => handleUserInfo(ctx, req, "oidc") };
+  if (is(["GET", "POST"], "/oauth2/v2/userinfo"))
+    return { endpoint: "userinfo", run: () => handleUserInfo(ctx, req, "v2") };
 
   const gmail = /^\/(upload\/)?gmail\/v1\/users\/([^/]+)\/(messages\/send|profile)$/.exec(path);
   if (gmail) {
     const [, upload, rawUserId = "", action] = gmail;
     const userId = decodeURIComponent(rawUserId);
-    if (action === "messages/send" && method === "POST") return { endpoint: "gmail.send", run: () => handleSend(ctx, req, userId, upload !== undefined) };
-    if (action === "profile" && method === "GET" && !upload) return { endpoint: "gmail.profile", run: () => handleProfile(ctx, req, userId) };
+    if (action === "messages/send" && method === "POST")
+      return { endpoint: "gmail.send", run: () => handleSend(ctx, req, userId, upload !== undefined) };
+    if (action === "profile" && method === "GET" && !upload)
+      return { endpoint: "gmail.profile", run: () => handleProfile(ctx, req, userId) };
   }
   return undefined;
 }
@@ -56,12 +67,26 @@ function faultReply(fault: Fault, endpoint: string): Reply {
     const type = typeof fault.body === "string" ? "text/plain; charset=utf-8" : "application/json; charset=UTF-8";
     return { status, headers: { "Content-Type": type, ...fault.headers }, body };
   }
-  if (endpoint === "authorize") return html(status, errorPage(status, "server_error", "Something went wrong. Please try again later."), fault.headers);
+  if (endpoint === "authorize")
+    return html(
+      status,
+      errorPage(status, "server_error", "Something went wrong. Please try again later."),
+      fault.headers,
+    );
   if (endpoint.startsWith("gmail.")) {
-    const message = status === 503 ? "The service is currently unavailable." : status === 429 ? "Resource has been exhausted (e.g. check quota)." : "Backend Error";
+    const message =
+      status === 503
+        ? "The service is currently unavailable."
+        : status === 429
+          ? "Resource has been exhausted (e.g. check quota)."
+          : "Backend Error";
     const reason = status === 429 ? "rateLimitExceeded" : "backendError";
     const canonical = status === 503 ? "UNAVAILABLE" : status === 429 ? "RESOURCE_EXHAUSTED" : "INTERNAL";
-    return json(status, { error: { code: status, message, errors: [{ message, domain: "global", reason }], status: canonical } }, fault.headers);
+    return json(
+      status,
+      { error: { code: status, message, errors: [{ message, domain: "global", reason }], status: canonical } },
+      fault.headers,
+    );
   }
   return json(status, { error: "internal_failure", error_description: "Backend Error" }, fault.headers);
 }
@@ -80,7 +105,8 @@ export function createEmulatorServer(ctx: EmulatorContext, hooks: ControlHooks &
     handle(ctx, hooks, incoming, res)
       .catch((error: unknown) => {
         console.error("[google-emulator]", error);
-        if (!res.headersSent) write(res, json(500, { error: { code: 500, message: "Backend Error", status: "INTERNAL" } }));
+        if (!res.headersSent)
+          write(res, json(500, { error: { code: 500, message: "Backend Error", status: "INTERNAL" } }));
       })
       .finally(() => {
         if (mayChangeState) hooks.afterRequest();
@@ -88,7 +114,12 @@ export function createEmulatorServer(ctx: EmulatorContext, hooks: ControlHooks &
   });
 }
 
-async function handle(ctx: EmulatorContext, hooks: ControlHooks, incoming: IncomingMessage, res: ServerResponse): Promise<void> {
+async function handle(
+  ctx: EmulatorContext,
+  hooks: ControlHooks,
+  incoming: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
   const body = await readBody(incoming, MAX_BODY_BYTES);
   if (!body) {
     write(res, json(413, { error: { code: 413, message: "Request Entity Too Large" } }));

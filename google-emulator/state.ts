@@ -136,7 +136,18 @@ export class EmulatorState {
   clear(): void {
     this.clock.offsetMs = 0;
     this.faults.clear();
-    for (const map of [this.users, this.clients, this.grants, this.codes, this.accessTokens, this.refreshTokens, this.interactions, this.sessions, this.quotaUsage]) map.clear();
+    for (const map of [
+      this.users,
+      this.clients,
+      this.grants,
+      this.codes,
+      this.accessTokens,
+      this.refreshTokens,
+      this.interactions,
+      this.sessions,
+      this.quotaUsage,
+    ])
+      map.clear();
     this.messages = [];
     this.calls = {};
   }

@@ -6,8 +6,14 @@ export const REDIRECT_URI = DEV_CLIENT.redirectUris[0] ?? "";
 export const EVERGREEN_SCOPES: string[] = [...REQUESTED_SCOPES];
 
 /** google-auth-library's client at this emulator, through the app's own endpoint map, with a redirect URI. */
-export function oauthClient(url: string, client: { id: string; secret: string; redirectUri?: string } = { id: DEV_CLIENT.id, secret: DEV_CLIENT.secret }): OAuth2Client {
-  return createOAuthClient({ clientId: client.id, clientSecret: client.secret, baseUrl: url }, client.redirectUri ?? REDIRECT_URI);
+export function oauthClient(
+  url: string,
+  client: { id: string; secret: string; redirectUri?: string } = { id: DEV_CLIENT.id, secret: DEV_CLIENT.secret },
+): OAuth2Client {
+  return createOAuthClient(
+    { clientId: client.id, clientSecret: client.secret, baseUrl: url },
+    client.redirectUri ?? REDIRECT_URI,
+  );
 }
 
 export interface ScreenChoices {
@@ -22,7 +28,8 @@ export type AuthorizationOutcome =
   | { kind: "redirect"; url: URL; params: URLSearchParams; screens: string[] }
   | { kind: "page"; status: number; html: string; screens: string[] };
 
-const decode = (value: string) => value.replace(/&#(\d+);/g, (_, code: string) => String.fromCharCode(Number(code))).replace(/&amp;/g, "&");
+const decode = (value: string) =>
+  value.replace(/&#(\d+);/g, (_, code: string) => String.fromCharCode(Number(code))).replace(/&amp;/g, "&");
 
 /**
  * A person at a browser: follows the emulator's screens and submits exactly what each HTML form would
@@ -40,13 +47,15 @@ export class TestBrowser {
       const location = response.headers.get("location");
       if (response.status === 302 && location) {
         const url = new URL(location, this.emulatorUrl);
-        if (url.origin !== new URL(this.emulatorUrl).origin) return { kind: "redirect", url, params: url.searchParams, screens };
+        if (url.origin !== new URL(this.emulatorUrl).origin)
+          return { kind: "redirect", url, params: url.searchParams, screens };
         response = await this.request(url.toString());
         continue;
       }
       const html = await response.text();
       const form = /<form method="post" action="([^"]+)">([\s\S]*?)<\/form>/.exec(html);
-      if (response.status !== 200 || !form?.[1] || !form[2]) return { kind: "page", status: response.status, html, screens };
+      if (response.status !== 200 || !form?.[1] || !form[2])
+        return { kind: "page", status: response.status, html, screens };
       const [, action, inner] = form;
       const fields = new URLSearchParams();
       for (const input of inner.matchAll(/<input ([^>]*)>/g)) {
@@ -71,7 +80,8 @@ export class TestBrowser {
       } else {
         screens.push("consent");
         const decision = choices.decision ?? "allow";
-        if (!new RegExp(`value="${decision}">${decision === "allow" ? "Allow" : "Cancel"}</button>`).test(inner)) throw new Error(`No ${decision} button`);
+        if (!new RegExp(`value="${decision}">${decision === "allow" ? "Allow" : "Cancel"}</button>`).test(inner))
+          throw new Error(`No ${decision} button`);
         fields.append("action", decision);
       }
       response = await this.request(new URL(action, this.emulatorUrl).toString(), fields);
@@ -84,7 +94,10 @@ export class TestBrowser {
     const response = await fetch(url, {
       method: form ? "POST" : "GET",
       redirect: "manual",
-      headers: { ...(cookie ? { cookie } : {}), ...(form ? { "content-type": "application/x-www-form-urlencoded" } : {}) },
+      headers: {
+        ...(cookie ? { cookie } : {}),
+        ...(form ? { "content-type": "application/x-www-form-urlencoded" } : {}),
+      },
       ...(form ? { body: form.toString() } : {}),
     });
     for (const setCookie of response.headers.getSetCookie()) {
@@ -131,7 +144,18 @@ export async function connect(url: string, options: ConnectOptions = {}) {
 export interface ApiError {
   status: number;
   message: string;
-  response: { data: { error: { code: number; message: string; errors: { reason: string; domain: string; message: string }[]; status: string; details?: { reason: string }[] } }; headers: Headers | Record<string, string> };
+  response: {
+    data: {
+      error: {
+        code: number;
+        message: string;
+        errors: { reason: string; domain: string; message: string }[];
+        status: string;
+        details?: { reason: string }[];
+      };
+    };
+    headers: Headers | Record<string, string>;
+  };
 }
 
 export function errorHeader(error: ApiError, name: string): string | null | undefined {

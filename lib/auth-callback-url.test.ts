@@ -4,14 +4,17 @@ import { callbackUrlCookiesToReplace, withSafeCallbackUrlParam } from "./auth-ca
 const OURS = "http://localhost:3100";
 
 describe("callback-url cookies Auth.js would answer with a 500", () => {
-  it.each(["authjs.callback-url", "__Secure-authjs.callback-url"])("%s is replaced by where our redirect rule sends it", (name) => {
-    const cookies = [
-      { name, value: "javascript:alert(1)" },
-      { name: "authjs.session-token", value: "s" },
-    ];
-    expect(callbackUrlCookiesToReplace(cookies, OURS)).toEqual([{ name, value: `${OURS}/dashboard` }]);
-    expect(callbackUrlCookiesToReplace([{ name, value: "x y" }], OURS)).toEqual([{ name, value: `${OURS}/x%20y` }]);
-  });
+  it.each(["authjs.callback-url", "__Secure-authjs.callback-url"])(
+    "%s is replaced by where our redirect rule sends it",
+    (name) => {
+      const cookies = [
+        { name, value: "javascript:alert(1)" },
+        { name: "authjs.session-token", value: "s" },
+      ];
+      expect(callbackUrlCookiesToReplace(cookies, OURS)).toEqual([{ name, value: `${OURS}/dashboard` }]);
+      expect(callbackUrlCookiesToReplace([{ name, value: "x y" }], OURS)).toEqual([{ name, value: `${OURS}/x%20y` }]);
+    },
+  );
 
   it("leaves the cookie Auth.js itself set, and every other cookie, alone", () => {
     const cookies = [
@@ -36,7 +39,12 @@ describe("callbackUrl in an Auth.js route's query", () => {
   });
 
   it("is left alone when already safe or absent", () => {
-    expect(withSafeCallbackUrlParam(new URL(`${OURS}/api/auth/signin?callbackUrl=${encodeURIComponent(`${OURS}/dashboard`)}`), OURS)).toBeUndefined();
+    expect(
+      withSafeCallbackUrlParam(
+        new URL(`${OURS}/api/auth/signin?callbackUrl=${encodeURIComponent(`${OURS}/dashboard`)}`),
+        OURS,
+      ),
+    ).toBeUndefined();
     expect(withSafeCallbackUrlParam(new URL(`${OURS}/api/auth/session`), OURS)).toBeUndefined();
     expect(withSafeCallbackUrlParam(new URL(`${OURS}/api/auth/session?callbackUrl=`), OURS)).toBeUndefined();
   });

@@ -19,7 +19,10 @@ function authConfig(): NextAuthConfig {
   const adapter = PrismaAdapter(appDeps().db);
   return {
     // Auth.js would store plaintext tokens on first link; ours seals them to the new row instead.
-    adapter: { ...adapter, linkAccount: (account) => linkGoogleAccount(account as Parameters<typeof linkGoogleAccount>[0]) },
+    adapter: {
+      ...adapter,
+      linkAccount: (account) => linkGoogleAccount(account as Parameters<typeof linkGoogleAccount>[0]),
+    },
     session: { strategy: "database" },
     secret: env.authSecret,
     trustHost: true,
@@ -31,7 +34,12 @@ function authConfig(): NextAuthConfig {
         ...(env.google.baseUrl ? { issuer: googleEndpoints(env.google.baseUrl).issuer } : {}),
         checks: ["pkce", "state", "nonce"],
         authorization: {
-          params: { scope: REQUESTED_SCOPES.join(" "), access_type: "offline", prompt: "consent", response_type: "code" },
+          params: {
+            scope: REQUESTED_SCOPES.join(" "),
+            access_type: "offline",
+            prompt: "consent",
+            response_type: "code",
+          },
         },
       }),
     ],
@@ -41,14 +49,21 @@ function authConfig(): NextAuthConfig {
         if (account?.provider !== "google") return true;
         // Auth.js links a new OAuth account to whoever is signed in; Evergreen allows one Google account per user.
         const signedInUserId = (await auth())?.user?.id;
-        const grant = { providerAccountId: account.providerAccountId, email: profile?.email, token: account.refresh_token ?? account.access_token };
+        const grant = {
+          providerAccountId: account.providerAccountId,
+          email: profile?.email,
+          token: account.refresh_token ?? account.access_token,
+        };
         if (!(await admitGoogleAccount(signedInUserId, grant))) return "/settings?notice=other-account";
         await applyGoogleSignIn(account as GoogleTokens);
         return true;
       },
       // The browser's session carries who you are, never a Google token.
       session({ session, user }) {
-        return { expires: session.expires, user: { id: user.id, name: user.name, email: user.email, image: user.image } } as typeof session;
+        return {
+          expires: session.expires,
+          user: { id: user.id, name: user.name, email: user.email, image: user.image },
+        } as typeof session;
       },
       redirect({ url, baseUrl }) {
         return safeRedirect(url, baseUrl);

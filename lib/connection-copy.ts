@@ -5,7 +5,12 @@ import type { DisconnectOutcome } from "./revocation";
 // Every status, cause, event and outcome of the Gmail connection in the words the UI shows.
 
 /** The connection's state in the words a salesperson reads, with the one action that fixes it. */
-export type StatusCopy = { tone: "ok" | "warning" | "error" | "off"; title: string; explanation: string; action?: "reconnect" | "connect" };
+export type StatusCopy = {
+  tone: "ok" | "warning" | "error" | "off";
+  title: string;
+  explanation: string;
+  action?: "reconnect" | "connect";
+};
 
 // The consent-screen label of gmail.send, as Google shows it.
 export const SEND_SCOPE_LABEL = "Send email on your behalf";
@@ -22,9 +27,19 @@ export function describeConnectionStatus(status: ConnectionStatus, reason: Statu
         action: "reconnect",
       };
     case "DISCONNECTED":
-      return { tone: "off", title: "Disconnected", explanation: "You disconnected Gmail. Evergreen cannot send email until you connect it again.", action: "connect" };
+      return {
+        tone: "off",
+        title: "Disconnected",
+        explanation: "You disconnected Gmail. Evergreen cannot send email until you connect it again.",
+        action: "connect",
+      };
     case "NEEDS_RECONNECT":
-      return { tone: "error", title: "Reconnect needed", explanation: reconnectExplanation(reason), action: "reconnect" };
+      return {
+        tone: "error",
+        title: "Reconnect needed",
+        explanation: reconnectExplanation(reason),
+        action: "reconnect",
+      };
   }
 }
 

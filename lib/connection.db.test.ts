@@ -7,7 +7,8 @@ import { admitGoogleAccount, applyGoogleSignIn, linkGoogleAccount, type GoogleTo
 import { GMAIL_SEND_SCOPE } from "./google/oauth";
 
 const FULL_SCOPE = `openid https://www.googleapis.com/auth/userinfo.email https://www.googleapis.com/auth/userinfo.profile ${GMAIL_SEND_SCOPE}`;
-const SIGN_IN_ONLY = "openid https://www.googleapis.com/auth/userinfo.email https://www.googleapis.com/auth/userinfo.profile";
+const SIGN_IN_ONLY =
+  "openid https://www.googleapis.com/auth/userinfo.email https://www.googleapis.com/auth/userinfo.profile";
 
 const test = setupTestDatabase();
 let userId: string;
@@ -66,7 +67,9 @@ describe("the first sign-in", () => {
     await firstSignIn(googleTokens({ refresh_token: undefined }));
     const connection = await getConnection(userId, test.deps);
     expect(connection).toMatchObject({ status: "NEEDS_RECONNECT", reason: "NO_REFRESH_TOKEN" });
-    expect(connection?.events.map((event) => event.kind)).toEqual(expect.arrayContaining(["CONNECTED", "REFRESH_TOKEN_MISSING"]));
+    expect(connection?.events.map((event) => event.kind)).toEqual(
+      expect.arrayContaining(["CONNECTED", "REFRESH_TOKEN_MISSING"]),
+    );
   });
 
   it("without gmail.send granted is missing its scope and says so", async () => {
@@ -107,7 +110,10 @@ describe("signing in again", () => {
 
   it("does not trust a stored refresh token Google has already refused", async () => {
     await firstSignIn(googleTokens());
-    await test.db.account.updateMany({ where: { userId }, data: { status: "NEEDS_RECONNECT", statusReason: "REVOKED" } });
+    await test.db.account.updateMany({
+      where: { userId },
+      data: { status: "NEEDS_RECONNECT", statusReason: "REVOKED" },
+    });
     const outcome = await applyGoogleSignIn(googleTokens({ refresh_token: undefined }), {}, test.deps);
     expect(outcome).toMatchObject({ status: "NEEDS_RECONNECT", reason: "NO_REFRESH_TOKEN" });
   });
@@ -123,9 +129,23 @@ describe("stored credentials that no key can open", () => {
     return storedTokens();
   }
 
-  const tamperings: Array<[string, (row: { id: string; refresh_token: string | null }, other: { id: string; refresh_token: string | null }) => string]> = [
+  const tamperings: Array<
+    [
+      string,
+      (
+        row: { id: string; refresh_token: string | null },
+        other: { id: string; refresh_token: string | null },
+      ) => string,
+    ]
+  > = [
     ["another user's ciphertext", (_row, other) => other.refresh_token!],
-    ["one character flipped", (row) => row.refresh_token!.slice(0, -3) + (row.refresh_token!.at(-3) === "A" ? "B" : "A") + row.refresh_token!.slice(-2)],
+    [
+      "one character flipped",
+      (row) =>
+        row.refresh_token!.slice(0, -3) +
+        (row.refresh_token!.at(-3) === "A" ? "B" : "A") +
+        row.refresh_token!.slice(-2),
+    ],
     ["an unknown key id", (row) => row.refresh_token!.replace(/^ev1\.k1\./, "ev1.gone.")],
     ["plaintext", () => "1//0plaintext-refresh-token"],
     ["a truncated value", (row) => row.refresh_token!.slice(0, 30)],
@@ -151,13 +171,19 @@ describe("stored credentials that no key can open", () => {
     const row = await connectedUser();
     await test.db.account.update({ where: { id: row.id }, data: { refresh_token: "garbage" } });
     await getConnection(userId, test.deps);
-    expect(await applyGoogleSignIn(googleTokens(), {}, test.deps)).toMatchObject({ status: "CONNECTED", events: ["RECONNECTED"] });
+    expect(await applyGoogleSignIn(googleTokens(), {}, test.deps)).toMatchObject({
+      status: "CONNECTED",
+      events: ["RECONNECTED"],
+    });
   });
 
   it("without a new refresh token on sign-in do not count as a stored token", async () => {
     const row = await connectedUser();
     await test.db.account.update({ where: { id: row.id }, data: { refresh_token: "garbage" } });
-    expect(await applyGoogleSignIn(googleTokens({ refresh_token: undefined }), {}, test.deps)).toMatchObject({ status: "NEEDS_RECONNECT", reason: "TOKEN_UNREADABLE" });
+    expect(await applyGoogleSignIn(googleTokens({ refresh_token: undefined }), {}, test.deps)).toMatchObject({
+      status: "NEEDS_RECONNECT",
+      reason: "TOKEN_UNREADABLE",
+    });
   });
 });
 
@@ -174,8 +200,15 @@ describe("one Google account per user", () => {
   it("refuses a reconnect that comes back with another Google account, naming both and how to switch", async () => {
     await firstSignIn(googleTokens({ id_token: idToken(`user${subject}@evergreen.test`) }));
     const revoked: string[] = [];
-    const recording = { ...test.deps, google: { revoke: async (token: string) => (revoked.push(token), "revoked" as const) } };
-    const admission = await admitGoogleAccount(userId, { providerAccountId: "someone-else", email: "other@evergreen.test", token: "1//0refused" }, recording);
+    const recording = {
+      ...test.deps,
+      google: { revoke: async (token: string) => (revoked.push(token), "revoked" as const) },
+    };
+    const admission = await admitGoogleAccount(
+      userId,
+      { providerAccountId: "someone-else", email: "other@evergreen.test", token: "1//0refused" },
+      recording,
+    );
     expect(admission).toBe(false);
     // Nobody holds the refused grant, so it does not stay live at Google.
     expect(revoked).toEqual(["1//0refused"]);
@@ -192,14 +225,20 @@ describe("one Google account per user", () => {
     subject += 1;
     userId = (await test.db.user.create({ data: { email: `user${subject}@evergreen.test` } })).id;
     const revoked: string[] = [];
-    const recording = { ...test.deps, google: { revoke: async (token: string) => (revoked.push(token), "revoked" as const) } };
+    const recording = {
+      ...test.deps,
+      google: { revoke: async (token: string) => (revoked.push(token), "revoked" as const) },
+    };
     expect(await admitGoogleAccount(userId, { providerAccountId: heldBy, token: "1//0theirs" }, recording)).toBe(false);
     expect(revoked).toEqual([]);
   });
 
   it("after a disconnect, lets the user switch to another Google account", async () => {
     await firstSignIn(googleTokens());
-    await test.db.account.updateMany({ where: { userId }, data: { status: "DISCONNECTED", refresh_token: null, access_token: null } });
+    await test.db.account.updateMany({
+      where: { userId },
+      data: { status: "DISCONNECTED", refresh_token: null, access_token: null },
+    });
     expect(await admitGoogleAccount(userId, { providerAccountId: "new-account" }, test.deps)).toBe(true);
     expect(await test.db.account.count({ where: { userId } })).toBe(0);
   });

@@ -28,7 +28,12 @@ export function storedTokensReadable(vault: TokenVault, rowId: string, ...stored
   }
 }
 
-export type StatusChange = { status: ConnectionStatus; reason: StatusReason | null; event: ConnectionEventKind; detail: string };
+export type StatusChange = {
+  status: ConnectionStatus;
+  reason: StatusReason | null;
+  event: ConnectionEventKind;
+  detail: string;
+};
 
 /**
  * The one writer of a connection's status outside sign-in: changes status and reason and records the
@@ -47,7 +52,9 @@ export async function setConnectionStatus(
       data: { status: change.status, statusReason: change.reason, statusChangedAt: at },
     });
     if (count === 0) return false;
-    await tx.connectionEvent.create({ data: { userId, accountId, kind: change.event, detail: change.detail, createdAt: at } });
+    await tx.connectionEvent.create({
+      data: { userId, accountId, kind: change.event, detail: change.detail, createdAt: at },
+    });
     return true;
   });
 }
@@ -87,8 +94,18 @@ export async function getConnection(userId: string, deps: AppDeps = appDeps()): 
   const account = await db.account.findFirst({
     ...connectionAccountOf(userId),
     select: {
-      id: true, status: true, statusReason: true, statusChangedAt: true, scope: true, consentedAt: true, createdAt: true,
-      lastRefreshedAt: true, email: true, user: { select: { email: true } }, refresh_token: true, access_token: true,
+      id: true,
+      status: true,
+      statusReason: true,
+      statusChangedAt: true,
+      scope: true,
+      consentedAt: true,
+      createdAt: true,
+      lastRefreshedAt: true,
+      email: true,
+      user: { select: { email: true } },
+      refresh_token: true,
+      access_token: true,
     },
   });
   if (!account) return null;

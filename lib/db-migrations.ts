@@ -17,7 +17,9 @@ type Migration = { name: string; sql: string; checksum: string };
 const PRISMA_MIGRATE_LOCK = 72707369;
 
 export function migrationsFolder(provider: Env["database"]["provider"], root = process.cwd()): string {
-  return provider === "postgresql" ? path.join(root, "prisma", "pg", "migrations") : path.join(root, "prisma", "migrations");
+  return provider === "postgresql"
+    ? path.join(root, "prisma", "pg", "migrations")
+    : path.join(root, "prisma", "migrations");
 }
 
 export function readMigrations(folder: string): Migration[] {
@@ -54,7 +56,9 @@ function migrateSqlite(url: string, migrations: Migration[]): string[] {
     const run = sqlite.transaction(() => {
       const applied = new Map(
         sqlite
-          .prepare(`SELECT migration_name, checksum FROM "_prisma_migrations" WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL`)
+          .prepare(
+            `SELECT migration_name, checksum FROM "_prisma_migrations" WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL`,
+          )
           .all()
           .map((row) => {
             const { migration_name, checksum } = row as { migration_name: string; checksum: string };
@@ -75,7 +79,8 @@ function migrateSqlite(url: string, migrations: Migration[]): string[] {
         done.push(migration.name);
       }
       const violations = sqlite.pragma("foreign_key_check") as unknown[];
-      if (violations.length > 0) throw new Error(`Migrations left ${violations.length} foreign-key violations; rolled back.`);
+      if (violations.length > 0)
+        throw new Error(`Migrations left ${violations.length} foreign-key violations; rolled back.`);
       return done;
     });
     return run.immediate();
@@ -126,5 +131,7 @@ async function migratePostgres(url: string, migrations: Migration[]): Promise<st
 /** Brings the database up to the committed migrations; returns the names it applied. */
 export async function migrateDatabase(database: Env["database"], root = process.cwd()): Promise<string[]> {
   const migrations = readMigrations(migrationsFolder(database.provider, root));
-  return database.provider === "postgresql" ? migratePostgres(database.url, migrations) : migrateSqlite(database.url, migrations);
+  return database.provider === "postgresql"
+    ? migratePostgres(database.url, migrations)
+    : migrateSqlite(database.url, migrations);
 }

@@ -40,7 +40,9 @@ describe(`the database on ${testDatabaseProvider()}`, () => {
   it("keeps one Google account per Google subject", async () => {
     const other = await test.db.user.create({ data: { email: "grace@evergreen.test" } });
     await expect(
-      test.db.account.create({ data: { userId: other.id, type: "oidc", provider: "google", providerAccountId: "1001" } }),
+      test.db.account.create({
+        data: { userId: other.id, type: "oidc", provider: "google", providerAccountId: "1001" },
+      }),
     ).rejects.toThrow(/Unique constraint/);
   });
 

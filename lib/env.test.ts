@@ -38,7 +38,11 @@ describe("development with nothing configured", () => {
     const cwd = freshFolder();
     const env = parseEnv({}, cwd);
     expect(env.database).toEqual({ provider: "sqlite", url: `file:${path.join(cwd, "data", "evergreen.db")}` });
-    expect(env.google).toEqual({ clientId: DEV_GOOGLE_CLIENT.id, clientSecret: DEV_GOOGLE_CLIENT.secret, baseUrl: DEFAULT_EMULATOR_URL });
+    expect(env.google).toEqual({
+      clientId: DEV_GOOGLE_CLIENT.id,
+      clientSecret: DEV_GOOGLE_CLIENT.secret,
+      baseUrl: DEFAULT_EMULATOR_URL,
+    });
   });
 
   it("generates local secrets once and reuses them on the next start", () => {
@@ -81,7 +85,11 @@ describe("production", () => {
 
   it("refuses to start without secrets and names every missing variable", () => {
     const problems = problemsOf({ NODE_ENV: "production" });
-    expect(problems.map((problem) => problem.split(":")[0])).toEqual(["AUTH_SECRET", "TOKEN_ENCRYPTION_KEYS", "AUTH_GOOGLE_ID"]);
+    expect(problems.map((problem) => problem.split(":")[0])).toEqual([
+      "AUTH_SECRET",
+      "TOKEN_ENCRYPTION_KEYS",
+      "AUTH_GOOGLE_ID",
+    ]);
   });
 
   it.each([
@@ -93,7 +101,9 @@ describe("production", () => {
     "abcdefghijklmnopqrstuvwxyzABCDEF",
   ])("rejects the weak AUTH_SECRET %j, saying how to generate one", (secret) => {
     expect(problemsOf({ ...PRODUCTION, AUTH_SECRET: secret })).toEqual([
-      expect.stringMatching(/^AUTH_SECRET: too weak; use at least 32 random characters, e.g. \$\(openssl rand -base64 32\); this one /),
+      expect.stringMatching(
+        /^AUTH_SECRET: too weak; use at least 32 random characters, e.g. \$\(openssl rand -base64 32\); this one /,
+      ),
     ]);
   });
 
@@ -113,7 +123,11 @@ describe("production", () => {
 
   it("checks every encryption key, not only the current one, and lists weak secrets together", () => {
     const sequential = Buffer.from(Array.from({ length: 32 }, (_, index) => index)).toString("base64");
-    const problems = problemsOf({ ...PRODUCTION, AUTH_SECRET: "a".repeat(40), TOKEN_ENCRYPTION_KEYS: `new:${KEY},old:${sequential}` });
+    const problems = problemsOf({
+      ...PRODUCTION,
+      AUTH_SECRET: "a".repeat(40),
+      TOKEN_ENCRYPTION_KEYS: `new:${KEY},old:${sequential}`,
+    });
     expect(problems).toEqual([
       expect.stringMatching(/^AUTH_SECRET: too weak/),
       'TOKEN_ENCRYPTION_KEYS: key "old" is not random (mostly sequential bytes); generate one with old:$(openssl rand -base64 32)',
@@ -125,17 +139,26 @@ describe("production", () => {
   });
 
   it("rejects encryption keys that are not 32 bytes", () => {
-    expect(problemsOf({ ...PRODUCTION, TOKEN_ENCRYPTION_KEYS: "k1:c2hvcnQ=" })[0]).toMatch(/^TOKEN_ENCRYPTION_KEYS: each entry must be/);
+    expect(problemsOf({ ...PRODUCTION, TOKEN_ENCRYPTION_KEYS: "k1:c2hvcnQ=" })[0]).toMatch(
+      /^TOKEN_ENCRYPTION_KEYS: each entry must be/,
+    );
   });
 
   it("accepts several encryption keys, the first one current", () => {
-    const env = parseEnv({ ...PRODUCTION, TOKEN_ENCRYPTION_KEYS: `new:${KEY}, old:${randomBytes(32).toString("base64")}` }, freshFolder());
+    const env = parseEnv(
+      { ...PRODUCTION, TOKEN_ENCRYPTION_KEYS: `new:${KEY}, old:${randomBytes(32).toString("base64")}` },
+      freshFolder(),
+    );
     expect(env.tokenEncryptionKeys.map((key) => key.id)).toEqual(["new", "old"]);
   });
 
   it("refuses the emulator unless explicitly allowed for a demo", () => {
-    expect(problemsOf({ ...PRODUCTION, GOOGLE_BASE_URL: "http://127.0.0.1:4010" })[0]).toMatch(/^GOOGLE_BASE_URL: production must talk to real Google/);
-    expect(problemsOf({ ...PRODUCTION, GOOGLE_BASE_URL: "http://127.0.0.1:4010", ALLOW_GOOGLE_EMULATOR: "true" })).toEqual([]);
+    expect(problemsOf({ ...PRODUCTION, GOOGLE_BASE_URL: "http://127.0.0.1:4010" })[0]).toMatch(
+      /^GOOGLE_BASE_URL: production must talk to real Google/,
+    );
+    expect(
+      problemsOf({ ...PRODUCTION, GOOGLE_BASE_URL: "http://127.0.0.1:4010", ALLOW_GOOGLE_EMULATOR: "true" }),
+    ).toEqual([]);
   });
 
   it("never writes a local secrets file", () => {

@@ -62,7 +62,10 @@ export class EnvError extends Error {
 
 function parseEncryptionKeys(value: string, problems: string[]): EncryptionKey[] {
   const keys: EncryptionKey[] = [];
-  for (const entry of value.split(",").map((part) => part.trim()).filter(Boolean)) {
+  for (const entry of value
+    .split(",")
+    .map((part) => part.trim())
+    .filter(Boolean)) {
     const separator = entry.indexOf(":");
     const id = entry.slice(0, separator);
     const key = Buffer.from(entry.slice(separator + 1), "base64");
@@ -72,9 +75,13 @@ function parseEncryptionKeys(value: string, problems: string[]): EncryptionKey[]
       );
       return [];
     }
-    if (keys.some((existing) => existing.id === id)) problems.push(`TOKEN_ENCRYPTION_KEYS: key id "${id}" appears twice`);
+    if (keys.some((existing) => existing.id === id))
+      problems.push(`TOKEN_ENCRYPTION_KEYS: key id "${id}" appears twice`);
     const weakness = describeWeakKey(key);
-    if (weakness) problems.push(`TOKEN_ENCRYPTION_KEYS: key "${id}" is not random (${weakness}); generate one with ${id}:$(openssl rand -base64 32)`);
+    if (weakness)
+      problems.push(
+        `TOKEN_ENCRYPTION_KEYS: key "${id}" is not random (${weakness}); generate one with ${id}:$(openssl rand -base64 32)`,
+      );
     keys.push({ id, key });
   }
   return keys;
@@ -102,7 +109,9 @@ export function parseEnv(variables: Record<string, string | undefined>, cwd = pr
   if (isProduction && !authSecret) {
     problems.push("AUTH_SECRET: missing; set it to at least 32 random characters, e.g. $(openssl rand -base64 32)");
   } else if (secretWeakness) {
-    problems.push(`AUTH_SECRET: too weak; use at least 32 random characters, e.g. $(openssl rand -base64 32); this one ${secretWeakness}`);
+    problems.push(
+      `AUTH_SECRET: too weak; use at least 32 random characters, e.g. $(openssl rand -base64 32); this one ${secretWeakness}`,
+    );
   }
   authSecret ??= local?.().authSecret ?? "";
 
@@ -111,21 +120,29 @@ export function parseEnv(variables: Record<string, string | undefined>, cwd = pr
   // Given keys are checked in every environment: a hand-made weak key is a mistake anywhere, and generated ones are random.
   if (keysText) tokenEncryptionKeys = parseEncryptionKeys(keysText, problems);
   else if (isProduction) {
-    problems.push("TOKEN_ENCRYPTION_KEYS: missing; set it to k1:<32 random bytes in base64>, e.g. k1:$(openssl rand -base64 32)");
+    problems.push(
+      "TOKEN_ENCRYPTION_KEYS: missing; set it to k1:<32 random bytes in base64>, e.g. k1:$(openssl rand -base64 32)",
+    );
   } else tokenEncryptionKeys = [{ id: "local", key: Buffer.from(local!().tokenEncryptionKey, "base64") }];
 
   const usesRealGoogle = Boolean(raw.AUTH_GOOGLE_ID);
   if (usesRealGoogle && !raw.AUTH_GOOGLE_SECRET) {
-    problems.push("AUTH_GOOGLE_SECRET: missing; AUTH_GOOGLE_ID is set, so give the client secret from the same Google OAuth client");
+    problems.push(
+      "AUTH_GOOGLE_SECRET: missing; AUTH_GOOGLE_ID is set, so give the client secret from the same Google OAuth client",
+    );
   }
   if (isProduction && !usesRealGoogle) {
-    problems.push("AUTH_GOOGLE_ID: missing; production needs a Google OAuth client (see README, 'Going to production')");
+    problems.push(
+      "AUTH_GOOGLE_ID: missing; production needs a Google OAuth client (see README, 'Going to production')",
+    );
   }
   // Without a real client, development falls back to the local emulator; production never does.
   const fallbackBaseUrl = usesRealGoogle || isProduction ? undefined : DEFAULT_EMULATOR_URL;
   const baseUrl = raw.GOOGLE_BASE_URL?.replace(/\/$/, "") ?? fallbackBaseUrl;
   if (isProduction && baseUrl && raw.ALLOW_GOOGLE_EMULATOR !== "true") {
-    problems.push("GOOGLE_BASE_URL: production must talk to real Google; unset it (or set ALLOW_GOOGLE_EMULATOR=true for a demo)");
+    problems.push(
+      "GOOGLE_BASE_URL: production must talk to real Google; unset it (or set ALLOW_GOOGLE_EMULATOR=true for a demo)",
+    );
   }
 
   if (problems.length > 0) throw new EnvError(problems);

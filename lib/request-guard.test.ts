@@ -25,10 +25,13 @@ describe("state-changing requests must come from our exact origin", () => {
     expect(refusalStatus({ method: "PUT", pathname: "/api/auth/session", origin }, OURS)).toBe(403);
   });
 
-  it.each(["GET", "HEAD", "OPTIONS"])("never refuses a %s for its Origin (links, assets, Google's redirect back)", (method) => {
-    expect(refusalStatus({ method, pathname: "/api/auth/callback/google", origin: null }, OURS)).toBeUndefined();
-    expect(refusalStatus({ method, pathname: "/", origin: "http://[" }, OURS)).toBeUndefined();
-  });
+  it.each(["GET", "HEAD", "OPTIONS"])(
+    "never refuses a %s for its Origin (links, assets, Google's redirect back)",
+    (method) => {
+      expect(refusalStatus({ method, pathname: "/api/auth/callback/google", origin: null }, OURS)).toBeUndefined();
+      expect(refusalStatus({ method, pathname: "/", origin: "http://[" }, OURS)).toBeUndefined();
+    },
+  );
 
   it("answers 400 to a path with broken percent-encoding, whatever the method", () => {
     expect(refusalStatus({ method: "GET", pathname: "/api/auth/%%%", origin: null }, OURS)).toBe(400);
@@ -42,7 +45,9 @@ describe("our origin", () => {
 
   it("is AUTH_URL's when set, whatever the request says", () => {
     expect(configuredOrigin("https://crm.example.com/", local, "evil.example")).toBe("https://crm.example.com");
-    expect(configuredOrigin("https://crm.example.com:443/app", local, "localhost:3000")).toBe("https://crm.example.com");
+    expect(configuredOrigin("https://crm.example.com:443/app", local, "localhost:3000")).toBe(
+      "https://crm.example.com",
+    );
   });
 
   it("is the address the browser used without AUTH_URL (development), with the request's scheme", () => {

@@ -7,7 +7,13 @@ import { setupTestDatabase } from "@/test-support/test-deps";
 import { getConnection } from "./connection";
 import type { AppDeps } from "./deps";
 import { applyGoogleSignIn, linkGoogleAccount, type GoogleTokens } from "./tokens";
-import { GMAIL_SEND_SCOPE, GoogleRejectedError, GoogleUnavailableError, googleGateway, type GoogleGateway } from "./google/oauth";
+import {
+  GMAIL_SEND_SCOPE,
+  GoogleRejectedError,
+  GoogleUnavailableError,
+  googleGateway,
+  type GoogleGateway,
+} from "./google/oauth";
 import { disconnectGmail, REVOKE_EVENT_DETAIL, retryPendingRevocations } from "./revocation";
 
 const google = setupEmulator();
@@ -35,8 +41,12 @@ function googleTokens(overrides: Partial<GoogleTokens> = {}): GoogleTokens {
   };
 }
 
-const link = (tokens: GoogleTokens) => linkGoogleAccount({ ...tokens, userId, type: "oidc", provider: "google" }, test.deps);
-const revoking = (revoke: GoogleGateway["revoke"], base: AppDeps = test.deps): AppDeps => ({ ...base, google: { revoke } });
+const link = (tokens: GoogleTokens) =>
+  linkGoogleAccount({ ...tokens, userId, type: "oidc", provider: "google" }, test.deps);
+const revoking = (revoke: GoogleGateway["revoke"], base: AppDeps = test.deps): AppDeps => ({
+  ...base,
+  google: { revoke },
+});
 const unreachable: GoogleGateway["revoke"] = async () => {
   throw new GoogleUnavailableError(Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" }));
 };
@@ -48,11 +58,21 @@ describe("disconnect", () => {
     const tokens = googleTokens();
     await link(tokens);
     const revoked: string[] = [];
-    expect(await disconnectGmail(userId, revoking(async (token) => (revoked.push(token), "revoked")))).toBe("revoked");
+    expect(
+      await disconnectGmail(
+        userId,
+        revoking(async (token) => (revoked.push(token), "revoked")),
+      ),
+    ).toBe("revoked");
     expect(revoked).toEqual([tokens.refresh_token]);
-    const row = await test.db.account.findFirstOrThrow({ where: { userId }, select: { refresh_token: true, access_token: true, id_token: true, status: true } });
+    const row = await test.db.account.findFirstOrThrow({
+      where: { userId },
+      select: { refresh_token: true, access_token: true, id_token: true, status: true },
+    });
     expect(row).toMatchObject({ refresh_token: null, access_token: null, id_token: null, status: "DISCONNECTED" });
-    expect((await events()).map((event) => event.kind)).toEqual(expect.arrayContaining(["DISCONNECTED", "REVOKE_SUCCEEDED"]));
+    expect((await events()).map((event) => event.kind)).toEqual(
+      expect.arrayContaining(["DISCONNECTED", "REVOKE_SUCCEEDED"]),
+    );
   });
 
   it("when Google is unreachable, still disconnects and keeps the token only to revoke it later", async () => {
@@ -109,7 +129,12 @@ describe("disconnect", () => {
     await link(googleTokens());
     await test.db.account.updateMany({ where: { userId }, data: { refresh_token: "ev1.gone.AAAA.BBBB" } });
     const attempted: string[] = [];
-    expect(await disconnectGmail(userId, revoking(async (token) => (attempted.push(token), "revoked")))).toBe("credentials-unreadable");
+    expect(
+      await disconnectGmail(
+        userId,
+        revoking(async (token) => (attempted.push(token), "revoked")),
+      ),
+    ).toBe("credentials-unreadable");
     expect(attempted).toEqual([]);
     expect(await test.db.pendingRevocation.count({ where: { userId } })).toBe(0);
     const detail = (await events()).find((event) => event.kind === "REVOKE_FAILED")?.detail;
@@ -120,8 +145,16 @@ describe("disconnect", () => {
 
   it("twice is harmless", async () => {
     await link(googleTokens());
-    await disconnectGmail(userId, revoking(async () => "revoked"));
-    expect(await disconnectGmail(userId, revoking(async () => "revoked"))).toBe("already-disconnected");
+    await disconnectGmail(
+      userId,
+      revoking(async () => "revoked"),
+    );
+    expect(
+      await disconnectGmail(
+        userId,
+        revoking(async () => "revoked"),
+      ),
+    ).toBe("already-disconnected");
   });
 });
 
@@ -136,7 +169,9 @@ describe("a queued revoke never outlives a new consent by the same Google accoun
     await google.control.clearFaults();
 
     const second = await connect(google.url, { prompt: "consent" });
-    expect(await applyGoogleSignIn({ providerAccountId, ...second.tokens }, {}, test.deps)).toMatchObject({ status: "CONNECTED" });
+    expect(await applyGoogleSignIn({ providerAccountId, ...second.tokens }, {}, test.deps)).toMatchObject({
+      status: "CONNECTED",
+    });
     expect(await test.db.pendingRevocation.count({ where: { userId } })).toBe(0);
 
     await retryPendingRevocations(20, { ...later(60 * 60_000), google: realGoogle() });

@@ -9,7 +9,13 @@ import { GoogleUnavailableError, type GoogleGateway } from "./google/oauth";
  * recorded in fixed words; raw errors go to the server log only.
  */
 
-export type DisconnectOutcome = "revoked" | "nothing-to-revoke" | "revoke-pending" | "revoke-refused" | "credentials-unreadable" | "already-disconnected";
+export type DisconnectOutcome =
+  | "revoked"
+  | "nothing-to-revoke"
+  | "revoke-pending"
+  | "revoke-refused"
+  | "credentials-unreadable"
+  | "already-disconnected";
 
 const REVOKE_RETRY_BASE_MS = 30_000;
 const REVOKE_RETRY_MAX_MS = 60 * 60_000;
@@ -50,7 +56,8 @@ export async function disconnectGmail(userId: string, deps: AppDeps = appDeps())
     orderBy: { createdAt: "asc" },
     select: { id: true, status: true, providerAccountId: true, refresh_token: true, access_token: true },
   });
-  if (!account || (account.status === "DISCONNECTED" && !account.refresh_token && !account.access_token)) return "already-disconnected";
+  if (!account || (account.status === "DISCONNECTED" && !account.refresh_token && !account.access_token))
+    return "already-disconnected";
 
   // Revoking the refresh token ends the whole grant; an access token alone is the fallback.
   const stored = account.refresh_token ?? account.access_token;
@@ -61,7 +68,12 @@ export async function disconnectGmail(userId: string, deps: AppDeps = appDeps())
     token = vault.open(stored, account.id);
     const attempt = await attemptRevoke(deps.google, token);
     if (attempt.error) logFailure(`revoke at disconnect (${attempt.outcome})`, attempt.error);
-    outcome = { revoked: "revoked", "already-invalid": "revoked", unavailable: "revoke-pending", refused: "revoke-refused" }[attempt.outcome] as DisconnectOutcome;
+    outcome = {
+      revoked: "revoked",
+      "already-invalid": "revoked",
+      unavailable: "revoke-pending",
+      refused: "revoke-refused",
+    }[attempt.outcome] as DisconnectOutcome;
   }
 
   const at = deps.now();
@@ -77,23 +89,52 @@ export async function disconnectGmail(userId: string, deps: AppDeps = appDeps())
     db.account.update({
       where: { id: account.id },
       data: {
-        access_token: null, refresh_token: null, id_token: null, expires_at: null,
-        status: "DISCONNECTED", statusReason: "USER_DISCONNECTED", statusChangedAt: at,
-        refreshLeaseId: null, refreshLeaseUntil: null,
+        access_token: null,
+        refresh_token: null,
+        id_token: null,
+        expires_at: null,
+        status: "DISCONNECTED",
+        statusReason: "USER_DISCONNECTED",
+        statusChangedAt: at,
+        refreshLeaseId: null,
+        refreshLeaseUntil: null,
       },
     }),
     ...(outcome === "revoke-pending"
-      ? [db.pendingRevocation.create({
-          data: {
-            id: pendingId, userId, providerAccountId: account.providerAccountId, token: vault.seal(token!, pendingId),
-            attempts: 1, lastError: "unreachable at disconnect", nextAttemptAt: new Date(at.getTime() + REVOKE_RETRY_BASE_MS),
-          },
-        })]
+      ? [
+          db.pendingRevocation.create({
+            data: {
+              id: pendingId,
+              userId,
+              providerAccountId: account.providerAccountId,
+              token: vault.seal(token!, pendingId),
+              attempts: 1,
+              lastError: "unreachable at disconnect",
+              nextAttemptAt: new Date(at.getTime() + REVOKE_RETRY_BASE_MS),
+            },
+          }),
+        ]
       : []),
     db.connectionEvent.createMany({
       data: [
-        { userId, accountId: account.id, kind: "DISCONNECTED" as const, detail: "You disconnected Gmail; tokens deleted from Evergreen.", createdAt: at },
-        ...(detail ? [{ userId, accountId: account.id, kind: outcome === "revoked" ? ("REVOKE_SUCCEEDED" as const) : ("REVOKE_FAILED" as const), detail, createdAt: at }] : []),
+        {
+          userId,
+          accountId: account.id,
+          kind: "DISCONNECTED" as const,
+          detail: "You disconnected Gmail; tokens deleted from Evergreen.",
+          createdAt: at,
+        },
+        ...(detail
+          ? [
+              {
+                userId,
+                accountId: account.id,
+                kind: outcome === "revoked" ? ("REVOKE_SUCCEEDED" as const) : ("REVOKE_FAILED" as const),
+                detail,
+                createdAt: at,
+              },
+            ]
+          : []),
       ],
     }),
   ]);
@@ -106,10 +147,17 @@ export async function disconnectGmail(userId: string, deps: AppDeps = appDeps())
  * reached Google after the same Google account consented again has ended that new grant too (Google
  * revokes the whole grant), so the connection is marked as needing a reconnect rather than left "Connected".
  */
-export async function retryPendingRevocations(limit = 20, deps: AppDeps = appDeps()): Promise<{ revoked: number; failed: number }> {
+export async function retryPendingRevocations(
+  limit = 20,
+  deps: AppDeps = appDeps(),
+): Promise<{ revoked: number; failed: number }> {
   const { db, vault } = deps;
   const at = deps.now();
-  const due = await db.pendingRevocation.findMany({ where: { nextAttemptAt: { lte: at } }, orderBy: { nextAttemptAt: "asc" }, take: limit });
+  const due = await db.pendingRevocation.findMany({
+    where: { nextAttemptAt: { lte: at } },
+    orderBy: { nextAttemptAt: "asc" },
+    take: limit,
+  });
   let revoked = 0;
   let failed = 0;
   for (const pending of due) {
@@ -125,16 +173,28 @@ export async function retryPendingRevocations(limit = 20, deps: AppDeps = appDep
       const delay = Math.min(REVOKE_RETRY_BASE_MS * 2 ** (pending.attempts + 1), REVOKE_RETRY_MAX_MS);
       await db.pendingRevocation.updateMany({
         where: { id: pending.id },
-        data: { lastError: (attempt.error as Error).message.slice(0, 200), nextAttemptAt: new Date(at.getTime() + delay) },
+        data: {
+          lastError: (attempt.error as Error).message.slice(0, 200),
+          nextAttemptAt: new Date(at.getTime() + delay),
+        },
       });
       continue;
     }
     if (attempt.error) logFailure("queued revoke refused by Google; not retrying", attempt.error);
-    const detail = { revoked: REVOKE_EVENT_DETAIL.revoked, "already-invalid": REVOKE_EVENT_DETAIL.alreadyInvalid, refused: REVOKE_EVENT_DETAIL.refused }[attempt.outcome];
+    const detail = {
+      revoked: REVOKE_EVENT_DETAIL.revoked,
+      "already-invalid": REVOKE_EVENT_DETAIL.alreadyInvalid,
+      refused: REVOKE_EVENT_DETAIL.refused,
+    }[attempt.outcome];
     await db.$transaction([
       db.pendingRevocation.deleteMany({ where: { id: pending.id } }),
       db.connectionEvent.create({
-        data: { userId: pending.userId, kind: attempt.outcome === "refused" ? "REVOKE_FAILED" : "REVOKE_SUCCEEDED", detail, createdAt: at },
+        data: {
+          userId: pending.userId,
+          kind: attempt.outcome === "refused" ? "REVOKE_FAILED" : "REVOKE_SUCCEEDED",
+          detail,
+          createdAt: at,
+        },
       }),
     ]);
     if (attempt.outcome === "refused") failed += 1;
@@ -152,11 +212,18 @@ async function markRegrantEnded(pending: { providerAccountId: string | null; cre
     where: { provider_providerAccountId: { provider: GOOGLE, providerAccountId: pending.providerAccountId } },
     select: { id: true, userId: true, status: true, consentedAt: true },
   });
-  if (!account || account.status === "DISCONNECTED" || !account.consentedAt || account.consentedAt <= pending.createdAt) return;
-  await setConnectionStatus(account.userId, account.id, {
-    status: "NEEDS_RECONNECT",
-    reason: "REVOKED",
-    event: "REVOKE_SUCCEEDED",
-    detail: "A revoke Evergreen had queued reached Google just as you reconnected, and Google ended the new access with it. Reconnect once more.",
-  }, deps);
+  if (!account || account.status === "DISCONNECTED" || !account.consentedAt || account.consentedAt <= pending.createdAt)
+    return;
+  await setConnectionStatus(
+    account.userId,
+    account.id,
+    {
+      status: "NEEDS_RECONNECT",
+      reason: "REVOKED",
+      event: "REVOKE_SUCCEEDED",
+      detail:
+        "A revoke Evergreen had queued reached Google just as you reconnected, and Google ended the new access with it. Reconnect once more.",
+    },
+    deps,
+  );
 }

@@ -16,7 +16,8 @@ export function describeWeakSecret(secret: string): string | undefined {
   if (PLACEHOLDER.test(secret)) return "looks like a placeholder";
   if (entropyBitsPerSymbol(chars) < MIN_SECRET_BITS_PER_CHAR) return "uses too few different characters";
   if (repeatsShortPattern(chars)) return "repeats a short pattern";
-  if (neighbourShare(chars, areNeighbourChars) >= MAX_NEIGHBOUR_SHARE) return "is mostly runs like abcd, 1234 or qwerty";
+  if (neighbourShare(chars, areNeighbourChars) >= MAX_NEIGHBOUR_SHARE)
+    return "is mostly runs like abcd, 1234 or qwerty";
   return undefined;
 }
 
@@ -27,7 +28,8 @@ export function describeWeakKey(key: Uint8Array): string | undefined {
   if (bytes.every((byte) => byte === bytes[0])) return "every byte the same";
   if (entropyBitsPerSymbol(bytes) < MIN_KEY_BITS_PER_BYTE) return "too few distinct byte values";
   if (repeatsShortPattern(bytes)) return "repeats a short byte pattern";
-  if (neighbourShare(bytes, (a, b) => [0, 1, 255].includes((b - a + 256) % 256)) >= MAX_NEIGHBOUR_SHARE) return "mostly sequential bytes";
+  if (neighbourShare(bytes, (a, b) => [0, 1, 255].includes((b - a + 256) % 256)) >= MAX_NEIGHBOUR_SHARE)
+    return "mostly sequential bytes";
   return undefined;
 }
 

@@ -15,20 +15,30 @@ function multipart(fields: Record<string, string>): FormData {
 
 describe("server action bodies Next.js could decode pass through", () => {
   it("a form submitted by the browser (multipart, arguments in field 0)", async () => {
-    const body = multipart({ "_1_callbackUrl": "/dashboard", "0": '["$K1"]' });
-    expect(await malformedActionBodyStatus(new Request("http://x/", { method: "POST", body, headers: ACTION }))).toBeUndefined();
+    const body = multipart({ _1_callbackUrl: "/dashboard", "0": '["$K1"]' });
+    expect(
+      await malformedActionBodyStatus(new Request("http://x/", { method: "POST", body, headers: ACTION })),
+    ).toBeUndefined();
   });
 
   it("plain JSON arguments", async () => {
-    expect(await malformedActionBodyStatus(post("[]", { ...ACTION, "content-type": "text/plain;charset=UTF-8" }))).toBeUndefined();
+    expect(
+      await malformedActionBodyStatus(post("[]", { ...ACTION, "content-type": "text/plain;charset=UTF-8" })),
+    ).toBeUndefined();
   });
 
   it("a no-JavaScript form post (multipart without the header)", async () => {
-    expect(await malformedActionBodyStatus(new Request("http://x/", { method: "POST", body: multipart({ "$ACTION_ID_abc": "" }) }))).toBeUndefined();
+    expect(
+      await malformedActionBodyStatus(
+        new Request("http://x/", { method: "POST", body: multipart({ $ACTION_ID_abc: "" }) }),
+      ),
+    ).toBeUndefined();
   });
 
   it("anything that is not a possible server action", async () => {
-    expect(await malformedActionBodyStatus(post("csrfToken=x", { "content-type": "application/x-www-form-urlencoded" }))).toBeUndefined();
+    expect(
+      await malformedActionBodyStatus(post("csrfToken=x", { "content-type": "application/x-www-form-urlencoded" })),
+    ).toBeUndefined();
     expect(await malformedActionBodyStatus(new Request("http://x/", { headers: ACTION }))).toBeUndefined();
   });
 });
@@ -39,19 +49,32 @@ describe("malformed server action bodies get a 4xx instead of Next.js's 500", ()
     ["multipart without a boundary", "garbage", "multipart/form-data"],
     ["text that is not JSON", "{{", "text/plain"],
     ["JSON that is not an argument list", "{}", "text/plain"],
-    ["multipart without the arguments field", "------X\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\nb\r\n------X--\r\n", "multipart/form-data; boundary=----X"],
-    ["multipart whose arguments are not JSON", "------X\r\nContent-Disposition: form-data; name=\"0\"\r\n\r\n[\"$K1\"\r\n------X--\r\n", "multipart/form-data; boundary=----X"],
+    [
+      "multipart without the arguments field",
+      '------X\r\nContent-Disposition: form-data; name="a"\r\n\r\nb\r\n------X--\r\n',
+      "multipart/form-data; boundary=----X",
+    ],
+    [
+      "multipart whose arguments are not JSON",
+      '------X\r\nContent-Disposition: form-data; name="0"\r\n\r\n["$K1"\r\n------X--\r\n',
+      "multipart/form-data; boundary=----X",
+    ],
   ])("400 for %s", async (_, body, contentType) => {
     expect(await malformedActionBodyStatus(post(body, { ...ACTION, "content-type": contentType }))).toBe(400);
   });
 
   it("400 for a no-JavaScript form post whose multipart body does not parse", async () => {
-    expect(await malformedActionBodyStatus(post("garbage", { "content-type": "multipart/form-data; boundary=----X" }))).toBe(400);
+    expect(
+      await malformedActionBodyStatus(post("garbage", { "content-type": "multipart/form-data; boundary=----X" })),
+    ).toBe(400);
   });
 
-  it.each(["application/json", "application/x-www-form-urlencoded", ""])("415 for a fetch action sent as %j", async (contentType) => {
-    expect(await malformedActionBodyStatus(post("[]", { ...ACTION, "content-type": contentType }))).toBe(415);
-  });
+  it.each(["application/json", "application/x-www-form-urlencoded", ""])(
+    "415 for a fetch action sent as %j",
+    async (contentType) => {
+      expect(await malformedActionBodyStatus(post("[]", { ...ACTION, "content-type": contentType }))).toBe(415);
+    },
+  );
 
   it("413 for a body over Next.js's limit", async () => {
     const big = `[${'"a",'.repeat(ACTION_BODY_LIMIT / 4)}"a"]`;

@@ -9,12 +9,17 @@ describe("the sign-in page's error message", () => {
     expect(describeSignInError("MissingCSRF")).toBe("The sign-in form expired. Please try again.");
   });
 
-  it.each(["Configuration", "SomethingNew", "constructor", "__proto__", "toString", "hasOwnProperty", ["AccessDenied", "x"]])(
-    "reads %j as the generic failure",
-    (code) => {
-      expect(describeSignInError(code)).toMatch(GENERIC);
-    },
-  );
+  it.each([
+    "Configuration",
+    "SomethingNew",
+    "constructor",
+    "__proto__",
+    "toString",
+    "hasOwnProperty",
+    ["AccessDenied", "x"],
+  ])("reads %j as the generic failure", (code) => {
+    expect(describeSignInError(code)).toMatch(GENERIC);
+  });
 
   it("shows nothing without an error", () => {
     expect(describeSignInError(undefined)).toBeUndefined();

@@ -1,8 +1,14 @@
 /** What the sign-in page says for each client-safe error type Auth.js sends it as ?error=…. */
 const SIGN_IN_ERRORS = new Map<string, string>([
-  ["OAuthCallbackError", "Google did not finish signing you in (perhaps Cancel was clicked). Nothing was changed; try again when you are ready."],
+  [
+    "OAuthCallbackError",
+    "Google did not finish signing you in (perhaps Cancel was clicked). Nothing was changed; try again when you are ready.",
+  ],
   ["AccessDenied", "Sign-in was refused. Try again, or ask your administrator whether your account may use Evergreen."],
-  ["OAuthAccountNotLinked", "That email address already belongs to an Evergreen user who signs in with a different Google account."],
+  [
+    "OAuthAccountNotLinked",
+    "That email address already belongs to an Evergreen user who signs in with a different Google account.",
+  ],
   ["MissingCSRF", "The sign-in form expired. Please try again."],
 ]);
 

@@ -44,11 +44,15 @@ export function decryptToken(stored: string, rowId: string, keys: EncryptionKey[
   if (!key) throw new TokenDecryptionError(`key "${keyId}" is not configured in TOKEN_ENCRYPTION_KEYS`);
   const sealed = Buffer.from(sealedText, "base64url");
   if (sealed.length < TAG_BYTES) throw new TokenDecryptionError("truncated");
-  const decipher = createDecipheriv("aes-256-gcm", key.key, Buffer.from(nonceText, "base64url"), { authTagLength: TAG_BYTES });
+  const decipher = createDecipheriv("aes-256-gcm", key.key, Buffer.from(nonceText, "base64url"), {
+    authTagLength: TAG_BYTES,
+  });
   decipher.setAAD(Buffer.from(rowId, "utf8"));
   decipher.setAuthTag(sealed.subarray(sealed.length - TAG_BYTES));
   try {
-    return Buffer.concat([decipher.update(sealed.subarray(0, sealed.length - TAG_BYTES)), decipher.final()]).toString("utf8");
+    return Buffer.concat([decipher.update(sealed.subarray(0, sealed.length - TAG_BYTES)), decipher.final()]).toString(
+      "utf8",
+    );
   } catch {
     throw new TokenDecryptionError("authentication failed (wrong row, wrong key or tampered)");
   }

@@ -31,7 +31,9 @@ export async function rotateTokenEncryption(deps: AppDeps = appDeps()): Promise<
     }
   };
 
-  const accounts = await db.account.findMany({ select: { id: true, access_token: true, refresh_token: true, id_token: true } });
+  const accounts = await db.account.findMany({
+    select: { id: true, access_token: true, refresh_token: true, id_token: true },
+  });
   for (const account of accounts) {
     const data: Partial<Record<(typeof ACCOUNT_TOKEN_COLUMNS)[number], string>> = {};
     const unchanged: Partial<Record<(typeof ACCOUNT_TOKEN_COLUMNS)[number], string>> = {};
@@ -51,7 +53,10 @@ export async function rotateTokenEncryption(deps: AppDeps = appDeps()): Promise<
   for (const revocation of pending) {
     const resealed = reseal(revocation.token, revocation.id, `PendingRevocation ${revocation.id}`);
     if (!resealed) continue;
-    const { count } = await db.pendingRevocation.updateMany({ where: { id: revocation.id, token: revocation.token }, data: { token: resealed } });
+    const { count } = await db.pendingRevocation.updateMany({
+      where: { id: revocation.id, token: revocation.token },
+      data: { token: resealed },
+    });
     report.rewritten += count;
   }
   return report;

@@ -20,7 +20,12 @@ export type GoogleTokens = {
   scope?: string | null;
 };
 
-export type SignInOutcome = { accountId: string; status: ConnectionStatus; reason: StatusReason | null; events: ConnectionEventKind[] };
+export type SignInOutcome = {
+  accountId: string;
+  status: ConnectionStatus;
+  reason: StatusReason | null;
+  events: ConnectionEventKind[];
+};
 
 // The Google address a grant belongs to, from the ID token Google just returned with it.
 function emailOf(idToken: string | null | undefined): string | undefined {
@@ -33,7 +38,10 @@ function emailOf(idToken: string | null | undefined): string | undefined {
   }
 }
 
-function decide(sendAllowed: boolean, refreshToken: "new" | "stored" | "unreadable" | "none"): { status: ConnectionStatus; reason: StatusReason | null } {
+function decide(
+  sendAllowed: boolean,
+  refreshToken: "new" | "stored" | "unreadable" | "none",
+): { status: ConnectionStatus; reason: StatusReason | null } {
   if (!sendAllowed) return { status: "MISSING_SCOPE", reason: "SCOPE_UNTICKED" };
   if (refreshToken === "unreadable") return { status: "NEEDS_RECONNECT", reason: "TOKEN_UNREADABLE" };
   if (refreshToken === "none") return { status: "NEEDS_RECONNECT", reason: "NO_REFRESH_TOKEN" };
@@ -46,7 +54,11 @@ function decide(sendAllowed: boolean, refreshToken: "new" | "stored" | "unreadab
  * A new consent also drops any revoke still queued for this Google account: revoking now would end
  * the grant the user just gave. Returns null when the account is not linked yet (Auth.js links it next).
  */
-export async function applyGoogleSignIn(tokens: GoogleTokens, options: { firstLink?: boolean } = {}, deps: AppDeps = appDeps()): Promise<SignInOutcome | null> {
+export async function applyGoogleSignIn(
+  tokens: GoogleTokens,
+  options: { firstLink?: boolean } = {},
+  deps: AppDeps = appDeps(),
+): Promise<SignInOutcome | null> {
   const { db, vault } = deps;
   const account = await db.account.findUnique({
     where: { provider_providerAccountId: { provider: GOOGLE, providerAccountId: tokens.providerAccountId } },
@@ -57,24 +69,38 @@ export async function applyGoogleSignIn(tokens: GoogleTokens, options: { firstLi
   const at = deps.now();
   const newRefreshToken = tokens.refresh_token || undefined;
   // A stored refresh token that Google already refused, or that no key opens, is no reason to call the connection healthy.
-  const stored = !account.refresh_token || account.status === "NEEDS_RECONNECT" ? "none" : storedTokensReadable(vault, account.id, account.refresh_token) ? "stored" : "unreadable";
+  const stored =
+    !account.refresh_token || account.status === "NEEDS_RECONNECT"
+      ? "none"
+      : storedTokensReadable(vault, account.id, account.refresh_token)
+        ? "stored"
+        : "unreadable";
   const { status, reason } = decide(canSendMail(tokens.scope), newRefreshToken ? "new" : stored);
 
   const events: Array<{ kind: ConnectionEventKind; detail: string }> = [];
   if (options.firstLink) events.push({ kind: "CONNECTED", detail: "Linked this Google account to Evergreen." });
-  else if (status === "CONNECTED" && account.status !== "CONNECTED") events.push({ kind: "RECONNECTED", detail: "Gmail access restored." });
+  else if (status === "CONNECTED" && account.status !== "CONNECTED")
+    events.push({ kind: "RECONNECTED", detail: "Gmail access restored." });
   else if (status === "CONNECTED") {
     events.push({
       kind: "SIGNED_IN",
-      detail: newRefreshToken ? "Signed in again; Google issued a new refresh token." : "Signed in again; kept the stored refresh token.",
+      detail: newRefreshToken
+        ? "Signed in again; Google issued a new refresh token."
+        : "Signed in again; kept the stored refresh token.",
     });
   }
   if (reason === "SCOPE_UNTICKED") {
-    events.push({ kind: "SCOPE_MISSING", detail: `Google granted: ${grantedScopes(tokens.scope).join(" ") || "nothing"}. Sending was not allowed.` });
+    events.push({
+      kind: "SCOPE_MISSING",
+      detail: `Google granted: ${grantedScopes(tokens.scope).join(" ") || "nothing"}. Sending was not allowed.`,
+    });
   } else if (reason === "NO_REFRESH_TOKEN") {
     events.push({ kind: "REFRESH_TOKEN_MISSING", detail: "Google returned no refresh token and none was stored." });
   } else if (reason === "TOKEN_UNREADABLE") {
-    events.push({ kind: "CREDENTIALS_UNREADABLE", detail: "Google returned no new refresh token and the stored one could not be read." });
+    events.push({
+      kind: "CREDENTIALS_UNREADABLE",
+      detail: "Google returned no new refresh token and the stored one could not be read.",
+    });
   }
 
   const email = emailOf(tokens.id_token);
@@ -94,9 +120,18 @@ export async function applyGoogleSignIn(tokens: GoogleTokens, options: { firstLi
         ...(status !== account.status || options.firstLink ? { statusChangedAt: at } : {}),
       },
     }),
-    ...(newRefreshToken ? [db.pendingRevocation.deleteMany({
-          where: { OR: [{ providerAccountId: tokens.providerAccountId }, { providerAccountId: null, userId: account.userId }] },
-        })] : []),
+    ...(newRefreshToken
+      ? [
+          db.pendingRevocation.deleteMany({
+            where: {
+              OR: [
+                { providerAccountId: tokens.providerAccountId },
+                { providerAccountId: null, userId: account.userId },
+              ],
+            },
+          }),
+        ]
+      : []),
     db.connectionEvent.createMany({
       data: events.map((event) => ({ ...event, userId: account.userId, accountId: account.id, createdAt: at })),
     }),
@@ -105,10 +140,18 @@ export async function applyGoogleSignIn(tokens: GoogleTokens, options: { firstLi
 }
 
 /** Auth.js's linkAccount, without letting it write plaintext tokens: the row first, then the tokens sealed to it. */
-export async function linkGoogleAccount(account: GoogleTokens & { userId: string; type: string; provider: string }, deps: AppDeps = appDeps()) {
+export async function linkGoogleAccount(
+  account: GoogleTokens & { userId: string; type: string; provider: string },
+  deps: AppDeps = appDeps(),
+) {
   // A new row cannot send until its tokens are written (the schema's default); if that write fails, the truth is on screen.
   await deps.db.account.create({
-    data: { userId: account.userId, type: account.type, provider: account.provider, providerAccountId: account.providerAccountId },
+    data: {
+      userId: account.userId,
+      type: account.type,
+      provider: account.provider,
+      providerAccountId: account.providerAccountId,
+    },
   });
   if (account.provider === GOOGLE) await applyGoogleSignIn(account, { firstLink: true }, deps);
 }
@@ -130,7 +173,10 @@ export async function admitGoogleAccount(
       where: { provider_providerAccountId: { provider: GOOGLE, providerAccountId: google.providerAccountId } },
       select: { userId: true },
     }),
-    db.account.findFirst({ ...connectionAccountOf(signedInUserId), select: { id: true, providerAccountId: true, status: true, email: true, user: { select: { email: true } } } }),
+    db.account.findFirst({
+      ...connectionAccountOf(signedInUserId),
+      select: { id: true, providerAccountId: true, status: true, email: true, user: { select: { email: true } } },
+    }),
   ]);
   if (owner?.userId === signedInUserId || (!owner && !current)) return true;
   if (!owner && current?.status === "DISCONNECTED") {
@@ -141,12 +187,18 @@ export async function admitGoogleAccount(
   const returned = google.email ?? "a different Google account";
   await db.connectionEvent.create({
     data: {
-      userId: signedInUserId, accountId: current?.id, kind: "RECONNECT_REFUSED", createdAt: deps.now(),
+      userId: signedInUserId,
+      accountId: current?.id,
+      kind: "RECONNECT_REFUSED",
+      createdAt: deps.now(),
       detail: `Google returned ${returned}, but your Gmail connection is ${connected}. Evergreen connects one Google account per user, so nothing was changed. To switch accounts, disconnect Gmail first, then connect with ${returned}.`,
     },
   });
   // Nobody in Evergreen holds the refused grant, so it is ended at Google rather than left live; a grant
   // another user holds is theirs (revoking it would end their connection).
-  if (!owner && google.token) await deps.google.revoke(google.token).catch((error) => console.error("[evergreen] revoking a refused grant failed:", error));
+  if (!owner && google.token)
+    await deps.google
+      .revoke(google.token)
+      .catch((error) => console.error("[evergreen] revoking a refused grant failed:", error));
   return false;
 }

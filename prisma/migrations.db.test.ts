@@ -16,8 +16,18 @@ describe(`committed migrations on ${provider}`, () => {
   it("match the Prisma schema (no drift)", async () => {
     const { stdout } = await run(
       "npx",
-      ["prisma", "migrate", "diff", "--config", target.config, "--from-migrations", target.migrations,
-        "--to-schema-datamodel", target.schema, "--exit-code"],
+      [
+        "prisma",
+        "migrate",
+        "diff",
+        "--config",
+        target.config,
+        "--from-migrations",
+        target.migrations,
+        "--to-schema-datamodel",
+        target.schema,
+        "--exit-code",
+      ],
       // The PostgreSQL config builds its shadow database on the lane's server.
       { env: { ...process.env, PG_DATABASE_URL: process.env.EVERGREEN_TEST_POSTGRES_URL, CHECKPOINT_DISABLE: "1" } },
     );

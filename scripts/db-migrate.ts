@@ -5,7 +5,12 @@ import { getEnv } from "../lib/env";
 
 const { database } = getEnv();
 migrateDatabase(database).then(
-  (applied) => console.log(applied.length > 0 ? `Applied ${applied.join(", ")} to ${database.provider}.` : `The ${database.provider} database is up to date.`),
+  (applied) =>
+    console.log(
+      applied.length > 0
+        ? `Applied ${applied.join(", ")} to ${database.provider}.`
+        : `The ${database.provider} database is up to date.`,
+    ),
   (error: unknown) => {
     console.error(error instanceof Error ? error.message : error);
     process.exit(1);

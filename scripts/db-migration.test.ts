@@ -1,5 +1,14 @@
 import { spawnSync } from "node:child_process";
-import { appendFileSync, cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from "node:fs";
+import {
+  appendFileSync,
+  cpSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -52,14 +61,20 @@ describe.skipIf(!findPostgresBinaries())("npm run db:migration", () => {
 
   function copyProject(): string {
     root = mkdtempSync(path.join(tmpdir(), "evergreen-migration-"));
-    for (const entry of ["prisma", "prisma.config.ts", "prisma.pg.config.ts", "package.json"]) cpSync(entry, path.join(root, entry), { recursive: true });
+    for (const entry of ["prisma", "prisma.config.ts", "prisma.pg.config.ts", "package.json"])
+      cpSync(entry, path.join(root, entry), { recursive: true });
     symlinkSync(path.resolve("node_modules"), path.join(root, "node_modules"));
     return root;
   }
 
-  const migrationsIn = (dir: string, folder: string) => readdirSync(path.join(dir, folder)).filter((name) => name !== "migration_lock.toml");
+  const migrationsIn = (dir: string, folder: string) =>
+    readdirSync(path.join(dir, folder)).filter((name) => name !== "migration_lock.toml");
   const run = (dir: string, ...args: string[]) =>
-    spawnSync("npx", ["tsx", SCRIPT, ...args], { cwd: dir, encoding: "utf8", env: { ...process.env, CHECKPOINT_DISABLE: "1" } });
+    spawnSync("npx", ["tsx", SCRIPT, ...args], {
+      cwd: dir,
+      encoding: "utf8",
+      env: { ...process.env, CHECKPOINT_DISABLE: "1" },
+    });
 
   it("writes one migration folder for each provider, under the same name, and regenerates both clients", () => {
     const dir = copyProject();
@@ -77,7 +92,9 @@ describe.skipIf(!findPostgresBinaries())("npm run db:migration", () => {
     const sqlite = readFileSync(path.join(dir, "prisma/migrations", added[0]!, "migration.sql"), "utf8");
     const pg = readFileSync(path.join(dir, "prisma/pg/migrations", added[0]!, "migration.sql"), "utf8");
     expect(sqlite).toMatch(/^-- CreateTable\nCREATE TABLE "Note" \(\n {4}"id" TEXT NOT NULL PRIMARY KEY,/);
-    expect(pg).toMatch(/^-- CreateTable\nCREATE TABLE "Note" \(\n {4}"id" TEXT NOT NULL,[\s\S]*CONSTRAINT "Note_pkey" PRIMARY KEY \("id"\)/);
+    expect(pg).toMatch(
+      /^-- CreateTable\nCREATE TABLE "Note" \(\n {4}"id" TEXT NOT NULL,[\s\S]*CONSTRAINT "Note_pkey" PRIMARY KEY \("id"\)/,
+    );
     expect(readFileSync(path.join(dir, "prisma/pg/schema.prisma"), "utf8")).toContain("model Note {");
     expect(existsSync(path.join(dir, "lib/generated/sqlite/models/Note.ts"))).toBe(true);
     expect(existsSync(path.join(dir, "lib/generated/pg/models/Note.ts"))).toBe(true);

@@ -30,7 +30,9 @@ async function startLocalGoogle(): Promise<(() => Promise<void>) | undefined> {
     return () => emulator.close();
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== "EADDRINUSE") throw error;
-    throw new Error(`Port ${new URL(DEFAULT_EMULATOR_URL).port} is taken by another program, so the local Google cannot start. Stop that program and run \`npm run dev\` again.`);
+    throw new Error(
+      `Port ${new URL(DEFAULT_EMULATOR_URL).port} is taken by another program, so the local Google cannot start. Stop that program and run \`npm run dev\` again.`,
+    );
   }
 }
 

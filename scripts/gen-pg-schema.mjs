@@ -30,7 +30,9 @@ const REWRITES = {
 
 export function derivePgSchema(sqliteSchema) {
   const lines = sqliteSchema.split("\n");
-  const pending = new Set(Object.entries(REWRITES).flatMap(([block, keys]) => Object.keys(keys).map((key) => `${block}.${key}`)));
+  const pending = new Set(
+    Object.entries(REWRITES).flatMap(([block, keys]) => Object.keys(keys).map((key) => `${block}.${key}`)),
+  );
   let block;
   const body = lines.map((line) => {
     if (block === undefined) {
@@ -47,7 +49,8 @@ export function derivePgSchema(sqliteSchema) {
     if (!rewrite) return line;
     const [, before, key, value, after] = setting;
     const replaced = rewrite(value);
-    if (replaced === undefined) throw new Error(`gen-pg-schema: ${block} has ${key} = ${value} in ${SOURCE}; expected the SQLite default`);
+    if (replaced === undefined)
+      throw new Error(`gen-pg-schema: ${block} has ${key} = ${value} in ${SOURCE}; expected the SQLite default`);
     pending.delete(`${block}.${key}`);
     return `${before}${replaced}${after}`;
   });

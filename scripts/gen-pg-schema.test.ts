@@ -31,7 +31,8 @@ datasource db {
 }
 
 ${model}`;
-    expect(derivePgSchema(formatted)).toBe(`// GENERATED from prisma/schema.prisma by scripts/gen-pg-schema.mjs. Do not edit.
+    expect(derivePgSchema(formatted))
+      .toBe(`// GENERATED from prisma/schema.prisma by scripts/gen-pg-schema.mjs. Do not edit.
 generator client {
   provider        = "prisma-client"
   previewFeatures = ["relationJoins"]

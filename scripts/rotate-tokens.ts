@@ -7,9 +7,13 @@ import { rotateTokenEncryption } from "../lib/token-rotation";
 async function main() {
   const env = getEnv();
   const report = await rotateTokenEncryption();
-  console.log(`Re-encrypted ${report.rewritten} token(s) with key "${env.tokenEncryptionKeys[0]!.id}"; ${report.alreadyCurrent} already used it.`);
+  console.log(
+    `Re-encrypted ${report.rewritten} token(s) with key "${env.tokenEncryptionKeys[0]!.id}"; ${report.alreadyCurrent} already used it.`,
+  );
   if (report.unreadable.length > 0) {
-    console.error(`Could not decrypt ${report.unreadable.length} value(s) with any configured key:\n  ${report.unreadable.join("\n  ")}`);
+    console.error(
+      `Could not decrypt ${report.unreadable.length} value(s) with any configured key:\n  ${report.unreadable.join("\n  ")}`,
+    );
     process.exitCode = 1;
   }
   await getDb().$disconnect();

@@ -8,30 +8,68 @@ import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import path from "node:path";
 
 type Counts = { passed: number; failed: number; skipped: number };
-type Step = { id: string; name: string; command: string[]; env?: Record<string, string>; report?: string; count?: (report: string) => Counts };
+type Step = {
+  id: string;
+  name: string;
+  command: string[];
+  env?: Record<string, string>;
+  report?: string;
+  count?: (report: string) => Counts;
+};
 
 const RESULTS = "test-results";
 
 function vitestCounts(file: string): Counts {
-  const report = JSON.parse(readFileSync(file, "utf8")) as { numPassedTests: number; numFailedTests: number; numPendingTests: number; numTodoTests: number };
-  return { passed: report.numPassedTests, failed: report.numFailedTests, skipped: report.numPendingTests + report.numTodoTests };
+  const report = JSON.parse(readFileSync(file, "utf8")) as {
+    numPassedTests: number;
+    numFailedTests: number;
+    numPendingTests: number;
+    numTodoTests: number;
+  };
+  return {
+    passed: report.numPassedTests,
+    failed: report.numFailedTests,
+    skipped: report.numPendingTests + report.numTodoTests,
+  };
 }
 
 function playwrightCounts(file: string): Counts {
-  const { stats } = JSON.parse(readFileSync(file, "utf8")) as { stats: { expected: number; unexpected: number; flaky: number; skipped: number } };
+  const { stats } = JSON.parse(readFileSync(file, "utf8")) as {
+    stats: { expected: number; unexpected: number; flaky: number; skipped: number };
+  };
   // A test that passed only on retry is reported, but not counted as a pass.
   return { passed: stats.expected, failed: stats.unexpected + stats.flaky, skipped: stats.skipped };
 }
 
-const vitestJson = (name: string) => ["--reporter=default", "--reporter=json", `--outputFile.json=${RESULTS}/${name}.json`];
+const vitestJson = (name: string) => [
+  "--reporter=default",
+  "--reporter=json",
+  `--outputFile.json=${RESULTS}/${name}.json`,
+];
 
 const steps: Step[] = [
-  { id: "schema", name: "schema: PostgreSQL schema generated from the SQLite one", command: ["node", "scripts/gen-pg-schema.mjs", "--check"] },
+  {
+    id: "schema",
+    name: "schema: PostgreSQL schema generated from the SQLite one",
+    command: ["node", "scripts/gen-pg-schema.mjs", "--check"],
+  },
   { id: "format", name: "format: Prettier check", command: ["npm", "run", "format:check"] },
   { id: "lint", name: "lint", command: ["npm", "run", "lint"] },
   { id: "typecheck", name: "typecheck", command: ["npm", "run", "typecheck"] },
-  { id: "unit", name: "unit: Vitest on SQLite", command: ["npx", "vitest", "run", ...vitestJson("vitest-sqlite")], report: "vitest-sqlite.json", count: vitestCounts },
-  { id: "pg", name: "pg: the database tests on PostgreSQL", command: ["npx", "tsx", "scripts/test-pg.ts", ...vitestJson("vitest-pg")], report: "vitest-pg.json", count: vitestCounts },
+  {
+    id: "unit",
+    name: "unit: Vitest on SQLite",
+    command: ["npx", "vitest", "run", ...vitestJson("vitest-sqlite")],
+    report: "vitest-sqlite.json",
+    count: vitestCounts,
+  },
+  {
+    id: "pg",
+    name: "pg: the database tests on PostgreSQL",
+    command: ["npx", "tsx", "scripts/test-pg.ts", ...vitestJson("vitest-pg")],
+    report: "vitest-pg.json",
+    count: vitestCounts,
+  },
   {
     id: "e2e",
     name: "e2e: Playwright in Chromium",
@@ -77,7 +115,9 @@ for (const step of selected) {
   total.passed += counts.passed;
   total.failed += counts.failed;
   total.skipped += counts.skipped;
-  summary.push(`${counts.failed === 0 ? "ok  " : "FAIL"} ${step.name}: ${counts.passed} passed, ${counts.failed} failed (${seconds}s)`);
+  summary.push(
+    `${counts.failed === 0 ? "ok  " : "FAIL"} ${step.name}: ${counts.passed} passed, ${counts.failed} failed (${seconds}s)`,
+  );
 }
 
 console.log(`\n━━ summary ━━\n${summary.join("\n")}\n`);

@@ -41,7 +41,10 @@ export async function startTemporaryPostgres(): Promise<TemporaryPostgres> {
   if (asRoot) chownSync(dir, 65534, 65534);
   const run = (command: string, args: string[]) => {
     const [file, argv] = asRoot
-      ? ["su", ["nobody", "-s", "/bin/sh", "-c", [command, ...args].map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(" ")]]
+      ? [
+          "su",
+          ["nobody", "-s", "/bin/sh", "-c", [command, ...args].map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(" ")],
+        ]
       : [command, args];
     const result = spawnSync(file as string, argv as string[], { encoding: "utf8" });
     if (result.status !== 0) throw new Error(`${command} failed:\n${result.stdout}\n${result.stderr}`);
@@ -50,8 +53,14 @@ export async function startTemporaryPostgres(): Promise<TemporaryPostgres> {
   const data = path.join(dir, "data");
   run(path.join(bin, "initdb"), ["-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8"]);
   run(path.join(bin, "pg_ctl"), [
-    "-D", data, "-l", path.join(dir, "server.log"), "-w", "start",
-    "-o", `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200`,
+    "-D",
+    data,
+    "-l",
+    path.join(dir, "server.log"),
+    "-w",
+    "start",
+    "-o",
+    `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200`,
   ]);
   const stop = () => {
     try {

@@ -48,8 +48,12 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     await runOnServer(serverUrl, `CREATE DATABASE ${name}`);
     const url = new URL(serverUrl);
     url.pathname = `/${name}`;
-    return migrated({ provider: "postgresql", url: url.toString() }, () => runOnServer(serverUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+    return migrated({ provider: "postgresql", url: url.toString() }, () =>
+      runOnServer(serverUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
+    );
   }
   const dir = mkdtempSync(path.join(tmpdir(), "evergreen-db-"));
-  return migrated({ provider: "sqlite", url: `file:${path.join(dir, "test.db")}` }, async () => rmSync(dir, { recursive: true, force: true }));
+  return migrated({ provider: "sqlite", url: `file:${path.join(dir, "test.db")}` }, async () =>
+    rmSync(dir, { recursive: true, force: true }),
+  );
 }

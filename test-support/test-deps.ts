@@ -8,7 +8,14 @@ import { createTestDatabase, type TestDatabase } from "./test-database";
 /** The app's dependencies around a test database: a fresh key, a Google that always revokes, the real clock. */
 export function testDeps(db: Db, overrides: Partial<AppDeps> = {}): AppDeps {
   const keys = overrides.keys ?? [{ id: "k1", key: randomBytes(32) }];
-  return { db, keys, vault: createTokenVault(keys), google: { revoke: async () => "revoked" }, now: () => new Date(), ...overrides };
+  return {
+    db,
+    keys,
+    vault: createTokenVault(keys),
+    google: { revoke: async () => "revoked" },
+    now: () => new Date(),
+    ...overrides,
+  };
 }
 
 /** A fresh migrated database for one test file, with the app's dependencies around it. */

@@ -18,7 +18,10 @@ export async function disconnectGmailAction(): Promise<ActionState> {
   const user = await requireUser();
   const outcome = await disconnectGmail(user.id);
   revalidatePath("/", "layout");
-  return { ok: outcome !== "revoke-refused" && outcome !== "credentials-unreadable", message: DISCONNECT_MESSAGES[outcome] };
+  return {
+    ok: outcome !== "revoke-refused" && outcome !== "credentials-unreadable",
+    message: DISCONNECT_MESSAGES[outcome],
+  };
 }
 
 export async function signOutAction(): Promise<void> {

@@ -8,7 +8,15 @@ import { signInWithGoogleAction } from "./actions";
 
 export const metadata: Metadata = { title: "Sign in" };
 
-export default async function SignInPage({ searchParams }: { searchParams: Promise<{ error?: string | string[]; callbackUrl?: string | string[]; "signed-out"?: string | string[] }> }) {
+export default async function SignInPage({
+  searchParams,
+}: {
+  searchParams: Promise<{
+    error?: string | string[];
+    callbackUrl?: string | string[];
+    "signed-out"?: string | string[];
+  }>;
+}) {
   const params = await searchParams;
   const callbackUrl = safeCallbackPath(params.callbackUrl);
   if (await getCurrentUser()) redirect(callbackUrl);
@@ -21,8 +29,8 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
           <p className="text-lg font-bold tracking-tight text-brand-800">Evergreen</p>
           <h1 className="text-2xl font-semibold">Sign in</h1>
           <p className="text-sm text-slate-600">
-            Use your Google account. Google will ask you to allow Evergreen to send email on your behalf; keep that box ticked so your
-            email keeps flowing.
+            Use your Google account. Google will ask you to allow Evergreen to send email on your behalf; keep that box
+            ticked so your email keeps flowing.
           </p>
         </div>
         {params["signed-out"] ? (

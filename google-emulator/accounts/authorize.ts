@@ -12,7 +12,12 @@ const OOB_URIS = new Set(["urn:ietf:wg:oauth:2.0:oob", "urn:ietf:wg:oauth:2.0:oo
 
 type Parsed = { ok: true; request: AuthorizationRequest; client: Client } | { ok: false; reply: Reply };
 
-function errorReply(code: number, error: string, message: string, details: Record<string, string> = {}): { ok: false; reply: Reply } {
+function errorReply(
+  code: number,
+  error: string,
+  message: string,
+  details: Record<string, string> = {},
+): { ok: false; reply: Reply } {
   return { ok: false, reply: html(code, errorPage(code, error, message, details)) };
 }
 
@@ -25,26 +30,45 @@ export function parseAuthorizationRequest(ctx: EmulatorContext, params: URLSearc
   const redirectUri = params.get("redirect_uri");
   if (!redirectUri) return errorReply(400, "invalid_request", "Missing required parameter: redirect_uri");
   if (OOB_URIS.has(redirectUri)) {
-    return errorReply(400, "invalid_request", "The out-of-band (OOB) flow has been blocked in order to keep users secure.", { redirect_uri: redirectUri });
+    return errorReply(
+      400,
+      "invalid_request",
+      "The out-of-band (OOB) flow has been blocked in order to keep users secure.",
+      { redirect_uri: redirectUri },
+    );
   }
   if (!client.redirectUris.includes(redirectUri)) {
-    return errorReply(400, "redirect_uri_mismatch", `You can't sign in to this app because it doesn't comply with Google's OAuth 2.0 policy. The redirect URI in the request, ${redirectUri}, does not match the ones authorized for the OAuth client.`, {
-      redirect_uri: redirectUri,
-      flowName: "GeneralOAuthFlow",
-    });
+    return errorReply(
+      400,
+      "redirect_uri_mismatch",
+      `You can't sign in to this app because it doesn't comply with Google's OAuth 2.0 policy. The redirect URI in the request, ${redirectUri}, does not match the ones authorized for the OAuth client.`,
+      {
+        redirect_uri: redirectUri,
+        flowName: "GeneralOAuthFlow",
+      },
+    );
   }
   const responseType = params.get("response_type");
   if (!responseType) return errorReply(400, "invalid_request", "Required parameter is missing: response_type");
-  if (responseType !== "code") return errorReply(400, "unsupported_response_type", `Invalid response_type: ${responseType}`);
+  if (responseType !== "code")
+    return errorReply(400, "unsupported_response_type", `Invalid response_type: ${responseType}`);
 
   const approvalPrompt = params.get("approval_prompt");
   const promptParam = params.get("prompt");
-  if (approvalPrompt !== null && promptParam !== null) return errorReply(400, "invalid_request", "Conflict params: approval_prompt and prompt");
+  if (approvalPrompt !== null && promptParam !== null)
+    return errorReply(400, "invalid_request", "Conflict params: approval_prompt and prompt");
   if (approvalPrompt !== null && approvalPrompt !== "force" && approvalPrompt !== "auto") {
-    return errorReply(400, "invalid_request", `Invalid parameter value for approval_prompt: '${approvalPrompt}' is not valid`);
+    return errorReply(
+      400,
+      "invalid_request",
+      `Invalid parameter value for approval_prompt: '${approvalPrompt}' is not valid`,
+    );
   }
   const prompt = (promptParam ?? "").split(" ").filter(Boolean);
-  if (prompt.some((p) => !["none", "consent", "select_account"].includes(p)) || (prompt.includes("none") && prompt.length > 1)) {
+  if (
+    prompt.some((p) => !["none", "consent", "select_account"].includes(p)) ||
+    (prompt.includes("none") && prompt.length > 1)
+  ) {
     return errorReply(400, "invalid_request", `Invalid parameter value for prompt: ${promptParam}`);
   }
 
@@ -52,16 +76,21 @@ export function parseAuthorizationRequest(ctx: EmulatorContext, params: URLSearc
   if (!scopeParam?.trim()) return errorReply(400, "invalid_request", "Missing required parameter: scope");
   const requestedScopes = scopeParam.split(/\s+/).filter(Boolean);
   const unknown = requestedScopes.filter((s) => !isKnownScope(s));
-  if (unknown.length) return errorReply(400, "invalid_scope", `Some requested scopes were invalid. {invalid=[${unknown.join(", ")}]}`);
+  if (unknown.length)
+    return errorReply(400, "invalid_scope", `Some requested scopes were invalid. {invalid=[${unknown.join(", ")}]}`);
 
   const accessType = params.get("access_type") ?? "online";
-  if (accessType !== "online" && accessType !== "offline") return errorReply(400, "invalid_request", `Invalid access_type: ${accessType}`);
+  if (accessType !== "online" && accessType !== "offline")
+    return errorReply(400, "invalid_request", `Invalid access_type: ${accessType}`);
 
   const codeChallenge = params.get("code_challenge") ?? undefined;
   const method = params.get("code_challenge_method") ?? (codeChallenge ? "plain" : undefined);
-  if (method !== undefined && !codeChallenge) return errorReply(400, "invalid_request", "Missing code_challenge parameter.");
-  if (method !== undefined && method !== "S256" && method !== "plain") return errorReply(400, "invalid_request", `Invalid code_challenge_method: ${method}`);
-  if (codeChallenge && !/^[A-Za-z0-9\-._~]{43,128}$/.test(codeChallenge)) return errorReply(400, "invalid_request", "Invalid code_challenge.");
+  if (method !== undefined && !codeChallenge)
+    return errorReply(400, "invalid_request", "Missing code_challenge parameter.");
+  if (method !== undefined && method !== "S256" && method !== "plain")
+    return errorReply(400, "invalid_request", `Invalid code_challenge_method: ${method}`);
+  if (codeChallenge && !/^[A-Za-z0-9\-._~]{43,128}$/.test(codeChallenge))
+    return errorReply(400, "invalid_request", "Invalid code_challenge.");
 
   const optional = (name: string) => params.get(name) ?? undefined;
   const request: AuthorizationRequest = {
@@ -79,7 +108,9 @@ export function parseAuthorizationRequest(ctx: EmulatorContext, params: URLSearc
 }
 
 function strip<T extends Record<string, string | undefined>>(values: T): Partial<Record<keyof T, string>> {
-  return Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined)) as Partial<Record<keyof T, string>>;
+  return Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined)) as Partial<
+    Record<keyof T, string>
+  >;
 }
 
 export function handleAuthorize(ctx: EmulatorContext, req: EmulatorRequest): Reply {
@@ -95,12 +126,18 @@ export function handleAuthorize(ctx: EmulatorContext, req: EmulatorRequest): Rep
     const user = request.loginHint && hinted?.sub !== sessionUser?.sub ? undefined : sessionUser;
     const oidc = state.config.promptNoneError === "oidc";
     if (!user) return redirectWithError(ctx, request, oidc ? "login_required" : "interaction_required");
-    if (needsConsent(ctx, request, user)) return redirectWithError(ctx, request, oidc ? "consent_required" : "interaction_required");
+    if (needsConsent(ctx, request, user))
+      return redirectWithError(ctx, request, oidc ? "consent_required" : "interaction_required");
     return completeAuthorization(ctx, request, user, normalizeScopes(request.requestedScopes), false);
   }
 
   for (const [id, stale] of state.interactions) if (stale.expiresAt <= state.clock.now()) state.interactions.delete(id);
-  const interaction: Interaction = { id: randomToken(32), request, step: "account", expiresAt: state.clock.now() + INTERACTION_TTL_MS };
+  const interaction: Interaction = {
+    id: randomToken(32),
+    request,
+    step: "account",
+    expiresAt: state.clock.now() + INTERACTION_TTL_MS,
+  };
   state.interactions.set(interaction.id, interaction);
   if (hinted && !request.prompt.includes("select_account")) return continueWithAccount(ctx, interaction, hinted);
   return html(200, accountChooserPage(interaction.id, client, [...state.users.values()]));
@@ -139,7 +176,15 @@ function takeInteraction(ctx: EmulatorContext, id: string | null, step: Interact
   return interaction;
 }
 
-const expiredInteraction = () => html(400, errorPage(400, "invalid_request", "This sign-in request has expired or was already used. Go back to the app and try again."));
+const expiredInteraction = () =>
+  html(
+    400,
+    errorPage(
+      400,
+      "invalid_request",
+      "This sign-in request has expired or was already used. Go back to the app and try again.",
+    ),
+  );
 
 export function handleAccountChoice(ctx: EmulatorContext, req: EmulatorRequest): Reply {
   const form = formParams(req);
@@ -183,7 +228,13 @@ export function handleConsent(ctx: EmulatorContext, req: EmulatorRequest): Reply
   return completeAuthorization(ctx, request, user, granted, true);
 }
 
-function completeAuthorization(ctx: EmulatorContext, request: AuthorizationRequest, user: User, granted: string[], consentShown: boolean): Reply {
+function completeAuthorization(
+  ctx: EmulatorContext,
+  request: AuthorizationRequest,
+  user: User,
+  granted: string[],
+  consentShown: boolean,
+): Reply {
   const { state } = ctx;
   const now = state.clock.now();
   const grant = state.grantFor(user.sub, state.projectOf(request.clientId));
@@ -200,7 +251,9 @@ function completeAuthorization(ctx: EmulatorContext, request: AuthorizationReque
     createdAt: now,
     expiresAt: now + state.config.authCodeTtlSeconds * 1000,
     ...(request.nonce !== undefined ? { nonce: request.nonce } : {}),
-    ...(request.codeChallenge !== undefined ? { codeChallenge: request.codeChallenge, codeChallengeMethod: request.codeChallengeMethod ?? "plain" } : {}),
+    ...(request.codeChallenge !== undefined
+      ? { codeChallenge: request.codeChallenge, codeChallengeMethod: request.codeChallengeMethod ?? "plain" }
+      : {}),
   });
   const url = new URL(request.redirectUri);
   if (request.state !== undefined) url.searchParams.set("state", request.state);

@@ -10,7 +10,8 @@ function clientDisplayName(client: Client): string {
 export function accountChooserPage(interactionId: string, client: Client, users: User[]): string {
   const accounts = users
     .map(
-      (u) => `<li><button class="account" type="submit" name="account" value="${e(u.email)}"><span class="avatar" aria-hidden="true">${e(u.name.slice(0, 1))}</span><span><strong>${e(u.name)}</strong><br><span class="muted small">${e(u.email)}</span></span></button></li>`,
+      (u) =>
+        `<li><button class="account" type="submit" name="account" value="${e(u.email)}"><span class="avatar" aria-hidden="true">${e(u.name.slice(0, 1))}</span><span><strong>${e(u.name)}</strong><br><span class="muted small">${e(u.email)}</span></span></button></li>`,
     )
     .join("");
   return htmlPage(
@@ -20,14 +21,25 @@ export function accountChooserPage(interactionId: string, client: Client, users:
   );
 }
 
-export function consentPage(interactionId: string, client: Client, user: User, requestedScopes: string[], granular: boolean): string {
+export function consentPage(
+  interactionId: string,
+  client: Client,
+  user: User,
+  requestedScopes: string[],
+  granular: boolean,
+): string {
   const scopes = normalizeScopes(requestedScopes);
   const signIn = scopes.filter(isSignInScope);
   const others = scopes.filter((s) => !isSignInScope(s));
   const name = e(clientDisplayName(client));
   const signInList = signIn.map((s) => `<li>${e(scopeLabel(s))}</li>`).join("");
   const otherList = granular
-    ? others.map((s, i) => `<li><input type="checkbox" id="scope-${i}" name="scope" value="${e(s)}" checked><label for="scope-${i}">${e(scopeLabel(s))}</label></li>`).join("")
+    ? others
+        .map(
+          (s, i) =>
+            `<li><input type="checkbox" id="scope-${i}" name="scope" value="${e(s)}" checked><label for="scope-${i}">${e(scopeLabel(s))}</label></li>`,
+        )
+        .join("")
     : others.map((s) => `<li><input type="hidden" name="scope" value="${e(s)}">${e(scopeLabel(s))}</li>`).join("");
   return htmlPage(
     `Sign in to ${clientDisplayName(client)}`,
@@ -41,7 +53,9 @@ ${others.length ? `<h2>${granular ? `Select what ${name} can access` : `This wil
 }
 
 export function errorPage(code: number, error: string, message: string, details: Record<string, string> = {}): string {
-  const rows = Object.entries(details).map(([k, v]) => `${e(k)}=${e(v)}`).join("<br>");
+  const rows = Object.entries(details)
+    .map(([k, v]) => `${e(k)}=${e(v)}`)
+    .join("<br>");
   return htmlPage(
     `Error ${code}: ${error}`,
     `${BRAND}<h1>Access blocked: this request is invalid</h1><h2 class="error">Error ${code}: ${e(error)}</h2><p>${e(message)}</p>${rows ? `<p class="small muted">Request details: ${rows}</p>` : ""}`,

@@ -15,11 +15,28 @@ async function sender() {
 describe("control API", () => {
   it("seeds users and clients that the screens and token endpoint then use", async () => {
     await env.control.addUser({ email: "linus@example.org", name: "Linus Torvalds" });
-    const testClient = { id: "qa.apps.googleusercontent.com", secret: "qa-secret", redirectUri: "http://localhost:5000/callback" };
-    await env.control.addClient({ id: testClient.id, secret: testClient.secret, redirectUris: [testClient.redirectUri], publishingStatus: "testing" });
-    const { client, tokens } = await connect(env.url, { client: oauthClient(env.url, testClient), account: "linus@example.org" });
+    const testClient = {
+      id: "qa.apps.googleusercontent.com",
+      secret: "qa-secret",
+      redirectUri: "http://localhost:5000/callback",
+    };
+    await env.control.addClient({
+      id: testClient.id,
+      secret: testClient.secret,
+      redirectUris: [testClient.redirectUri],
+      publishingStatus: "testing",
+    });
+    const { client, tokens } = await connect(env.url, {
+      client: oauthClient(env.url, testClient),
+      account: "linus@example.org",
+    });
     const ticket = await client.verifyIdToken({ idToken: tokens.id_token ?? "", audience: testClient.id });
-    expect(ticket.getPayload()).toMatchObject({ email: "linus@example.org", name: "Linus Torvalds", given_name: "Linus", family_name: "Torvalds" });
+    expect(ticket.getPayload()).toMatchObject({
+      email: "linus@example.org",
+      name: "Linus Torvalds",
+      given_name: "Linus",
+      family_name: "Torvalds",
+    });
     expect(ticket.getPayload()?.sub).toMatch(/^\d+$/);
   });
 
@@ -28,7 +45,9 @@ describe("control API", () => {
     const grants = await env.control.grants();
     expect(grants).toEqual([expect.objectContaining({ user: "ada@evergreen.test", projectId: DEV_CLIENT.id })]);
     const tokens = await env.control.tokens();
-    expect(tokens.refreshTokens).toEqual([expect.objectContaining({ user: "ada@evergreen.test", clientId: DEV_CLIENT.id, alive: true })]);
+    expect(tokens.refreshTokens).toEqual([
+      expect.objectContaining({ user: "ada@evergreen.test", clientId: DEV_CLIENT.id, alive: true }),
+    ]);
     expect(tokens.accessTokens).toHaveLength(1);
     const calls = await env.control.calls();
     expect(calls).toMatchObject({ authorize: 1, "authorize.account": 1, "authorize.consent": 1, token: 1 });
@@ -47,15 +66,34 @@ describe("control API", () => {
   });
 
   it("refuses unknown config keys and mistyped values", async () => {
-    expect((await fetch(`${env.url}/__emulator/config`, { method: "POST", body: JSON.stringify({ nope: 1 }) })).status).toBe(400);
-    expect((await fetch(`${env.url}/__emulator/config`, { method: "POST", body: JSON.stringify({ accessTokenTtlSeconds: "5" }) })).status).toBe(400);
+    expect(
+      (await fetch(`${env.url}/__emulator/config`, { method: "POST", body: JSON.stringify({ nope: 1 }) })).status,
+    ).toBe(400);
+    expect(
+      (
+        await fetch(`${env.url}/__emulator/config`, {
+          method: "POST",
+          body: JSON.stringify({ accessTokenTtlSeconds: "5" }),
+        })
+      ).status,
+    ).toBe(400);
   });
 
   it("the mailbox page lists sent mail newest first and opens a message", async () => {
     const api = await sender();
-    await api.users.messages.send({ userId: "me", requestBody: { raw: Buffer.from("To: bob@example.com\r\nSubject: Older\r\n\r\nfirst").toString("base64url") } });
+    await api.users.messages.send({
+      userId: "me",
+      requestBody: { raw: Buffer.from("To: bob@example.com\r\nSubject: Older\r\n\r\nfirst").toString("base64url") },
+    });
     await env.control.advanceClock(5);
-    const { data } = await api.users.messages.send({ userId: "me", requestBody: { raw: Buffer.from("To: Bob <bob@example.com>\r\nSubject: Newer & better\r\n\r\nsecond body").toString("base64url") } });
+    const { data } = await api.users.messages.send({
+      userId: "me",
+      requestBody: {
+        raw: Buffer.from("To: Bob <bob@example.com>\r\nSubject: Newer & better\r\n\r\nsecond body").toString(
+          "base64url",
+        ),
+      },
+    });
     const page = await (await fetch(`${env.url}/__emulator/`)).text();
     expect(page.indexOf("Newer &#38; better")).toBeGreaterThan(-1);
     expect(page.indexOf("Newer &#38; better")).toBeLessThan(page.indexOf("Older"));

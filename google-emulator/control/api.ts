@@ -14,7 +14,10 @@ export interface ControlHooks {
 const userSchema = z.object({
   email: z.string().email(),
   name: z.string().min(1).optional(),
-  sub: z.string().regex(/^\d{1,255}$/).optional(),
+  sub: z
+    .string()
+    .regex(/^\d{1,255}$/)
+    .optional(),
   givenName: z.string().optional(),
   familyName: z.string().optional(),
   picture: z.string().optional(),
@@ -52,7 +55,19 @@ export async function handleControl(ctx: EmulatorContext, req: EmulatorRequest, 
   const path = req.url.pathname.replace(/^\/__emulator/, "").replace(/\/$/, "") || "/";
   const route = `${req.method} ${path}`;
   try {
-    if (route === "GET /") return html(200, mailboxPage({ messages: state.messages, users: [...state.users.values()], clients: [...state.clients.values()], grants: [...state.grants.values()] }, (sub) => state.users.get(sub)));
+    if (route === "GET /")
+      return html(
+        200,
+        mailboxPage(
+          {
+            messages: state.messages,
+            users: [...state.users.values()],
+            clients: [...state.clients.values()],
+            grants: [...state.grants.values()],
+          },
+          (sub) => state.users.get(sub),
+        ),
+      );
     if (route === "POST /reset") {
       hooks.reset();
       return json(200, { ok: true });
@@ -98,7 +113,15 @@ export async function handleControl(ctx: EmulatorContext, req: EmulatorRequest, 
       const user = state.findUserByEmail(decodeURIComponent(revokeMatch[1]));
       if (!user) return json(404, { error: "Unknown user" });
       const { clientId } = z.object({ clientId: z.string().optional() }).parse(bodyJson(req));
-      const projects = clientId ? [state.projectOf(clientId)] : [...new Set([...state.grants.values(), ...state.refreshTokens.values(), ...state.accessTokens.values()].filter((g) => g.userSub === user.sub).map((g) => g.projectId))];
+      const projects = clientId
+        ? [state.projectOf(clientId)]
+        : [
+            ...new Set(
+              [...state.grants.values(), ...state.refreshTokens.values(), ...state.accessTokens.values()]
+                .filter((g) => g.userSub === user.sub)
+                .map((g) => g.projectId),
+            ),
+          ];
       for (const projectId of projects) revokeGrant(state, user.sub, projectId);
       return json(200, { revokedProjects: projects });
     }
@@ -117,7 +140,8 @@ export async function handleControl(ctx: EmulatorContext, req: EmulatorRequest, 
     }
     if (route === "GET /tokens") return json(200, listTokens(ctx));
     if (route === "GET /calls") return json(200, { calls: state.calls });
-    if (route === "GET /messages") return json(200, { messages: state.messages.map((message) => messageView(ctx, message)) });
+    if (route === "GET /messages")
+      return json(200, { messages: state.messages.map((message) => messageView(ctx, message)) });
     const messageMatch = /^\/messages\/([0-9a-f]+)$/.exec(path);
     if (req.method === "GET" && messageMatch) {
       const message = state.messages.find((m) => m.id === messageMatch[1]);
@@ -125,7 +149,8 @@ export async function handleControl(ctx: EmulatorContext, req: EmulatorRequest, 
     }
     return notFound();
   } catch (error) {
-    if (error instanceof z.ZodError) return badInput(error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "));
+    if (error instanceof z.ZodError)
+      return badInput(error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "));
     if (error instanceof Error) return badInput(error.message);
     throw error;
   }
@@ -143,7 +168,14 @@ export type MessageView = ReturnType<typeof messageView>;
 export type TokenList = ReturnType<typeof listTokens>;
 
 function grantView(ctx: EmulatorContext, g: Grant) {
-  return { user: ctx.state.users.get(g.userSub)?.email, userSub: g.userSub, projectId: g.projectId, scopes: g.scopes, firstGrantedAt: iso(g.firstGrantedAt), lastConsentAt: iso(g.lastConsentAt) };
+  return {
+    user: ctx.state.users.get(g.userSub)?.email,
+    userSub: g.userSub,
+    projectId: g.projectId,
+    scopes: g.scopes,
+    firstGrantedAt: iso(g.firstGrantedAt),
+    lastConsentAt: iso(g.lastConsentAt),
+  };
 }
 
 function messageView(ctx: EmulatorContext, m: SentMessage) {

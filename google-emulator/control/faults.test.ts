@@ -25,15 +25,29 @@ describe("faults", () => {
   it("respond on gmail.send: a Google-shaped 500 that POST sends do not retry; nothing was sent", async () => {
     const api = await sender();
     await env.control.addFault({ endpoint: "gmail.send", count: 1, status: 500 });
-    await expect(api.users.messages.send({ userId: "me", requestBody: { raw } })).rejects.toMatchObject({ status: 500, message: "Backend Error" });
+    await expect(api.users.messages.send({ userId: "me", requestBody: { raw } })).rejects.toMatchObject({
+      status: 500,
+      message: "Backend Error",
+    });
     expect(await messageCount()).toBe(0);
-    await expect(api.users.messages.send({ userId: "me", requestBody: { raw } })).resolves.toMatchObject({ status: 200 });
+    await expect(api.users.messages.send({ userId: "me", requestBody: { raw } })).resolves.toMatchObject({
+      status: 200,
+    });
   });
 
   it("respond with a custom body and headers", async () => {
-    await env.control.addFault({ endpoint: "userinfo", status: 418, body: { custom: true }, headers: { "x-fault": "yes" } });
+    await env.control.addFault({
+      endpoint: "userinfo",
+      status: 418,
+      body: { custom: true },
+      headers: { "x-fault": "yes" },
+    });
     const response = await fetch(`${env.url}/v1/userinfo`);
-    expect([response.status, response.headers.get("x-fault"), await response.json()]).toEqual([418, "yes", { custom: true }]);
+    expect([response.status, response.headers.get("x-fault"), await response.json()]).toEqual([
+      418,
+      "yes",
+      { custom: true },
+    ]);
   });
 
   it("drop-before: the connection closes without an answer and nothing is sent", async () => {
@@ -63,7 +77,10 @@ describe("faults", () => {
     expect(await env.control.faults()).toHaveLength(1);
     await env.control.clearFaults();
     expect(await env.control.faults()).toHaveLength(0);
-    const bad = await fetch(`${env.url}/__emulator/faults`, { method: "POST", body: JSON.stringify({ endpoint: "nowhere" }) });
+    const bad = await fetch(`${env.url}/__emulator/faults`, {
+      method: "POST",
+      body: JSON.stringify({ endpoint: "nowhere" }),
+    });
     expect(bad.status).toBe(400);
   });
 });

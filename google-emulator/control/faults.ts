@@ -1,4 +1,14 @@
-export const FAULT_ENDPOINTS = ["authorize", "token", "revoke", "tokeninfo", "userinfo", "certs", "discovery", "gmail.send", "gmail.profile"] as const;
+export const FAULT_ENDPOINTS = [
+  "authorize",
+  "token",
+  "revoke",
+  "tokeninfo",
+  "userinfo",
+  "certs",
+  "discovery",
+  "gmail.send",
+  "gmail.profile",
+] as const;
 export type FaultEndpoint = (typeof FAULT_ENDPOINTS)[number];
 
 export interface Fault {
@@ -42,9 +52,11 @@ export class FaultQueue {
 export function parseFault(input: unknown): Fault {
   if (!input || typeof input !== "object") throw new Error("Fault must be a JSON object");
   const raw = input as Record<string, unknown>;
-  if (!FAULT_ENDPOINTS.includes(raw.endpoint as FaultEndpoint)) throw new Error(`endpoint must be one of ${FAULT_ENDPOINTS.join(", ")}`);
+  if (!FAULT_ENDPOINTS.includes(raw.endpoint as FaultEndpoint))
+    throw new Error(`endpoint must be one of ${FAULT_ENDPOINTS.join(", ")}`);
   const mode = raw.mode ?? "respond";
-  if (mode !== "respond" && mode !== "drop-before" && mode !== "drop-after") throw new Error("mode must be respond, drop-before or drop-after");
+  if (mode !== "respond" && mode !== "drop-before" && mode !== "drop-after")
+    throw new Error("mode must be respond, drop-before or drop-after");
   const count = raw.count ?? 1;
   if (typeof count !== "number" || count < 1) throw new Error("count must be a positive number");
   if (raw.status !== undefined && typeof raw.status !== "number") throw new Error("status must be a number");

@@ -13,12 +13,25 @@ export function mailboxPage(view: MailboxView, userBySub: (sub: string) => User 
   const rows = [...view.messages]
     .sort((a, b) => b.sentAt - a.sentAt)
     .map(
-      (m) => `<tr><td>${e(m.from)}</td><td>${e(m.envelope.to.join(", "))}</td><td><a href="/__emulator/messages/${e(m.id)}">${e(m.subject || "(no subject)")}</a></td><td class="small muted"><time datetime="${new Date(m.sentAt).toISOString()}">${e(new Date(m.sentAt).toLocaleString("en-GB"))}</time></td></tr>`,
+      (m) =>
+        `<tr><td>${e(m.from)}</td><td>${e(m.envelope.to.join(", "))}</td><td><a href="/__emulator/messages/${e(m.id)}">${e(m.subject || "(no subject)")}</a></td><td class="small muted"><time datetime="${new Date(m.sentAt).toISOString()}">${e(new Date(m.sentAt).toLocaleString("en-GB"))}</time></td></tr>`,
     )
     .join("");
-  const users = view.users.map((u) => `<li>${e(u.name)} &lt;${e(u.email)}&gt; <span class="small muted">sub ${e(u.sub)}</span></li>`).join("");
-  const clients = view.clients.map((c) => `<li>${e(c.id)} <span class="small muted">(${e(c.publishingStatus)}; ${e(c.redirectUris.join(", "))})</span></li>`).join("");
-  const grants = view.grants.map((g) => `<li>${e(userBySub(g.userSub)?.email ?? g.userSub)} → ${e(g.projectId)}: <span class="small">${e(g.scopes.join(" "))}</span></li>`).join("");
+  const users = view.users
+    .map((u) => `<li>${e(u.name)} &lt;${e(u.email)}&gt; <span class="small muted">sub ${e(u.sub)}</span></li>`)
+    .join("");
+  const clients = view.clients
+    .map(
+      (c) =>
+        `<li>${e(c.id)} <span class="small muted">(${e(c.publishingStatus)}; ${e(c.redirectUris.join(", "))})</span></li>`,
+    )
+    .join("");
+  const grants = view.grants
+    .map(
+      (g) =>
+        `<li>${e(userBySub(g.userSub)?.email ?? g.userSub)} → ${e(g.projectId)}: <span class="small">${e(g.scopes.join(" "))}</span></li>`,
+    )
+    .join("");
   return htmlPage(
     "Sent mail - Google emulator",
     `${BRAND}<h1>Sent mail</h1>

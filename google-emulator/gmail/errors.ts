@@ -29,13 +29,24 @@ export function apiError(options: ApiErrorOptions): Reply {
           "@type": "type.googleapis.com/google.rpc.ErrorInfo",
           reason: options.errorInfoReason,
           domain: "googleapis.com",
-          metadata: { service: "gmail.googleapis.com", ...(options.method ? { method: `caribou.api.proto.MailboxService.${options.method}` } : {}) },
+          metadata: {
+            service: "gmail.googleapis.com",
+            ...(options.method ? { method: `caribou.api.proto.MailboxService.${options.method}` } : {}),
+          },
         },
       ]
     : undefined;
   return json(
     options.status,
-    { error: { code: options.status, message: options.message, errors: [item], status: options.canonicalStatus, ...(details ? { details } : {}) } },
+    {
+      error: {
+        code: options.status,
+        message: options.message,
+        errors: [item],
+        status: options.canonicalStatus,
+        ...(details ? { details } : {}),
+      },
+    },
     options.headers,
   );
 }
@@ -47,7 +58,8 @@ export function badRequest(message: string, reason = "invalidArgument"): Reply {
 export function credentialsMissing(method: GmailMethod): Reply {
   return apiError({
     status: 401,
-    message: "Request is missing required authentication credential. Expected OAuth 2 access token, login cookie or other valid authentication credential. See https://developers.google.com/identity/sign-in/web/devconsole-project.",
+    message:
+      "Request is missing required authentication credential. Expected OAuth 2 access token, login cookie or other valid authentication credential. See https://developers.google.com/identity/sign-in/web/devconsole-project.",
     itemMessage: "Login Required.",
     reason: "required",
     location: { location: "Authorization", locationType: "header" },
@@ -61,7 +73,8 @@ export function credentialsMissing(method: GmailMethod): Reply {
 export function invalidCredentials(method: GmailMethod, expired: boolean): Reply {
   return apiError({
     status: 401,
-    message: "Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential. See https://developers.google.com/identity/sign-in/web/devconsole-project.",
+    message:
+      "Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential. See https://developers.google.com/identity/sign-in/web/devconsole-project.",
     itemMessage: "Invalid Credentials",
     reason: "authError",
     location: { location: "Authorization", locationType: "header" },
@@ -81,12 +94,19 @@ export function insufficientScope(method: GmailMethod, acceptedScopes: string[])
     canonicalStatus: "PERMISSION_DENIED",
     errorInfoReason: "ACCESS_TOKEN_SCOPE_INSUFFICIENT",
     method,
-    headers: { "WWW-Authenticate": `Bearer realm="https://accounts.google.com/", error="insufficient_scope", scope="${acceptedScopes.join(" ")}"` },
+    headers: {
+      "WWW-Authenticate": `Bearer realm="https://accounts.google.com/", error="insufficient_scope", scope="${acceptedScopes.join(" ")}"`,
+    },
   });
 }
 
 export function delegationDenied(userId: string): Reply {
-  return apiError({ status: 403, message: `Delegation denied for ${userId}`, reason: "forbidden", canonicalStatus: "PERMISSION_DENIED" });
+  return apiError({
+    status: 403,
+    message: `Delegation denied for ${userId}`,
+    reason: "forbidden",
+    canonicalStatus: "PERMISSION_DENIED",
+  });
 }
 
 export function userRateLimitExceeded(status: 403 | 429, method: GmailMethod): Reply {
@@ -113,5 +133,11 @@ export function mailSendingLimit(retryAt: Date): Reply {
 }
 
 export function payloadTooLarge(): Reply {
-  return json(413, { error: { code: 413, message: "Request Entity Too Large", errors: [{ message: "Request Entity Too Large", domain: "global", reason: "uploadTooLarge" }] } });
+  return json(413, {
+    error: {
+      code: 413,
+      message: "Request Entity Too Large",
+      errors: [{ message: "Request Entity Too Large", domain: "global", reason: "uploadTooLarge" }],
+    },
+  });
 }

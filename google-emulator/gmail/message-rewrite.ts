@@ -24,7 +24,8 @@ export function splitMessage(message: Buffer): SplitMessage {
   for (const line of headerText.split(eol)) {
     const last = headers[headers.length - 1];
     if (/^[ \t]/.test(line) && last) last.raw += eol + line;
-    else if (line.includes(":")) headers.push({ name: line.slice(0, line.indexOf(":")).trim().toLowerCase(), raw: line });
+    else if (line.includes(":"))
+      headers.push({ name: line.slice(0, line.indexOf(":")).trim().toLowerCase(), raw: line });
   }
   return { headers, body, eol };
 }
@@ -43,17 +44,29 @@ export function gmailMessageId(): string {
 }
 
 /** What Gmail does on the way out: From forced to the account, Bcc dropped, Message-ID/Date added, Received prepended. */
-export function rewriteOutgoing(message: Buffer, account: { email: string; name: string }, displayName: string | undefined, now: Date): { raw: Buffer; messageId: string } {
+export function rewriteOutgoing(
+  message: Buffer,
+  account: { email: string; name: string },
+  displayName: string | undefined,
+  now: Date,
+): { raw: Buffer; messageId: string } {
   const split = splitMessage(message);
   const fromValue = `${encodeDisplayName(displayName || account.name)} <${account.email}>`;
   const kept = split.headers.filter((h) => h.name !== "bcc" && h.name !== "from");
-  const existingId = kept.find((h) => h.name === "message-id")?.raw.replace(/^[^:]*:\s*/, "").replace(/\s+/g, "");
+  const existingId = kept
+    .find((h) => h.name === "message-id")
+    ?.raw.replace(/^[^:]*:\s*/, "")
+    .replace(/\s+/g, "");
   const messageId = existingId || gmailMessageId();
   const added: HeaderField[] = [
-    { name: "received", raw: `Received: from 127.0.0.1 by gmailapi.google.com with HTTPREST; ${now.toUTCString().replace("GMT", "+0000")}` },
+    {
+      name: "received",
+      raw: `Received: from 127.0.0.1 by gmailapi.google.com with HTTPREST; ${now.toUTCString().replace("GMT", "+0000")}`,
+    },
     { name: "from", raw: `From: ${fromValue}` },
   ];
   if (!existingId) added.push({ name: "message-id", raw: `Message-ID: ${messageId}` });
-  if (!kept.some((h) => h.name === "date")) added.push({ name: "date", raw: `Date: ${now.toUTCString().replace("GMT", "+0000")}` });
+  if (!kept.some((h) => h.name === "date"))
+    added.push({ name: "date", raw: `Date: ${now.toUTCString().replace("GMT", "+0000")}` });
   return { raw: joinMessage({ ...split, headers: [...added, ...kept] }), messageId };
 }

@@ -17,7 +17,13 @@ describe("Gmail profile", () => {
   it("403 for getProfile with gmail.send alone; 200 with a read scope", async () => {
     const error = await apiError((await gmailWith()).users.getProfile({ userId: "me" }));
     expect(error.status).toBe(403);
-    expect(error.response.data.error).toMatchObject({ code: 403, message: "Request had insufficient authentication scopes.", status: "PERMISSION_DENIED", errors: [{ reason: "insufficientPermissions", message: "Insufficient Permission" }], details: [{ reason: "ACCESS_TOKEN_SCOPE_INSUFFICIENT" }] });
+    expect(error.response.data.error).toMatchObject({
+      code: 403,
+      message: "Request had insufficient authentication scopes.",
+      status: "PERMISSION_DENIED",
+      errors: [{ reason: "insufficientPermissions", message: "Insufficient Permission" }],
+      details: [{ reason: "ACCESS_TOKEN_SCOPE_INSUFFICIENT" }],
+    });
     expect(errorHeader(error, "www-authenticate")).toContain('error="insufficient_scope"');
 
     const reader = await gmailWith(["openid", "email", GMAIL_SEND, "https://www.googleapis.com/auth/gmail.readonly"]);

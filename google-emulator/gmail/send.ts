@@ -7,11 +7,17 @@ import { authorizeCall, spendUnits } from "./access";
 import { badRequest, mailSendingLimit, payloadTooLarge, userRateLimitExceeded } from "./errors";
 import { rewriteOutgoing } from "./message-rewrite";
 
-export async function handleSend(ctx: EmulatorContext, req: EmulatorRequest, userId: string, upload: boolean): Promise<Reply> {
+export async function handleSend(
+  ctx: EmulatorContext,
+  req: EmulatorRequest,
+  userId: string,
+  upload: boolean,
+): Promise<Reply> {
   const { state } = ctx;
   const auth = authorizeCall(ctx, req, userId, SEND_SCOPES, "SendMessage");
   if (!auth.ok) return auth.reply;
-  if (!spendUnits(ctx, auth.user, state.config.sendUnitCost)) return userRateLimitExceeded(state.config.unitQuotaStatus, "SendMessage");
+  if (!spendUnits(ctx, auth.user, state.config.sendUnitCost))
+    return userRateLimitExceeded(state.config.unitQuotaStatus, "SendMessage");
 
   const body = upload ? readUpload(ctx, req) : readJsonSend(ctx, req);
   if (!body.ok) return body.reply;
@@ -30,10 +36,17 @@ function readJsonSend(ctx: EmulatorContext, req: EmulatorRequest): SendBody {
   }
   const { raw, threadId } = (payload ?? {}) as { raw?: unknown; threadId?: unknown };
   if (typeof raw !== "string" || raw === "") {
-    return { ok: false, reply: badRequest("'raw' RFC822 payload message string or uploading message via /upload/* URL required", "badRequest") };
+    return {
+      ok: false,
+      reply: badRequest(
+        "'raw' RFC822 payload message string or uploading message via /upload/* URL required",
+        "badRequest",
+      ),
+    };
   }
   // Gmail's ByteString fields take base64url; the standard alphabet's + and / are refused.
-  if (!/^[A-Za-z0-9_-]*={0,2}$/.test(raw)) return { ok: false, reply: badRequest(`Invalid value for ByteString: ${raw.slice(0, 40)}`, "invalid") };
+  if (!/^[A-Za-z0-9_-]*={0,2}$/.test(raw))
+    return { ok: false, reply: badRequest(`Invalid value for ByteString: ${raw.slice(0, 40)}`, "invalid") };
   return { ok: true, message: Buffer.from(raw, "base64url"), ...(typeof threadId === "string" ? { threadId } : {}) };
 }
 
@@ -48,7 +61,11 @@ function readUpload(ctx: EmulatorContext, req: EmulatorRequest): SendBody {
     const parts = parseMultipart(req.body, contentType);
     const metadata = parts?.[0];
     const media = parts?.[1];
-    if (!metadata || !media) return { ok: false, reply: badRequest("Invalid multipart request: expected a metadata part and a media part.", "badContent") };
+    if (!metadata || !media)
+      return {
+        ok: false,
+        reply: badRequest("Invalid multipart request: expected a metadata part and a media part.", "badContent"),
+      };
     try {
       const meta = metadata.body.length ? (JSON.parse(metadata.body.toString("utf8")) as { threadId?: unknown }) : {};
       if (typeof meta.threadId === "string") threadId = meta.threadId;
@@ -57,10 +74,20 @@ function readUpload(ctx: EmulatorContext, req: EmulatorRequest): SendBody {
     }
     message = media.body;
   } else {
-    return { ok: false, reply: badRequest(`Invalid upload type: ${uploadType}. This emulator supports media and multipart.`, "invalid") };
+    return {
+      ok: false,
+      reply: badRequest(`Invalid upload type: ${uploadType}. This emulator supports media and multipart.`, "invalid"),
+    };
   }
   if (message.length > ctx.state.config.uploadSendMaxBytes) return { ok: false, reply: payloadTooLarge() };
-  if (message.length === 0) return { ok: false, reply: badRequest("'raw' RFC822 payload message string or uploading message via /upload/* URL required", "badRequest") };
+  if (message.length === 0)
+    return {
+      ok: false,
+      reply: badRequest(
+        "'raw' RFC822 payload message string or uploading message via /upload/* URL required",
+        "badRequest",
+      ),
+    };
   return { ok: true, message, ...(threadId !== undefined ? { threadId } : {}) };
 }
 
@@ -77,27 +104,48 @@ function parseMultipart(body: Buffer, contentType: string): { headers: string; b
     part = part.subarray(part[0] === 0x0d && part[1] === 0x0a ? 2 : part[0] === 0x0a ? 1 : 0);
     if (part.subarray(-2).toString() === "\r\n") part = part.subarray(0, -2);
     else if (part.subarray(-1).toString() === "\n") part = part.subarray(0, -1);
-    const split = part.indexOf("\r\n\r\n") !== -1 ? { at: part.indexOf("\r\n\r\n"), len: 4 } : { at: part.indexOf("\n\n"), len: 2 };
-    parts.push(split.at === -1 ? { headers: "", body: part } : { headers: part.subarray(0, split.at).toString("latin1"), body: part.subarray(split.at + split.len) });
+    const split =
+      part.indexOf("\r\n\r\n") !== -1 ? { at: part.indexOf("\r\n\r\n"), len: 4 } : { at: part.indexOf("\n\n"), len: 2 };
+    parts.push(
+      split.at === -1
+        ? { headers: "", body: part }
+        : { headers: part.subarray(0, split.at).toString("latin1"), body: part.subarray(split.at + split.len) },
+    );
     start = next;
   }
   return parts;
 }
 
-function addressesOf(field: AddressObject | AddressObject[] | undefined): { address: string; name: string }[] | "invalid" {
+function addressesOf(
+  field: AddressObject | AddressObject[] | undefined,
+): { address: string; name: string }[] | "invalid" {
   const objects = field === undefined ? [] : Array.isArray(field) ? field : [field];
   const flat = objects.flatMap((o) => o.value).flatMap((a) => (a.group ? a.group : [a]));
   if (flat.some((a) => !a.address || !/^[^@\s]+@[^@\s]+$/.test(a.address))) return "invalid";
   return flat.map((a) => ({ address: a.address ?? "", name: a.name }));
 }
 
-const normalizeSubject = (subject: string | undefined) => (subject ?? "").replace(/^((re|fwd?|aw|wg)\s*:\s*)+/i, "").trim().toLowerCase();
+const normalizeSubject = (subject: string | undefined) =>
+  (subject ?? "")
+    .replace(/^((re|fwd?|aw|wg)\s*:\s*)+/i, "")
+    .trim()
+    .toLowerCase();
 
 function randomHexId(now: number): string {
-  return (now.toString(16).padStart(11, "0") + Math.floor(Math.random() * 0xfffff).toString(16).padStart(5, "0")).slice(-16);
+  return (
+    now.toString(16).padStart(11, "0") +
+    Math.floor(Math.random() * 0xfffff)
+      .toString(16)
+      .padStart(5, "0")
+  ).slice(-16);
 }
 
-async function sendMessage(ctx: EmulatorContext, user: User, original: Buffer, threadId: string | undefined): Promise<Reply> {
+async function sendMessage(
+  ctx: EmulatorContext,
+  user: User,
+  original: Buffer,
+  threadId: string | undefined,
+): Promise<Reply> {
   const { state } = ctx;
   let parsed: ParsedMail;
   try {
@@ -106,13 +154,20 @@ async function sendMessage(ctx: EmulatorContext, user: User, original: Buffer, t
     return badRequest("Invalid RFC 822 message.", "invalidArgument");
   }
   const recipients: string[] = [];
-  for (const [header, field] of [["To", parsed.to], ["Cc", parsed.cc], ["Bcc", parsed.bcc]] as const) {
+  for (const [header, field] of [
+    ["To", parsed.to],
+    ["Cc", parsed.cc],
+    ["Bcc", parsed.bcc],
+  ] as const) {
     const addresses = addressesOf(field);
     if (addresses === "invalid") return badRequest(`Invalid ${header} header`);
     recipients.push(...addresses.map((a) => a.address));
   }
   if (recipients.length === 0) return badRequest("Recipient address required");
-  if (recipients.length > state.config.maxRecipientsPerMessage) return badRequest(`Too many recipients: ${recipients.length}. The Gmail API accepts at most ${state.config.maxRecipientsPerMessage} per message.`);
+  if (recipients.length > state.config.maxRecipientsPerMessage)
+    return badRequest(
+      `Too many recipients: ${recipients.length}. The Gmail API accepts at most ${state.config.maxRecipientsPerMessage} per message.`,
+    );
 
   let thread = undefined as SentMessage[] | undefined;
   if (threadId !== undefined) {
@@ -131,9 +186,14 @@ async function sendMessage(ctx: EmulatorContext, user: User, original: Buffer, t
   const displayName = parsed.from?.value[0]?.name;
   const { raw, messageId } = rewriteOutgoing(original, user, displayName, new Date(now));
   const stored = await simpleParser(raw, { skipImageLinks: true });
-  const references = [parsed.inReplyTo ?? "", ...(Array.isArray(parsed.references) ? parsed.references : [parsed.references ?? ""])].filter(Boolean);
+  const references = [
+    parsed.inReplyTo ?? "",
+    ...(Array.isArray(parsed.references) ? parsed.references : [parsed.references ?? ""]),
+  ].filter(Boolean);
   // Gmail threads a reply only when the thread, References/In-Reply-To and the subject all agree (§9.6).
-  const joinsThread = thread?.some((m) => references.includes(m.messageId)) && thread.some((m) => normalizeSubject(m.subject) === normalizeSubject(parsed.subject));
+  const joinsThread =
+    thread?.some((m) => references.includes(m.messageId)) &&
+    thread.some((m) => normalizeSubject(m.subject) === normalizeSubject(parsed.subject));
   const id = randomHexId(now);
   const toSelf = recipients.some((r) => r.toLowerCase() === user.email.toLowerCase());
   const message: SentMessage = {
@@ -159,10 +219,18 @@ async function sendMessage(ctx: EmulatorContext, user: User, original: Buffer, t
 function headerMap(parsed: ParsedMail): Record<string, string> {
   const headers: Record<string, string> = {};
   for (const { key, line } of parsed.headerLines) {
-    const value = line.slice(line.indexOf(":") + 1).replace(/\r?\n[ \t]+/g, " ").trim();
+    const value = line
+      .slice(line.indexOf(":") + 1)
+      .replace(/\r?\n[ \t]+/g, " ")
+      .trim();
     headers[key] = headers[key] ? `${headers[key]}, ${value}` : value;
   }
-  const decoded: Record<string, string | undefined> = { subject: parsed.subject, from: parsed.from?.text, to: addressText(parsed.to), cc: addressText(parsed.cc) };
+  const decoded: Record<string, string | undefined> = {
+    subject: parsed.subject,
+    from: parsed.from?.text,
+    to: addressText(parsed.to),
+    cc: addressText(parsed.cc),
+  };
   for (const [key, value] of Object.entries(decoded)) if (value !== undefined) headers[key] = value;
   return headers;
 }

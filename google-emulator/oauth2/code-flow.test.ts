@@ -29,7 +29,9 @@ describe("authorization code flow with google-auth-library", () => {
     expect(outcome.params.get("authuser")).toBe("0");
     expect(outcome.params.get("prompt")).toBe("consent");
     expect(outcome.params.get("iss")).toBe(env.url);
-    expect(outcome.params.get("scope")?.split(" ")).toEqual(expect.arrayContaining(["email", "profile", USERINFO_EMAIL, USERINFO_PROFILE, GMAIL_SEND, "openid"]));
+    expect(outcome.params.get("scope")?.split(" ")).toEqual(
+      expect.arrayContaining(["email", "profile", USERINFO_EMAIL, USERINFO_PROFILE, GMAIL_SEND, "openid"]),
+    );
     expect(tokens.access_token).toMatch(/^ya29\./);
     expect(tokens.refresh_token).toMatch(/^1\/\/0/);
     expect(tokens.token_type).toBe("Bearer");
@@ -91,7 +93,11 @@ describe("authorization code flow with google-auth-library", () => {
 
   it("include_granted_scopes=true folds earlier grants into the new token", async () => {
     const first = await connect(env.url, { scopes: ["openid", GMAIL_SEND] });
-    const second = await connect(env.url, { browser: first.browser, scopes: ["openid", "email"], extra: { include_granted_scopes: "true" } });
+    const second = await connect(env.url, {
+      browser: first.browser,
+      scopes: ["openid", "email"],
+      extra: { include_granted_scopes: "true" },
+    });
     expect(second.tokens.scope?.split(" ")).toEqual(expect.arrayContaining([GMAIL_SEND, USERINFO_EMAIL, "openid"]));
   });
 
@@ -116,7 +122,9 @@ describe("authorization code flow with google-auth-library", () => {
     expect(credentials.access_token).not.toBe(tokens.access_token);
     expect(events).toHaveLength(1);
     expect(events[0]).not.toHaveProperty("refresh_token");
-    await expect(client.verifyIdToken({ idToken: String(body.id_token), audience: DEV_CLIENT.id })).resolves.toBeTruthy();
+    await expect(
+      client.verifyIdToken({ idToken: String(body.id_token), audience: DEV_CLIENT.id }),
+    ).resolves.toBeTruthy();
   });
 
   it("accessTokenTtlSeconds shapes expires_in", async () => {
@@ -146,7 +154,10 @@ describe("authorization code flow with google-auth-library", () => {
   it("revoking through the user's account page (control API) has the same effect", async () => {
     const { tokens } = await connect(env.url);
     await env.control.revokeAccess(DEV_USER.email);
-    expect((await refreshError(tokens.refresh_token ?? "")).body).toEqual({ error: "invalid_grant", error_description: "Token has been expired or revoked." });
+    expect((await refreshError(tokens.refresh_token ?? "")).body).toEqual({
+      error: "invalid_grant",
+      error_description: "Token has been expired or revoked.",
+    });
   });
 
   it("the 101st refresh token silently kills the oldest", async () => {
@@ -157,7 +168,10 @@ describe("authorization code flow with google-auth-library", () => {
       issued.push(tokens.refresh_token ?? "");
     }
     expect(new Set(issued).size).toBe(101);
-    expect((await refreshError(issued[0] ?? "")).body).toEqual({ error: "invalid_grant", error_description: "Token has been expired or revoked." });
+    expect((await refreshError(issued[0] ?? "")).body).toEqual({
+      error: "invalid_grant",
+      error_description: "Token has been expired or revoked.",
+    });
     expect((await refreshError(issued[1] ?? "")).message).toBeUndefined();
     const list = await env.control.tokens();
     expect(list.refreshTokens.filter((t) => t.alive)).toHaveLength(100);
@@ -167,15 +181,25 @@ describe("authorization code flow with google-auth-library", () => {
   it("a Testing client's refresh tokens die 7 days after consent; sign-in-only grants are exempt", async () => {
     await env.control.addClient({ ...DEV_CLIENT, publishingStatus: "testing" });
     const gmail = await connect(env.url);
-    const signInOnly = await connect(env.url, { scopes: ["openid", "email", "profile"], prompt: "consent", browser: gmail.browser });
+    const signInOnly = await connect(env.url, {
+      scopes: ["openid", "email", "profile"],
+      prompt: "consent",
+      browser: gmail.browser,
+    });
 
     await env.control.advanceClock(7 * 24 * 3600 - 60);
     expect((await refreshError(gmail.tokens.refresh_token ?? "")).message).toBeUndefined();
     await env.control.advanceClock(120);
-    expect(await refreshError(gmail.tokens.refresh_token ?? "")).toMatchObject({ status: 400, body: { error: "invalid_grant", error_description: "Token has been expired or revoked." } });
+    expect(await refreshError(gmail.tokens.refresh_token ?? "")).toMatchObject({
+      status: 400,
+      body: { error: "invalid_grant", error_description: "Token has been expired or revoked." },
+    });
     expect((await refreshError(signInOnly.tokens.refresh_token ?? "")).message).toBeUndefined();
     const list = await env.control.tokens();
-    expect(list.refreshTokens.find((t) => t.token === gmail.tokens.refresh_token)).toMatchObject({ expired: true, alive: false });
+    expect(list.refreshTokens.find((t) => t.token === gmail.tokens.refresh_token)).toMatchObject({
+      expired: true,
+      alive: false,
+    });
   });
 
   it("a production client's refresh token survives the same 8 days", async () => {
@@ -187,18 +211,34 @@ describe("authorization code flow with google-auth-library", () => {
   it("access tokens expire on the emulator's clock", async () => {
     const { tokens } = await connect(env.url);
     const client = oauthClient(env.url);
-    await expect(client.getTokenInfo(tokens.access_token ?? "")).resolves.toMatchObject({ email: DEV_USER.email, aud: DEV_CLIENT.id });
+    await expect(client.getTokenInfo(tokens.access_token ?? "")).resolves.toMatchObject({
+      email: DEV_USER.email,
+      aud: DEV_CLIENT.id,
+    });
     await env.control.advanceClock(3600);
     await expect(client.getTokenInfo(tokens.access_token ?? "")).rejects.toMatchObject({ status: 400 });
   });
 
   it("tokeninfo returns every value as a string", async () => {
     const { tokens } = await connect(env.url);
-    const body = (await (await fetch(`${env.url}/tokeninfo?access_token=${tokens.access_token}`)).json()) as Record<string, unknown>;
-    expect(body).toMatchObject({ aud: DEV_CLIENT.id, azp: DEV_CLIENT.id, sub: DEV_USER.sub, email: DEV_USER.email, email_verified: "true", access_type: "offline" });
+    const body = (await (await fetch(`${env.url}/tokeninfo?access_token=${tokens.access_token}`)).json()) as Record<
+      string,
+      unknown
+    >;
+    expect(body).toMatchObject({
+      aud: DEV_CLIENT.id,
+      azp: DEV_CLIENT.id,
+      sub: DEV_USER.sub,
+      email: DEV_USER.email,
+      email_verified: "true",
+      access_type: "offline",
+    });
     expect(typeof body.exp).toBe("string");
     expect(typeof body.expires_in).toBe("string");
-    const idInfo = (await (await fetch(`${env.url}/tokeninfo?id_token=${tokens.id_token}`)).json()) as Record<string, unknown>;
+    const idInfo = (await (await fetch(`${env.url}/tokeninfo?id_token=${tokens.id_token}`)).json()) as Record<
+      string,
+      unknown
+    >;
     expect(idInfo).toMatchObject({ iss: env.url, sub: DEV_USER.sub, email_verified: "true", alg: "RS256" });
   });
 
@@ -216,7 +256,11 @@ describe("authorization code flow with google-auth-library", () => {
         email_verified: true,
       });
     }
-    expect(await (await fetch(`${env.url}/oauth2/v2/userinfo`, { headers })).json()).toMatchObject({ id: DEV_USER.sub, verified_email: true, email: DEV_USER.email });
+    expect(await (await fetch(`${env.url}/oauth2/v2/userinfo`, { headers })).json()).toMatchObject({
+      id: DEV_USER.sub,
+      verified_email: true,
+      email: DEV_USER.email,
+    });
     const bad = await fetch(`${env.url}/v1/userinfo`, { headers: { authorization: "Bearer ya29.nope" } });
     expect(bad.status).toBe(401);
     expect(await bad.json()).toEqual({ error: "invalid_request", error_description: "Invalid Credentials" });

@@ -12,7 +12,10 @@ const options = { [oauth.allowInsecureRequests]: true };
 
 async function discover(): Promise<oauth.AuthorizationServer> {
   const issuer = new URL(env.url);
-  return oauth.processDiscoveryResponse(issuer, await oauth.discoveryRequest(issuer, { ...options, algorithm: "oidc" }));
+  return oauth.processDiscoveryResponse(
+    issuer,
+    await oauth.discoveryRequest(issuer, { ...options, algorithm: "oidc" }),
+  );
 }
 
 describe("standards OIDC client (oauth4webapi)", () => {
@@ -53,21 +56,53 @@ describe("standards OIDC client (oauth4webapi)", () => {
     const outcome = await new TestBrowser(env.url).authorize(authUrl.toString());
     if (outcome.kind !== "redirect") throw new Error("expected a redirect");
     const params = oauth.validateAuthResponse(as, client, outcome.url, state);
-    const response = await oauth.authorizationCodeGrantRequest(as, client, oauth.ClientSecretBasic(DEV_CLIENT.secret), params, REDIRECT_URI, codeVerifier, options);
-    const result = await oauth.processAuthorizationCodeResponse(as, client, response, { expectedNonce: nonce, requireIdToken: true });
+    const response = await oauth.authorizationCodeGrantRequest(
+      as,
+      client,
+      oauth.ClientSecretBasic(DEV_CLIENT.secret),
+      params,
+      REDIRECT_URI,
+      codeVerifier,
+      options,
+    );
+    const result = await oauth.processAuthorizationCodeResponse(as, client, response, {
+      expectedNonce: nonce,
+      requireIdToken: true,
+    });
     expect(result.refresh_token).toMatch(/^1\/\/0/);
     const claims = oauth.getValidatedIdTokenClaims(result);
-    expect(claims).toMatchObject({ iss: env.url, aud: DEV_CLIENT.id, sub: DEV_USER.sub, email: DEV_USER.email, email_verified: true, nonce });
+    expect(claims).toMatchObject({
+      iss: env.url,
+      aud: DEV_CLIENT.id,
+      sub: DEV_USER.sub,
+      email: DEV_USER.email,
+      email_verified: true,
+      nonce,
+    });
 
     const jwks = createRemoteJWKSet(new URL(as.jwks_uri ?? ""));
-    const { protectedHeader } = await jwtVerify(result.id_token ?? "", jwks, { issuer: env.url, audience: DEV_CLIENT.id });
+    const { protectedHeader } = await jwtVerify(result.id_token ?? "", jwks, {
+      issuer: env.url,
+      audience: DEV_CLIENT.id,
+    });
     expect(protectedHeader.alg).toBe("RS256");
     expect(protectedHeader.kid).toMatch(/^[0-9a-f]{40}$/);
 
-    const userInfo = await oauth.processUserInfoResponse(as, client, claims?.sub ?? "", await oauth.userInfoRequest(as, client, result.access_token, options));
+    const userInfo = await oauth.processUserInfoResponse(
+      as,
+      client,
+      claims?.sub ?? "",
+      await oauth.userInfoRequest(as, client, result.access_token, options),
+    );
     expect(userInfo).toMatchObject({ sub: DEV_USER.sub, email: DEV_USER.email, name: DEV_USER.name });
 
-    const refreshResponse = await oauth.refreshTokenGrantRequest(as, client, oauth.ClientSecretPost(DEV_CLIENT.secret), result.refresh_token ?? "", options);
+    const refreshResponse = await oauth.refreshTokenGrantRequest(
+      as,
+      client,
+      oauth.ClientSecretPost(DEV_CLIENT.secret),
+      result.refresh_token ?? "",
+      options,
+    );
     const refreshed = await oauth.processRefreshTokenResponse(as, client, refreshResponse);
     expect(refreshed).not.toHaveProperty("refresh_token");
     expect(refreshed).toMatchObject({ token_type: "bearer", expires_in: 3599 });
@@ -79,9 +114,15 @@ describe("standards OIDC client (oauth4webapi)", () => {
     const jwks = createRemoteJWKSet(new URL(as.jwks_uri ?? ""));
     const response = await fetch(`${env.url}/oauth2/v3/certs`);
     expect(response.headers.get("cache-control")).toMatch(/max-age=\d+/);
-    const { keys } = (await response.json()) as { keys: { kty: string; alg: string; use: string; kid: string; n: string; e: string }[] };
+    const { keys } = (await response.json()) as {
+      keys: { kty: string; alg: string; use: string; kid: string; n: string; e: string }[];
+    };
     expect(keys[0]).toMatchObject({ kty: "RSA", alg: "RS256", use: "sig", e: "AQAB" });
-    const forged = ["eyJhbGciOiJSUzI1NiIsImtpZCI6IngifQ", Buffer.from(JSON.stringify({ iss: env.url })).toString("base64url"), "AAAA"].join(".");
+    const forged = [
+      "eyJhbGciOiJSUzI1NiIsImtpZCI6IngifQ",
+      Buffer.from(JSON.stringify({ iss: env.url })).toString("base64url"),
+      "AAAA",
+    ].join(".");
     await expect(jwtVerify(forged, jwks)).rejects.toThrow();
   });
 

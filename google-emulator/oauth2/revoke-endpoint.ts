@@ -9,7 +9,12 @@ export function handleRevoke(ctx: EmulatorContext, req: EmulatorRequest): Reply 
   if (!value) return oauthError(400, "invalid_request", "Missing required parameter: token");
   const access = state.accessTokens.get(value);
   const refresh = state.refreshTokens.get(value);
-  const owner = access && isAccessTokenAlive(state, access) ? access : refresh && isRefreshTokenAlive(state, refresh) ? refresh : undefined;
+  const owner =
+    access && isAccessTokenAlive(state, access)
+      ? access
+      : refresh && isRefreshTokenAlive(state, refresh)
+        ? refresh
+        : undefined;
   if (!owner) return oauthError(400, "invalid_token", "Token expired or revoked");
   revokeGrant(state, owner.userSub, owner.projectId);
   return json(200, {});

@@ -9,8 +9,20 @@ const SHORTHANDS: Record<string, string> = { email: USERINFO_EMAIL, profile: USE
 const SIGN_IN = new Set(["openid", USERINFO_EMAIL, USERINFO_PROFILE]);
 
 /** Scopes accepted by users.messages.send and users.getProfile, from Gmail's discovery document. */
-export const SEND_SCOPES = [FULL_MAIL, `${AUTH}gmail.addons.current.action.compose`, `${AUTH}gmail.compose`, `${AUTH}gmail.modify`, GMAIL_SEND];
-export const PROFILE_SCOPES = [FULL_MAIL, `${AUTH}gmail.compose`, `${AUTH}gmail.metadata`, `${AUTH}gmail.modify`, `${AUTH}gmail.readonly`];
+export const SEND_SCOPES = [
+  FULL_MAIL,
+  `${AUTH}gmail.addons.current.action.compose`,
+  `${AUTH}gmail.compose`,
+  `${AUTH}gmail.modify`,
+  GMAIL_SEND,
+];
+export const PROFILE_SCOPES = [
+  FULL_MAIL,
+  `${AUTH}gmail.compose`,
+  `${AUTH}gmail.metadata`,
+  `${AUTH}gmail.modify`,
+  `${AUTH}gmail.readonly`,
+];
 
 const LABELS: Record<string, string> = {
   openid: "Associate you with your personal info on Google",
@@ -37,7 +49,12 @@ export function isSignInScope(scope: string): boolean {
 }
 
 export function isKnownScope(scope: string): boolean {
-  return scope in SHORTHANDS || scope === "openid" || scope === FULL_MAIL || /^https:\/\/www\.googleapis\.com\/auth\/[\w.-]+$/.test(scope);
+  return (
+    scope in SHORTHANDS ||
+    scope === "openid" ||
+    scope === FULL_MAIL ||
+    /^https:\/\/www\.googleapis\.com\/auth\/[\w.-]+$/.test(scope)
+  );
 }
 
 export function scopeLabel(scope: string): string {
@@ -50,7 +67,9 @@ export function hasIdentityScope(scopes: string[]): boolean {
 
 /** Token responses list full URLs with openid last, as in Google's captures. */
 export function formatGrantedScopes(scopes: string[]): string {
-  const urls = normalizeScopes(scopes).filter((s) => s !== "openid").sort();
+  const urls = normalizeScopes(scopes)
+    .filter((s) => s !== "openid")
+    .sort();
   return [...urls, ...(scopes.includes("openid") ? ["openid"] : [])].join(" ");
 }
 

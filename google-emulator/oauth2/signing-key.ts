@@ -1,4 +1,12 @@
-import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, sign, type KeyObject } from "node:crypto";
+import {
+  createHash,
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  randomBytes,
+  sign,
+  type KeyObject,
+} from "node:crypto";
 import { SignJWT, type JWK } from "jose";
 
 export interface SigningKey {
@@ -55,12 +63,20 @@ export function accessTokenHash(accessToken: string): string {
 // Minimal DER writer: enough for a self-signed X.509 v3 certificate, as /oauth2/v1/certs serves certificates.
 function der(tag: number, content: Buffer): Buffer {
   const len = content.length;
-  const header = len < 0x80 ? Buffer.from([tag, len]) : len < 0x100 ? Buffer.from([tag, 0x81, len]) : Buffer.from([tag, 0x82, len >> 8, len & 0xff]);
+  const header =
+    len < 0x80
+      ? Buffer.from([tag, len])
+      : len < 0x100
+        ? Buffer.from([tag, 0x81, len])
+        : Buffer.from([tag, 0x82, len >> 8, len & 0xff]);
   return Buffer.concat([header, content]);
 }
 const sequence = (...items: Buffer[]) => der(0x30, Buffer.concat(items));
 const oid = (bytes: number[]) => der(0x06, Buffer.from(bytes));
-const SHA256_WITH_RSA = sequence(oid([0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0b]), Buffer.from([0x05, 0x00]));
+const SHA256_WITH_RSA = sequence(
+  oid([0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0b]),
+  Buffer.from([0x05, 0x00]),
+);
 const COMMON_NAME = [0x55, 0x04, 0x03];
 
 function utcTime(date: Date): Buffer {

@@ -27,7 +27,8 @@ function authenticateClient(ctx: EmulatorContext, req: EmulatorRequest, form: UR
     clientId = decode(decoded.slice(0, colon < 0 ? decoded.length : colon));
     secret = colon < 0 ? undefined : decode(decoded.slice(colon + 1));
   }
-  if (!clientId) return { ok: false, reply: oauthError(400, "invalid_request", "Could not determine client ID from request.") };
+  if (!clientId)
+    return { ok: false, reply: oauthError(400, "invalid_request", "Could not determine client ID from request.") };
   const client = ctx.state.clients.get(clientId);
   if (!client) return { ok: false, reply: oauthError(401, "invalid_client", "The OAuth client was not found.") };
   if (!secret) return { ok: false, reply: oauthError(400, "invalid_request", "client_secret is missing.") };
@@ -39,10 +40,13 @@ export async function handleToken(ctx: EmulatorContext, req: EmulatorRequest): P
   const form = formParams(req);
   const grantType = form.get("grant_type");
   if (!grantType) return oauthError(400, "invalid_request", "Required parameter is missing: grant_type");
-  if (grantType !== "authorization_code" && grantType !== "refresh_token") return oauthError(400, "unsupported_grant_type", `Invalid grant_type: ${grantType}`);
+  if (grantType !== "authorization_code" && grantType !== "refresh_token")
+    return oauthError(400, "unsupported_grant_type", `Invalid grant_type: ${grantType}`);
   const auth = authenticateClient(ctx, req, form);
   if (!auth.ok) return auth.reply;
-  return grantType === "authorization_code" ? exchangeCode(ctx, auth.client, form) : refreshAccessToken(ctx, auth.client, form);
+  return grantType === "authorization_code"
+    ? exchangeCode(ctx, auth.client, form)
+    : refreshAccessToken(ctx, auth.client, form);
 }
 
 async function exchangeCode(ctx: EmulatorContext, client: Client, form: URLSearchParams): Promise<Reply> {
@@ -63,7 +67,8 @@ async function exchangeCode(ctx: EmulatorContext, client: Client, form: URLSearc
     if (verifier !== "") return oauthError(400, "invalid_grant", "code_verifier or verifier is not needed");
   } else {
     if (verifier === "") return oauthError(400, "invalid_grant", "Missing code verifier.");
-    const derived = code.codeChallengeMethod === "S256" ? createHash("sha256").update(verifier).digest("base64url") : verifier;
+    const derived =
+      code.codeChallengeMethod === "S256" ? createHash("sha256").update(verifier).digest("base64url") : verifier;
     if (!safeEqual(derived, code.codeChallenge)) return oauthError(400, "invalid_grant", "Invalid code verifier.");
   }
   const user = state.users.get(code.userSub);
@@ -71,7 +76,14 @@ async function exchangeCode(ctx: EmulatorContext, client: Client, form: URLSearc
   code.redeemedAt = state.clock.now();
 
   const withRefresh = code.accessType === "offline" && code.consentShown && !state.config.withholdRefreshTokens;
-  const refresh = withRefresh ? issueRefreshToken(state, { userSub: user.sub, clientId: client.id, scopes: code.scopes, consentAt: code.createdAt }) : undefined;
+  const refresh = withRefresh
+    ? issueRefreshToken(state, {
+        userSub: user.sub,
+        clientId: client.id,
+        scopes: code.scopes,
+        consentAt: code.createdAt,
+      })
+    : undefined;
   const access = issueAccessToken(state, {
     userSub: user.sub,
     clientId: client.id,
@@ -96,9 +108,16 @@ async function refreshAccessToken(ctx: EmulatorContext, client: Client, form: UR
   const refresh = state.refreshTokens.get(value);
   if (!refresh || refresh.clientId !== client.id) return oauthError(400, "invalid_grant", "Bad Request");
   const user = state.users.get(refresh.userSub);
-  if (!user || !isRefreshTokenAlive(state, refresh)) return oauthError(400, "invalid_grant", "Token has been expired or revoked.");
+  if (!user || !isRefreshTokenAlive(state, refresh))
+    return oauthError(400, "invalid_grant", "Token has been expired or revoked.");
   refresh.lastUsedAt = state.clock.now();
-  const access = issueAccessToken(state, { userSub: user.sub, clientId: client.id, scopes: refresh.scopes, accessType: "offline", refreshToken: refresh.token });
+  const access = issueAccessToken(state, {
+    userSub: user.sub,
+    clientId: client.id,
+    scopes: refresh.scopes,
+    accessType: "offline",
+    refreshToken: refresh.token,
+  });
   return json(200, {
     access_token: access.token,
     expires_in: state.config.accessTokenTtlSeconds,
@@ -120,7 +139,9 @@ async function idTokenFor(ctx: EmulatorContext, user: User, access: AccessToken,
     ...(hasEmail ? { email: user.email, email_verified: user.emailVerified } : {}),
     at_hash: accessTokenHash(access.token),
     ...(nonce !== undefined ? { nonce } : {}),
-    ...(hasProfile ? { name: user.name, picture: user.picture, given_name: user.givenName, family_name: user.familyName } : {}),
+    ...(hasProfile
+      ? { name: user.name, picture: user.picture, given_name: user.givenName, family_name: user.familyName }
+      : {}),
     iat,
     exp: iat + ctx.state.config.idTokenTtlSeconds,
   });

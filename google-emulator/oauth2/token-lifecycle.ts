@@ -6,7 +6,16 @@ export function randomToken(bytes: number): string {
   return randomBytes(bytes).toString("base64url");
 }
 
-export function issueAccessToken(state: EmulatorState, grant: { userSub: string; clientId: string; scopes: string[]; accessType: "online" | "offline"; refreshToken?: string }): AccessToken {
+export function issueAccessToken(
+  state: EmulatorState,
+  grant: {
+    userSub: string;
+    clientId: string;
+    scopes: string[];
+    accessType: "online" | "offline";
+    refreshToken?: string;
+  },
+): AccessToken {
   const now = state.clock.now();
   const token: AccessToken = {
     token: `ya29.a0${randomToken(96)}`,
@@ -23,7 +32,10 @@ export function issueAccessToken(state: EmulatorState, grant: { userSub: string;
   return token;
 }
 
-export function issueRefreshToken(state: EmulatorState, grant: { userSub: string; clientId: string; scopes: string[]; consentAt: number }): RefreshToken {
+export function issueRefreshToken(
+  state: EmulatorState,
+  grant: { userSub: string; clientId: string; scopes: string[]; consentAt: number },
+): RefreshToken {
   const now = state.clock.now();
   const client = state.clients.get(grant.clientId);
   const expiresInTesting = client?.publishingStatus === "testing" && !grant.scopes.every(isSignInScope);
@@ -44,7 +56,9 @@ export function issueRefreshToken(state: EmulatorState, grant: { userSub: string
 
 /** Google keeps at most N live refresh tokens per account × client and silently drops the oldest. */
 function evictOldestRefreshTokens(state: EmulatorState, userSub: string, clientId: string): void {
-  const live = [...state.refreshTokens.values()].filter((t) => t.userSub === userSub && t.clientId === clientId && isRefreshTokenAlive(state, t));
+  const live = [...state.refreshTokens.values()].filter(
+    (t) => t.userSub === userSub && t.clientId === clientId && isRefreshTokenAlive(state, t),
+  );
   const excess = live.length - state.config.refreshTokenLimitPerClient;
   for (const token of live.sort((a, b) => a.createdAt - b.createdAt).slice(0, Math.max(0, excess))) {
     token.revokedAt = state.clock.now();
@@ -76,7 +90,8 @@ export function revokeGrant(state: EmulatorState, userSub: string, projectId: st
   const now = state.clock.now();
   state.deleteGrant(userSub, projectId);
   for (const token of state.accessTokens.values()) {
-    if (token.userSub === userSub && token.projectId === projectId && token.revokedAt === undefined) token.revokedAt = now;
+    if (token.userSub === userSub && token.projectId === projectId && token.revokedAt === undefined)
+      token.revokedAt = now;
   }
   for (const token of state.refreshTokens.values()) {
     if (token.userSub === userSub && token.projectId === projectId && token.revokedAt === undefined) {

@@ -32,7 +32,12 @@ async function idTokenInfo(ctx: EmulatorContext, idToken: string): Promise<Reply
     await jwtVerify(idToken, key, { issuer: ctx.baseUrl, currentDate: new Date(ctx.state.clock.now()) });
     const claims = decodeJwt(idToken);
     const header = decodeProtectedHeader(idToken);
-    return json(200, { ...Object.fromEntries(Object.entries(claims).map(([k, v]) => [k, String(v)])), alg: String(header.alg), kid: String(header.kid), typ: String(header.typ) });
+    return json(200, {
+      ...Object.fromEntries(Object.entries(claims).map(([k, v]) => [k, String(v)])),
+      alg: String(header.alg),
+      kid: String(header.kid),
+      typ: String(header.typ),
+    });
   } catch {
     return oauthError(400, "invalid_token", "Invalid Value");
   }

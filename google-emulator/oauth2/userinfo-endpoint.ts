@@ -7,7 +7,11 @@ export function handleUserInfo(ctx: EmulatorContext, req: EmulatorRequest, shape
   const access = findLiveAccessToken(ctx.state, bearerToken(req));
   const user = access && ctx.state.users.get(access.userSub);
   if (!access || !user) {
-    return json(401, { error: "invalid_request", error_description: "Invalid Credentials" }, { "WWW-Authenticate": 'Bearer realm="https://accounts.google.com/", error="invalid_token"' });
+    return json(
+      401,
+      { error: "invalid_request", error_description: "Invalid Credentials" },
+      { "WWW-Authenticate": 'Bearer realm="https://accounts.google.com/", error="invalid_token"' },
+    );
   }
   const email = access.scopes.includes(USERINFO_EMAIL);
   const profile = access.scopes.includes(USERINFO_PROFILE);
@@ -15,12 +19,16 @@ export function handleUserInfo(ctx: EmulatorContext, req: EmulatorRequest, shape
     return json(200, {
       id: user.sub,
       ...(email ? { email: user.email, verified_email: user.emailVerified } : {}),
-      ...(profile ? { name: user.name, given_name: user.givenName, family_name: user.familyName, picture: user.picture } : {}),
+      ...(profile
+        ? { name: user.name, given_name: user.givenName, family_name: user.familyName, picture: user.picture }
+        : {}),
     });
   }
   return json(200, {
     sub: user.sub,
-    ...(profile ? { name: user.name, given_name: user.givenName, family_name: user.familyName, picture: user.picture } : {}),
+    ...(profile
+      ? { name: user.name, given_name: user.givenName, family_name: user.familyName, picture: user.picture }
+      : {}),
     ...(email ? { email: user.email, email_verified: user.emailVerified } : {}),
   });
 }

@@ -15,11 +15,18 @@ describe("one switch to Google", () => {
       token: "http://127.0.0.1:4010/token",
       gmail: "http://127.0.0.1:4010/",
     });
-    expect(Object.values(googleEndpoints(undefined)).every((url) => /^https:\/\/[a-z0-9.]+\.(google|googleapis)\.com(\/|$)/.test(url))).toBe(true);
+    expect(
+      Object.values(googleEndpoints(undefined)).every((url) =>
+        /^https:\/\/[a-z0-9.]+\.(google|googleapis)\.com(\/|$)/.test(url),
+      ),
+    ).toBe(true);
   });
 
   it("agrees with the emulator's discovery document", async () => {
-    const discovery = (await (await fetch(`${google.url}/.well-known/openid-configuration`)).json()) as Record<string, string>;
+    const discovery = (await (await fetch(`${google.url}/.well-known/openid-configuration`)).json()) as Record<
+      string,
+      string
+    >;
     const endpoints = googleEndpoints(google.url);
     expect(discovery).toMatchObject({
       issuer: endpoints.issuer,

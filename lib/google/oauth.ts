@@ -104,7 +104,12 @@ export class GoogleRejectedError extends Error {
   }
 }
 
-type GaxiosLikeError = { status?: number; code?: string; message?: string; response?: { status?: number; data?: unknown } };
+type GaxiosLikeError = {
+  status?: number;
+  code?: string;
+  message?: string;
+  response?: { status?: number; data?: unknown };
+};
 
 function describeFailure(error: unknown): string {
   const failure = error as GaxiosLikeError;
@@ -114,7 +119,8 @@ function describeFailure(error: unknown): string {
   return status ? `HTTP ${status}${code}` : (failure.code ?? failure.message ?? "no response");
 }
 
-const isTransientStatus = (status: number | undefined) => status === undefined || status === 408 || status === 429 || status >= 500;
+const isTransientStatus = (status: number | undefined) =>
+  status === undefined || status === 408 || status === 429 || status >= 500;
 
 export type RevokeResult = "revoked" | "already-invalid";
 

@@ -20,7 +20,11 @@ export function DisconnectForm({ action, connected }: { action: () => Promise<Ac
   return (
     <div className="space-y-3">
       {confirming ? (
-        <form action={formAction} aria-describedby="disconnect-warning" className="flex flex-wrap items-center gap-3 rounded-md border border-red-200 bg-red-50 p-3">
+        <form
+          action={formAction}
+          aria-describedby="disconnect-warning"
+          className="flex flex-wrap items-center gap-3 rounded-md border border-red-200 bg-red-50 p-3"
+        >
           <p id="disconnect-warning" className="text-sm text-red-900">
             Evergreen will revoke its access at Google and delete your tokens. Sending stops until you connect again.
           </p>
@@ -28,7 +32,11 @@ export function DisconnectForm({ action, connected }: { action: () => Promise<Ac
           <SubmitButton variant="danger" pendingLabel="Disconnecting…" autoFocus>
             Yes, disconnect Gmail
           </SubmitButton>
-          <button type="button" onClick={() => setConfirming(false)} className="text-sm font-medium text-slate-700 underline">
+          <button
+            type="button"
+            onClick={() => setConfirming(false)}
+            className="text-sm font-medium text-slate-700 underline"
+          >
             Keep connected
           </button>
         </form>

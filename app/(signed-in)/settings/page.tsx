@@ -29,14 +29,18 @@ export default async function SettingsPage({ searchParams }: { searchParams: Pro
   const copy = connection ? describeConnectionStatus(connection.status, connection.reason) : undefined;
   const reconnected = notice === "reconnected" && connection?.status === "CONNECTED";
   // The refusal's words come from the event it recorded, never from the URL.
-  const refusal = notice === "other-account" ? connection?.events.find((event) => event.kind === "RECONNECT_REFUSED") : undefined;
+  const refusal =
+    notice === "other-account" ? connection?.events.find((event) => event.kind === "RECONNECT_REFUSED") : undefined;
   const scopes = scopeLabels(connection?.grantedScopes ?? []);
 
   return (
     <div className="space-y-8">
       <h1 className="text-2xl font-bold tracking-tight">Settings</h1>
       {reconnected ? (
-        <p role="status" className="rounded-md border border-emerald-200 bg-emerald-50 px-4 py-3 text-sm text-emerald-900">
+        <p
+          role="status"
+          className="rounded-md border border-emerald-200 bg-emerald-50 px-4 py-3 text-sm text-emerald-900"
+        >
           Gmail reconnected. Evergreen can send email from {connection.googleEmail} again.
         </p>
       ) : null}
@@ -63,7 +67,9 @@ export default async function SettingsPage({ searchParams }: { searchParams: Pro
               <Detail term="Gmail address">
                 <span className="break-all">{connection.googleEmail ?? "Unknown"}</span>
               </Detail>
-              {connection.status !== "DISCONNECTED" ? <Detail term="Connected since" at={connection.connectedSince} /> : null}
+              {connection.status !== "DISCONNECTED" ? (
+                <Detail term="Connected since" at={connection.connectedSince} />
+              ) : null}
               <Detail term="Last approved at Google" at={connection.lastApprovedAt} />
               <Detail term="Last renewed" at={connection.lastRefreshedAt} />
               <Detail term="Granted permissions">{scopes.length > 0 ? scopes.join(", ") : "None"}</Detail>
@@ -93,7 +99,10 @@ export default async function SettingsPage({ searchParams }: { searchParams: Pro
       </section>
 
       {connection ? (
-        <section aria-labelledby="events-heading" className="rounded-lg border border-slate-200 bg-white px-6 py-5 shadow-sm">
+        <section
+          aria-labelledby="events-heading"
+          className="rounded-lg border border-slate-200 bg-white px-6 py-5 shadow-sm"
+        >
           <h2 id="events-heading" className="text-lg font-semibold">
             Recent connection events
           </h2>

@@ -6,7 +6,10 @@ import { configuredOrigin } from "@/lib/request-guard";
 
 // Auth.js answers 500 to a callbackUrl query it cannot parse (next-auth #5585); proxy.ts does the cookie.
 function withSafeCallbackUrl(request: NextRequest): NextRequest {
-  const url = withSafeCallbackUrlParam(request.nextUrl, configuredOrigin(getEnv().authUrl, request.nextUrl, request.headers.get("host")));
+  const url = withSafeCallbackUrlParam(
+    request.nextUrl,
+    configuredOrigin(getEnv().authUrl, request.nextUrl, request.headers.get("host")),
+  );
   return url ? new NextRequest(url, request) : request;
 }
 
