@@ -202,7 +202,7 @@ describe("one Google account per user", () => {
     const revoked: string[] = [];
     const recording = {
       ...test.deps,
-      google: { revoke: async (token: string) => (revoked.push(token), "revoked" as const) },
+      google: { ...test.deps.google, revoke: async (token: string) => (revoked.push(token), "revoked" as const) },
     };
     const admission = await admitGoogleAccount(
       userId,
@@ -227,7 +227,7 @@ describe("one Google account per user", () => {
     const revoked: string[] = [];
     const recording = {
       ...test.deps,
-      google: { revoke: async (token: string) => (revoked.push(token), "revoked" as const) },
+      google: { ...test.deps.google, revoke: async (token: string) => (revoked.push(token), "revoked" as const) },
     };
     expect(await admitGoogleAccount(userId, { providerAccountId: heldBy, token: "1//0theirs" }, recording)).toBe(false);
     expect(revoked).toEqual([]);

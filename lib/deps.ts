@@ -8,14 +8,30 @@ import { createTokenVault, type TokenVault } from "./token-crypto";
  * lib function that touches the database takes it last, `fn(userId, …, deps = appDeps())`, so the
  * app calls it plainly and tests pass their own.
  */
-export type AppDeps = { db: Db; keys: EncryptionKey[]; vault: TokenVault; google: GoogleGateway; now: () => Date };
+export type AppDeps = {
+  db: Db;
+  keys: EncryptionKey[];
+  vault: TokenVault;
+  google: GoogleGateway;
+  now: () => Date;
+  /** The OAuth client's publishing status, which decides how long Google keeps a grant. */
+  publishingStatus: "production" | "testing";
+};
 
 let wired: AppDeps | undefined;
 
 export function appDeps(): AppDeps {
   if (!wired) {
-    const keys = getEnv().tokenEncryptionKeys;
-    wired = { db: getDb(), keys, vault: createTokenVault(keys), google: googleGateway(), now: () => new Date() };
+    const env = getEnv();
+    const keys = env.tokenEncryptionKeys;
+    wired = {
+      db: getDb(),
+      keys,
+      vault: createTokenVault(keys),
+      google: googleGateway(),
+      now: () => new Date(),
+      publishingStatus: env.oauthPublishingStatus,
+    };
   }
   return wired;
 }

@@ -32,6 +32,9 @@ const rawSchema = z.object({
     message: "must be an origin such as http://127.0.0.1:4010 (no path)",
   }),
   ALLOW_GOOGLE_EMULATOR: optionalText,
+  GOOGLE_OAUTH_PUBLISHING_STATUS: z
+    .enum(["production", "testing"], { message: 'must be "production" or "testing" (the OAuth consent screen\'s publishing status)' })
+    .default("production"),
   TOKEN_ENCRYPTION_KEYS: optionalText,
 });
 
@@ -49,6 +52,8 @@ export type Env = {
     /** Origin of a stand-in for every Google host (the emulator); undefined means real Google. */
     baseUrl?: string;
   };
+  /** The Google OAuth client's publishing status: in Testing, Google ends every grant 7 days after consent. */
+  oauthPublishingStatus: "production" | "testing";
   /** The first key encrypts; every key decrypts (rotation). */
   tokenEncryptionKeys: EncryptionKey[];
 };
@@ -157,6 +162,7 @@ export function parseEnv(variables: Record<string, string | undefined>, cwd = pr
       clientSecret: raw.AUTH_GOOGLE_SECRET ?? DEV_GOOGLE_CLIENT.secret,
       baseUrl,
     },
+    oauthPublishingStatus: raw.GOOGLE_OAUTH_PUBLISHING_STATUS,
     tokenEncryptionKeys,
   };
 }

@@ -45,7 +45,7 @@ const link = (tokens: GoogleTokens) =>
   linkGoogleAccount({ ...tokens, userId, type: "oidc", provider: "google" }, test.deps);
 const revoking = (revoke: GoogleGateway["revoke"], base: AppDeps = test.deps): AppDeps => ({
   ...base,
-  google: { revoke },
+  google: { ...base.google, revoke },
 });
 const unreachable: GoogleGateway["revoke"] = async () => {
   throw new GoogleUnavailableError(Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" }));

@@ -1,8 +1,24 @@
+import { randomUUID } from "node:crypto";
 import { decodeJwt } from "jose";
-import { connectionAccountOf, GOOGLE, storedTokensReadable } from "./connection";
+import {
+  connectionAccountOf,
+  GOOGLE,
+  setConnectionStatus,
+  storedTokensReadable,
+  UNREADABLE_CHANGE,
+  type StatusChange,
+} from "./connection";
 import type { ConnectionEventKind, ConnectionStatus, StatusReason } from "./db";
 import { appDeps, type AppDeps } from "./deps";
-import { canSendMail, grantedScopes } from "./google/oauth";
+import { ReconnectRequiredError } from "./errors";
+import {
+  canSendMail,
+  GoogleGrantError,
+  GoogleRejectedError,
+  GoogleUnavailableError,
+  grantedScopes,
+  type RefreshedTokens,
+} from "./google/oauth";
 
 /**
  * What each Google sign-in does to the Gmail connection. Auth.js stores tokens only when it first
@@ -117,6 +133,9 @@ export async function applyGoogleSignIn(
         ...(newRefreshToken ? { refresh_token: vault.seal(newRefreshToken, account.id), consentedAt: at } : {}),
         status,
         statusReason: reason,
+        refreshProblem: null,
+        refreshProblemAt: null,
+        ...(status === "CONNECTED" && account.status !== "CONNECTED" && !options.firstLink ? { restoredAt: at } : {}),
         ...(status !== account.status || options.firstLink ? { statusChangedAt: at } : {}),
       },
     }),
@@ -202,3 +221,244 @@ export async function admitGoogleAccount(
       .catch((error) => console.error("[evergreen] revoking a refused grant failed:", error));
   return false;
 }
+
+// ── Keeping the connection alive: getAccessToken ────────────────────────────────────────────────
+
+/** Every token handed out is valid for at least this long, so a call started now cannot outlive it. */
+const FRESH_FOR_SECONDS = 5 * 60;
+/** Longer than one refresh with google-auth-library's own retries; a holder that dies frees it after this. */
+export const REFRESH_LEASE_MS = 60_000;
+const LEASE_POLL_MS = 100;
+const TESTING_GRANT_MS = 7 * 24 * 60 * 60_000;
+/** Google ends refresh tokens unused for six months; a grant idle this long most likely died of it. */
+const UNUSED_GRANT_MS = 180 * 24 * 60 * 60_000;
+const LAST_USED_RESOLUTION_MS = 60 * 60_000;
+
+export const REFRESH_PROBLEM = { transient: "TRANSIENT", configuration: "CONFIGURATION" } as const;
+
+type TokenRow = {
+  id: string;
+  status: ConnectionStatus;
+  statusReason: StatusReason | null;
+  access_token: string | null;
+  expires_at: number | null;
+  refreshProblem: string | null;
+  refreshProblemAt: Date | null;
+};
+
+const TOKEN_ROW = {
+  id: true,
+  status: true,
+  statusReason: true,
+  access_token: true,
+  expires_at: true,
+  refreshProblem: true,
+  refreshProblemAt: true,
+} as const;
+
+// One refresh per account per process; across processes the lease in the account row decides.
+const inFlight = new Map<string, Promise<string>>();
+
+/**
+ * An access token for the user's Gmail connection, valid for at least five more minutes, refreshed
+ * first when needed: once per account at a time across every process sharing the database (an
+ * in-process single flight plus a lease claimed with one conditional update). `rejected` names a
+ * token Gmail just answered 401 to: it is refreshed even though its expiry says otherwise.
+ * Throws ReconnectRequiredError, GoogleUnavailableError (try later) or GoogleRejectedError (operator).
+ */
+export async function getAccessToken(
+  userId: string,
+  deps: AppDeps = appDeps(),
+  options: { rejected?: string } = {},
+): Promise<string> {
+  const account = await deps.db.account.findFirst({ ...connectionAccountOf(userId), select: TOKEN_ROW });
+  if (!account) throw new ReconnectRequiredError("NOT_CONNECTED", null);
+  const ready = usableToken(account, deps, options.rejected);
+  if (ready) {
+    await noteUse(account.id, deps);
+    return ready;
+  }
+  let flight = inFlight.get(account.id);
+  if (!flight) {
+    flight = refreshOnce(userId, account.id, options.rejected, deps).finally(() => inFlight.delete(account.id));
+    inFlight.set(account.id, flight);
+  }
+  return flight;
+}
+
+function usableToken(row: TokenRow, deps: AppDeps, rejected: string | undefined): string | undefined {
+  if (row.status !== "CONNECTED") throw new ReconnectRequiredError(row.status, row.statusReason);
+  if (!row.access_token || !row.expires_at) return undefined;
+  if (row.expires_at - deps.now().getTime() / 1000 < FRESH_FOR_SECONDS) return undefined;
+  if (!storedTokensReadable(deps.vault, row.id, row.access_token)) return undefined;
+  const token = deps.vault.open(row.access_token, row.id);
+  return token === rejected ? undefined : token;
+}
+
+async function noteUse(accountId: string, deps: AppDeps) {
+  const at = deps.now();
+  await deps.db.account.updateMany({
+    where: {
+      id: accountId,
+      OR: [{ lastUsedAt: null }, { lastUsedAt: { lt: new Date(at.getTime() - LAST_USED_RESOLUTION_MS) } }],
+    },
+    data: { lastUsedAt: at },
+  });
+}
+
+async function refreshOnce(
+  userId: string,
+  accountId: string,
+  rejected: string | undefined,
+  deps: AppDeps,
+): Promise<string> {
+  const { db } = deps;
+  const waitingSince = deps.now();
+  for (;;) {
+    const row = await db.account.findUniqueOrThrow({ where: { id: accountId }, select: TOKEN_ROW });
+    const ready = usableToken(row, deps, rejected);
+    if (ready) return ready;
+    // The holder we waited for failed in a way a second try now would not change.
+    if (row.refreshProblemAt && row.refreshProblemAt >= waitingSince) throw problemError(row.refreshProblem);
+
+    const now = deps.now();
+    const leaseId = randomUUID();
+    const claimed = await db.account.updateMany({
+      where: {
+        id: accountId,
+        status: "CONNECTED",
+        OR: [{ refreshLeaseUntil: null }, { refreshLeaseUntil: { lt: now } }],
+      },
+      data: { refreshLeaseId: leaseId, refreshLeaseUntil: new Date(now.getTime() + REFRESH_LEASE_MS) },
+    });
+    if (claimed.count === 1) return refreshHoldingLease(userId, accountId, leaseId, rejected, deps);
+    await new Promise((resolve) => setTimeout(resolve, LEASE_POLL_MS));
+  }
+}
+
+function problemError(problem: string | null): Error {
+  const error = new Error(`Another server's refresh just failed (${problem ?? "unknown"})`);
+  return problem === REFRESH_PROBLEM.configuration ? new GoogleRejectedError(error) : new GoogleUnavailableError(error);
+}
+
+async function refreshHoldingLease(
+  userId: string,
+  accountId: string,
+  leaseId: string,
+  rejected: string | undefined,
+  deps: AppDeps,
+): Promise<string> {
+  const { db, vault } = deps;
+  const held = { id: accountId, refreshLeaseId: leaseId };
+  const release = { refreshLeaseId: null, refreshLeaseUntil: null };
+  const row = await db.account.findUniqueOrThrow({
+    where: { id: accountId },
+    select: { ...TOKEN_ROW, refresh_token: true, consentedAt: true, lastRefreshedAt: true, lastUsedAt: true },
+  });
+  // Another process may have refreshed between our read and our claim.
+  const ready = usableToken(row, deps, rejected);
+  if (ready) {
+    await db.account.updateMany({ where: held, data: release });
+    return ready;
+  }
+  if (!row.refresh_token || !storedTokensReadable(vault, accountId, row.refresh_token)) {
+    await db.account.updateMany({ where: held, data: release });
+    const change = row.refresh_token ? UNREADABLE_CHANGE : NO_REFRESH_TOKEN_CHANGE;
+    await setConnectionStatus(userId, accountId, change, deps);
+    throw new ReconnectRequiredError(change.status, change.reason);
+  }
+
+  let refreshed: RefreshedTokens;
+  try {
+    refreshed = await deps.google.refresh(vault.open(row.refresh_token, accountId));
+  } catch (error) {
+    await db.account.updateMany({ where: held, data: release });
+    if (error instanceof GoogleGrantError) {
+      const change = grantEndedChange(row, deps);
+      await setConnectionStatus(userId, accountId, change, deps);
+      throw new ReconnectRequiredError(change.status, change.reason);
+    }
+    const problem = error instanceof GoogleUnavailableError ? REFRESH_PROBLEM.transient : REFRESH_PROBLEM.configuration;
+    if (problem === REFRESH_PROBLEM.configuration)
+      console.error(
+        `[evergreen] token refresh refused; check AUTH_GOOGLE_ID/AUTH_GOOGLE_SECRET: ${(error as Error).message}`,
+      );
+    await db.account.updateMany({
+      where: { id: accountId },
+      data: { refreshProblem: problem, refreshProblemAt: deps.now() },
+    });
+    throw error;
+  }
+
+  const at = deps.now();
+  const recovered = row.refreshProblem === REFRESH_PROBLEM.configuration;
+  await db.account.updateMany({
+    where: held,
+    data: {
+      ...release,
+      access_token: vault.seal(refreshed.accessToken, accountId),
+      expires_at: refreshed.expiresAt,
+      ...(refreshed.idToken ? { id_token: vault.seal(refreshed.idToken, accountId) } : {}),
+      ...(refreshed.scope ? { scope: refreshed.scope } : {}),
+      lastRefreshedAt: at,
+      lastUsedAt: at,
+      refreshProblem: null,
+      refreshProblemAt: null,
+      ...(recovered ? { restoredAt: at } : {}),
+    },
+  });
+  if (recovered) {
+    await db.connectionEvent.create({
+      data: {
+        userId,
+        accountId,
+        kind: "REFRESHED",
+        detail: "Access renewed again after a server configuration problem.",
+        createdAt: at,
+      },
+    });
+  }
+  return refreshed.accessToken;
+}
+
+const NO_REFRESH_TOKEN_CHANGE: StatusChange = {
+  status: "NEEDS_RECONNECT",
+  reason: "NO_REFRESH_TOKEN",
+  event: "REFRESH_FAILED",
+  detail: "No refresh token is stored, so access cannot be renewed.",
+};
+
+/** The best cause we can tell for Google's invalid_grant: it gives the same answer for all of them. */
+function grantEndedChange(
+  row: { consentedAt: Date | null; lastRefreshedAt: Date | null; lastUsedAt: Date | null },
+  deps: AppDeps,
+): StatusChange {
+  const now = deps.now().getTime();
+  const lastSign = Math.max(...[row.consentedAt, row.lastRefreshedAt, row.lastUsedAt].map((at) => at?.getTime() ?? 0));
+  const grantAge = row.consentedAt ? now - row.consentedAt.getTime() : 0;
+  // A few hours of slack: Google's clock and ours need not agree to the minute.
+  if (deps.publishingStatus === "testing" && grantAge >= TESTING_GRANT_MS - 6 * 60 * 60_000) {
+    return {
+      status: "NEEDS_RECONNECT",
+      reason: "TESTING_APP_EXPIRY",
+      event: "REFRESH_FAILED",
+      detail: GRANT_ENDED_DETAIL.TESTING_APP_EXPIRY,
+    };
+  }
+  if (lastSign > 0 && now - lastSign >= UNUSED_GRANT_MS) {
+    return {
+      status: "NEEDS_RECONNECT",
+      reason: "UNUSED_TOO_LONG",
+      event: "REFRESH_FAILED",
+      detail: GRANT_ENDED_DETAIL.UNUSED_TOO_LONG,
+    };
+  }
+  return { status: "NEEDS_RECONNECT", reason: "REVOKED", event: "REFRESH_FAILED", detail: GRANT_ENDED_DETAIL.REVOKED };
+}
+
+const GRANT_ENDED_DETAIL = {
+  TESTING_APP_EXPIRY:
+    "Google ended the access 7 days after consent, because this installation's OAuth app is in Testing.",
+  UNUSED_TOO_LONG: "Google ended the access after six months without use.",
+  REVOKED: "Google refused to renew the access: it was removed from the Google account, or replaced by newer ones.",
+} as const;

@@ -5,15 +5,21 @@ import type { AppDeps } from "@/lib/deps";
 import { createTokenVault } from "@/lib/token-crypto";
 import { createTestDatabase, type TestDatabase } from "./test-database";
 
-/** The app's dependencies around a test database: a fresh key, a Google that always revokes, the real clock. */
+/** The app's dependencies around a test database: a fresh key, a Google that always revokes (and is never asked to refresh), the real clock. */
 export function testDeps(db: Db, overrides: Partial<AppDeps> = {}): AppDeps {
   const keys = overrides.keys ?? [{ id: "k1", key: randomBytes(32) }];
   return {
     db,
     keys,
     vault: createTokenVault(keys),
-    google: { revoke: async () => "revoked" },
+    google: {
+      revoke: async () => "revoked",
+      refresh: async () => {
+        throw new Error("this test did not expect a refresh; pass google.refresh in its deps");
+      },
+    },
     now: () => new Date(),
+    publishingStatus: "production",
     ...overrides,
   };
 }

@@ -142,9 +142,44 @@ export async function revokeGoogleToken(token: string, google: Env["google"] = g
   }
 }
 
+/** Google refused the refresh token itself (`invalid_grant`): only a new consent by the user helps. */
+export class GoogleGrantError extends Error {
+  constructor(readonly description: string | undefined) {
+    super(`Google refused the refresh token: invalid_grant${description ? ` (${description})` : ""}`);
+    this.name = "GoogleGrantError";
+  }
+}
+
+export type RefreshedTokens = { accessToken: string; expiresAt: number; scope?: string; idToken?: string };
+
+/**
+ * Trades a refresh token for a new access token. google-auth-library retries 408/429/5xx itself before
+ * giving up. Throws GoogleGrantError (the user must reconnect), GoogleUnavailableError (try later) or
+ * GoogleRejectedError (our OAuth client is misconfigured: an operator problem).
+ */
+export async function refreshGoogleToken(refreshToken: string, google: Env["google"] = getEnv().google): Promise<RefreshedTokens> {
+  const client = createOAuthClient(google);
+  client.setCredentials({ refresh_token: refreshToken });
+  try {
+    const { token } = await client.getAccessToken();
+    const { expiry_date, scope, id_token } = client.credentials;
+    if (!token || !expiry_date) throw new Error("Google answered a refresh without an access token or expiry");
+    return { accessToken: token, expiresAt: Math.floor(expiry_date / 1000), scope: scope ?? undefined, idToken: id_token ?? undefined };
+  } catch (error) {
+    const response = (error as GaxiosLikeError).response;
+    const body = response?.data as { error?: string; error_description?: string } | undefined;
+    if (response?.status === 400 && body?.error === "invalid_grant") throw new GoogleGrantError(body.error_description);
+    if (isTransientStatus(response?.status)) throw new GoogleUnavailableError(error);
+    throw new GoogleRejectedError(error);
+  }
+}
+
 /** The calls to Google that domain code makes, as one seam that tests can replace. */
-export type GoogleGateway = { revoke(token: string): Promise<RevokeResult> };
+export type GoogleGateway = {
+  revoke(token: string): Promise<RevokeResult>;
+  refresh(refreshToken: string): Promise<RefreshedTokens>;
+};
 
 export function googleGateway(google: Env["google"] = getEnv().google): GoogleGateway {
-  return { revoke: (token) => revokeGoogleToken(token, google) };
+  return { revoke: (token) => revokeGoogleToken(token, google), refresh: (token) => refreshGoogleToken(token, google) };
 }
