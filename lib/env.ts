@@ -33,7 +33,9 @@ const rawSchema = z.object({
   }),
   ALLOW_GOOGLE_EMULATOR: optionalText,
   GOOGLE_OAUTH_PUBLISHING_STATUS: z
-    .enum(["production", "testing"], { message: 'must be "production" or "testing" (the OAuth consent screen\'s publishing status)' })
+    .enum(["production", "testing"], {
+      message: 'must be "production" or "testing" (the OAuth consent screen\'s publishing status)',
+    })
     .default("production"),
   TOKEN_ENCRYPTION_KEYS: optionalText,
 });

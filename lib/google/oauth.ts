@@ -157,14 +157,22 @@ export type RefreshedTokens = { accessToken: string; expiresAt: number; scope?: 
  * giving up. Throws GoogleGrantError (the user must reconnect), GoogleUnavailableError (try later) or
  * GoogleRejectedError (our OAuth client is misconfigured: an operator problem).
  */
-export async function refreshGoogleToken(refreshToken: string, google: Env["google"] = getEnv().google): Promise<RefreshedTokens> {
+export async function refreshGoogleToken(
+  refreshToken: string,
+  google: Env["google"] = getEnv().google,
+): Promise<RefreshedTokens> {
   const client = createOAuthClient(google);
   client.setCredentials({ refresh_token: refreshToken });
   try {
     const { token } = await client.getAccessToken();
     const { expiry_date, scope, id_token } = client.credentials;
     if (!token || !expiry_date) throw new Error("Google answered a refresh without an access token or expiry");
-    return { accessToken: token, expiresAt: Math.floor(expiry_date / 1000), scope: scope ?? undefined, idToken: id_token ?? undefined };
+    return {
+      accessToken: token,
+      expiresAt: Math.floor(expiry_date / 1000),
+      scope: scope ?? undefined,
+      idToken: id_token ?? undefined,
+    };
   } catch (error) {
     const response = (error as GaxiosLikeError).response;
     const body = response?.data as { error?: string; error_description?: string } | undefined;
