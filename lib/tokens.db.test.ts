@@ -123,6 +123,17 @@ describe("getAccessToken", () => {
     expect(await getAccessToken(userId, appAt(), { rejected: tokens.access_token! })).toBe(renewed);
     expect(await tokenCalls()).toBe(before);
   });
+  it("renews on demand (keep-alive) once for concurrent callers, even while the stored token is fresh", async () => {
+    await connectWithExpiredToken();
+    const first = await getAccessToken(userId, appAt());
+    const before = await tokenCalls();
+    const renewed = await Promise.all(
+      Array.from({ length: 10 }, () => getAccessToken(userId, appAt(), { force: true })),
+    );
+    expect(new Set(renewed).size).toBe(1);
+    expect(renewed[0]).not.toBe(first);
+    expect((await tokenCalls()) - before).toBe(1);
+  });
 });
 
 describe("when Google ends the grant", () => {

@@ -244,7 +244,11 @@ type TokenRow = {
   expires_at: number | null;
   refreshProblem: string | null;
   refreshProblemAt: Date | null;
+  lastRefreshedAt: Date | null;
 };
+
+/** `rejected`: a token Gmail just answered 401 to. `renewedSince`: only a token refreshed at or after this moment will do. */
+type Wanted = { rejected?: string; renewedSince?: Date };
 
 const TOKEN_ROW = {
   id: true,
@@ -254,6 +258,7 @@ const TOKEN_ROW = {
   expires_at: true,
   refreshProblem: true,
   refreshProblemAt: true,
+  lastRefreshedAt: true,
 } as const;
 
 // One refresh per account per process; across processes the lease in the account row decides.
@@ -263,31 +268,34 @@ const inFlight = new Map<string, Promise<string>>();
  * An access token for the user's Gmail connection, valid for at least five more minutes, refreshed
  * first when needed: once per account at a time across every process sharing the database (an
  * in-process single flight plus a lease claimed with one conditional update). `rejected` names a
- * token Gmail just answered 401 to: it is refreshed even though its expiry says otherwise.
+ * token Gmail just answered 401 to: it is refreshed even though its expiry says otherwise; `force`
+ * refreshes now (keep-alive, proving a grant healthy) unless a refresh lands while this call waits.
  * Throws ReconnectRequiredError, GoogleUnavailableError (try later) or GoogleRejectedError (operator).
  */
 export async function getAccessToken(
   userId: string,
   deps: AppDeps = appDeps(),
-  options: { rejected?: string } = {},
+  options: { rejected?: string; force?: boolean } = {},
 ): Promise<string> {
+  const wanted: Wanted = { rejected: options.rejected, renewedSince: options.force ? deps.now() : undefined };
   const account = await deps.db.account.findFirst({ ...connectionAccountOf(userId), select: TOKEN_ROW });
   if (!account) throw new ReconnectRequiredError("NOT_CONNECTED", null);
-  const ready = usableToken(account, deps, options.rejected);
+  const ready = usableToken(account, deps, wanted);
   if (ready) {
     await noteUse(account.id, deps);
     return ready;
   }
   let flight = inFlight.get(account.id);
   if (!flight) {
-    flight = refreshOnce(userId, account.id, options.rejected, deps).finally(() => inFlight.delete(account.id));
+    flight = refreshOnce(userId, account.id, wanted, deps).finally(() => inFlight.delete(account.id));
     inFlight.set(account.id, flight);
   }
   return flight;
 }
 
-function usableToken(row: TokenRow, deps: AppDeps, rejected: string | undefined): string | undefined {
+function usableToken(row: TokenRow, deps: AppDeps, { rejected, renewedSince }: Wanted): string | undefined {
   if (row.status !== "CONNECTED") throw new ReconnectRequiredError(row.status, row.statusReason);
+  if (renewedSince && !(row.lastRefreshedAt && row.lastRefreshedAt >= renewedSince)) return undefined;
   if (!row.access_token || !row.expires_at) return undefined;
   if (row.expires_at - deps.now().getTime() / 1000 < FRESH_FOR_SECONDS) return undefined;
   if (!storedTokensReadable(deps.vault, row.id, row.access_token)) return undefined;
@@ -306,17 +314,12 @@ async function noteUse(accountId: string, deps: AppDeps) {
   });
 }
 
-async function refreshOnce(
-  userId: string,
-  accountId: string,
-  rejected: string | undefined,
-  deps: AppDeps,
-): Promise<string> {
+async function refreshOnce(userId: string, accountId: string, wanted: Wanted, deps: AppDeps): Promise<string> {
   const { db } = deps;
   const waitingSince = deps.now();
   for (;;) {
     const row = await db.account.findUniqueOrThrow({ where: { id: accountId }, select: TOKEN_ROW });
-    const ready = usableToken(row, deps, rejected);
+    const ready = usableToken(row, deps, wanted);
     if (ready) return ready;
     // The holder we waited for failed in a way a second try now would not change.
     if (row.refreshProblemAt && row.refreshProblemAt >= waitingSince) throw problemError(row.refreshProblem);
@@ -331,7 +334,7 @@ async function refreshOnce(
       },
       data: { refreshLeaseId: leaseId, refreshLeaseUntil: new Date(now.getTime() + REFRESH_LEASE_MS) },
     });
-    if (claimed.count === 1) return refreshHoldingLease(userId, accountId, leaseId, rejected, deps);
+    if (claimed.count === 1) return refreshHoldingLease(userId, accountId, leaseId, wanted, deps);
     await new Promise((resolve) => setTimeout(resolve, LEASE_POLL_MS));
   }
 }
@@ -345,7 +348,7 @@ async function refreshHoldingLease(
   userId: string,
   accountId: string,
   leaseId: string,
-  rejected: string | undefined,
+  wanted: Wanted,
   deps: AppDeps,
 ): Promise<string> {
   const { db, vault } = deps;
@@ -356,7 +359,7 @@ async function refreshHoldingLease(
     select: { ...TOKEN_ROW, refresh_token: true, consentedAt: true, lastRefreshedAt: true, lastUsedAt: true },
   });
   // Another process may have refreshed between our read and our claim.
-  const ready = usableToken(row, deps, rejected);
+  const ready = usableToken(row, deps, wanted);
   if (ready) {
     await db.account.updateMany({ where: held, data: release });
     return ready;
