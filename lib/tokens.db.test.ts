@@ -7,7 +7,8 @@ import { getConnection } from "./connection";
 import type { AppDeps } from "./deps";
 import { ReconnectRequiredError } from "./errors";
 import { GoogleRejectedError, googleGateway } from "./google/oauth";
-import { getAccessToken, linkGoogleAccount, REFRESH_PROBLEM } from "./tokens";
+import { GmailUnauthorizedError, sendRawMessage } from "./google/gmail";
+import { getAccessToken, linkGoogleAccount, REFRESH_PROBLEM, withAccessToken } from "./tokens";
 
 // The token lifecycle against the local Google, through google-auth-library, on a real database.
 
@@ -17,11 +18,13 @@ const DAY_S = 24 * 60 * 60;
 let userId: string;
 let subject = 0;
 
+const googleConfig = () => ({ clientId: DEV_CLIENT.id, clientSecret: DEV_CLIENT.secret, baseUrl: google.url });
+
 /** The app's deps talking to this file's emulator, on a clock that can be moved with it. */
 function appAt(offsetSeconds = 0, overrides: Partial<AppDeps> = {}): AppDeps {
   return {
     ...test.deps,
-    google: googleGateway({ clientId: DEV_CLIENT.id, clientSecret: DEV_CLIENT.secret, baseUrl: google.url }),
+    google: googleGateway(googleConfig()),
     now: () => new Date(Date.now() + offsetSeconds * 1000),
     ...overrides,
   };
@@ -190,5 +193,36 @@ describe("when the failure is not the user's", () => {
     const healed = await account();
     expect(healed).toMatchObject({ refreshProblem: null });
     expect(healed.restoredAt).not.toBeNull();
+  });
+});
+
+describe("a 401 from Gmail", () => {
+  const send = () => (token: string) =>
+    sendRawMessage(
+      token,
+      { raw: Buffer.from("To: grace@evergreen.test\r\nSubject: Hi\r\n\r\nHello\r\n") },
+      googleConfig(),
+    );
+
+  it("forces one refresh and one retry of the call", async () => {
+    await connectWithExpiredToken();
+    await getAccessToken(userId, appAt());
+    const before = await google.control.calls();
+    await google.control.addFault({ endpoint: "gmail.send", count: 1, status: 401 });
+    await expect(withAccessToken(userId, send(), appAt())).resolves.toMatchObject({ labelIds: ["SENT"] });
+    const after = await google.control.calls();
+    expect((after.token ?? 0) - (before.token ?? 0)).toBe(1);
+    expect((after["gmail.send"] ?? 0) - (before["gmail.send"] ?? 0)).toBe(2);
+  });
+
+  it("never more than once: a second 401 is the caller's to handle", async () => {
+    await connectWithExpiredToken();
+    await getAccessToken(userId, appAt());
+    const before = await google.control.calls();
+    await google.control.addFault({ endpoint: "gmail.send", count: 5, status: 401 });
+    await expect(withAccessToken(userId, send(), appAt())).rejects.toBeInstanceOf(GmailUnauthorizedError);
+    const after = await google.control.calls();
+    expect((after.token ?? 0) - (before.token ?? 0)).toBe(1);
+    expect((after["gmail.send"] ?? 0) - (before["gmail.send"] ?? 0)).toBe(2);
   });
 });

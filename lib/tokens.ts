@@ -11,6 +11,7 @@ import {
 import type { ConnectionEventKind, ConnectionStatus, StatusReason } from "./db";
 import { appDeps, type AppDeps } from "./deps";
 import { ReconnectRequiredError } from "./errors";
+import { GmailUnauthorizedError } from "./google/gmail";
 import {
   canSendMail,
   GoogleGrantError,
@@ -465,3 +466,21 @@ const GRANT_ENDED_DETAIL = {
   UNUSED_TOO_LONG: "Google ended the access after six months without use.",
   REVOKED: "Google refused to renew the access: it was removed from the Google account, or replaced by newer ones.",
 } as const;
+
+/**
+ * Runs one Gmail call with a fresh access token. A 401 means Google stopped accepting that token
+ * early: it is refreshed once (`rejected`) and the call retried once, never more.
+ */
+export async function withAccessToken<T>(
+  userId: string,
+  call: (accessToken: string) => Promise<T>,
+  deps: AppDeps = appDeps(),
+): Promise<T> {
+  const token = await getAccessToken(userId, deps);
+  try {
+    return await call(token);
+  } catch (error) {
+    if (!(error instanceof GmailUnauthorizedError)) throw error;
+    return call(await getAccessToken(userId, deps, { rejected: token }));
+  }
+}
