@@ -5,7 +5,7 @@ import { PrismaClient as PgClient } from "./generated/pg/client";
 import { PrismaClient as SqliteClient } from "./generated/sqlite/client";
 
 // The only importer of lib/generated (ESLint enforces it); domain code takes the enum types from here.
-export type { ConnectionEventKind, ConnectionStatus, StatusReason } from "./generated/sqlite/enums";
+export type { ConnectionEventKind, ConnectionStatus, MessageStatus, StatusReason } from "./generated/sqlite/enums";
 
 // Token columns are ciphertext and still never loaded unless a query asks for them by name.
 const omitSecrets = {
@@ -20,12 +20,20 @@ function createSqliteClient(url: string) {
 /** Both generated clients expose the same model API; the SQLite one stands for both in types. */
 export type Db = ReturnType<typeof createSqliteClient>;
 
+const providers = new WeakMap<Db, Env["database"]["provider"]>();
+
 export function createDb(database: Env["database"]): Db {
-  if (database.provider === "postgresql") {
-    const client = new PgClient({ adapter: new PrismaPg({ connectionString: database.url }), omit: omitSecrets });
-    return client as unknown as Db;
-  }
-  return createSqliteClient(database.url);
+  const db =
+    database.provider === "postgresql"
+      ? (new PgClient({ adapter: new PrismaPg({ connectionString: database.url }), omit: omitSecrets }) as unknown as Db)
+      : createSqliteClient(database.url);
+  providers.set(db, database.provider);
+  return db;
+}
+
+/** Which engine a client talks to, for the few queries that differ (the outbox's claim). */
+export function databaseProvider(db: Db): Env["database"]["provider"] {
+  return providers.get(db) ?? "sqlite";
 }
 
 // Next's dev server re-evaluates modules on every edit; one client per process keeps connections bounded.

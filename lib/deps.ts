@@ -1,6 +1,6 @@
 import { getDb, type Db } from "./db";
 import { getEnv, type EncryptionKey } from "./env";
-import { googleGateway, type GoogleGateway } from "./google/oauth";
+import { googleGateway, type GoogleGateway } from "./google/gateway";
 import { createTokenVault, type TokenVault } from "./token-crypto";
 
 /**

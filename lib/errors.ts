@@ -10,3 +10,14 @@ export class ReconnectRequiredError extends Error {
     this.name = "ReconnectRequiredError";
   }
 }
+
+/** A failure the user can fix, with a message safe to show; `field` names the form field it concerns. */
+export class UserError extends Error {
+  constructor(
+    message: string,
+    readonly field?: string,
+  ) {
+    super(message);
+    this.name = "UserError";
+  }
+}

@@ -7,13 +7,8 @@ import { setupTestDatabase } from "@/test-support/test-deps";
 import { getConnection } from "./connection";
 import type { AppDeps } from "./deps";
 import { applyGoogleSignIn, linkGoogleAccount, type GoogleTokens } from "./tokens";
-import {
-  GMAIL_SEND_SCOPE,
-  GoogleRejectedError,
-  GoogleUnavailableError,
-  googleGateway,
-  type GoogleGateway,
-} from "./google/oauth";
+import { googleGateway, type GoogleGateway } from "./google/gateway";
+import { GMAIL_SEND_SCOPE, GoogleRejectedError, GoogleUnavailableError } from "./google/oauth";
 import { disconnectGmail, REVOKE_EVENT_DETAIL, retryPendingRevocations } from "./revocation";
 
 const google = setupEmulator();

@@ -1,7 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { GOOGLE, setConnectionStatus, storedTokensReadable } from "./connection";
 import { appDeps, type AppDeps } from "./deps";
-import { GoogleUnavailableError, type GoogleGateway } from "./google/oauth";
+import type { GoogleGateway } from "./google/gateway";
+import { GoogleUnavailableError } from "./google/oauth";
 
 /**
  * Ending Evergreen's access at Google: disconnect, and the queue of revokes Google did not answer.

@@ -6,7 +6,8 @@ import { setupTestDatabase } from "@/test-support/test-deps";
 import { getConnection } from "./connection";
 import type { AppDeps } from "./deps";
 import { ReconnectRequiredError } from "./errors";
-import { GoogleRejectedError, googleGateway } from "./google/oauth";
+import { googleGateway } from "./google/gateway";
+import { GoogleRejectedError } from "./google/oauth";
 import { GmailUnauthorizedError, sendRawMessage } from "./google/gmail";
 import { getAccessToken, linkGoogleAccount, REFRESH_PROBLEM, withAccessToken } from "./tokens";
 

@@ -155,6 +155,15 @@ export async function applyGoogleSignIn(
     db.connectionEvent.createMany({
       data: events.map((event) => ({ ...event, userId: account.userId, accountId: account.id, createdAt: at })),
     }),
+    // Mail parked while the connection was broken is due again the moment it works.
+    ...(status === "CONNECTED"
+      ? [
+          db.message.updateMany({
+            where: { userId: account.userId, status: "WAITING_FOR_RECONNECT" },
+            data: { status: "QUEUED", nextAttemptAt: at, lastError: null },
+          }),
+        ]
+      : []),
   ]);
   return { accountId: account.id, status, reason, events: events.map((event) => event.kind) };
 }

@@ -17,6 +17,9 @@ export function testDeps(db: Db, overrides: Partial<AppDeps> = {}): AppDeps {
       refresh: async () => {
         throw new Error("this test did not expect a refresh; pass google.refresh in its deps");
       },
+      send: async () => {
+        throw new Error("this test did not expect a send; pass google.send in its deps");
+      },
     },
     now: () => new Date(),
     publishingStatus: "production",

@@ -181,13 +181,3 @@ export async function refreshGoogleToken(
     throw new GoogleRejectedError(error);
   }
 }
-
-/** The calls to Google that domain code makes, as one seam that tests can replace. */
-export type GoogleGateway = {
-  revoke(token: string): Promise<RevokeResult>;
-  refresh(refreshToken: string): Promise<RefreshedTokens>;
-};
-
-export function googleGateway(google: Env["google"] = getEnv().google): GoogleGateway {
-  return { revoke: (token) => revokeGoogleToken(token, google), refresh: (token) => refreshGoogleToken(token, google) };
-}

@@ -1,0 +1,100 @@
+import { simpleParser } from "mailparser";
+import { describe, expect, it } from "vitest";
+import { composeSchema, MAX_RECIPIENTS, type ComposeInput } from "./messages";
+import { buildMime } from "./mime";
+
+const valid: ComposeInput = {
+  to: ["grace@evergreen.test"],
+  cc: [],
+  bcc: [],
+  subject: "Hello",
+  body: "Hi",
+  idempotencyKey: "k2b7c9d1e3f5a7b9",
+};
+
+const problems = (input: Partial<ComposeInput>) => {
+  const result = composeSchema.safeParse({ ...valid, ...input });
+  return result.success ? [] : result.error.issues.map((issue) => issue.message);
+};
+
+describe("the compose form's rules", () => {
+  it("accepts a plain message and normalises recipients (trimmed, lower-case, each once)", () => {
+    const message = composeSchema.parse({
+      ...valid,
+      to: [" Grace@Evergreen.test ", "grace@evergreen.test"],
+      cc: ["x.y+tag@sub.example.org"],
+    });
+    expect(message.to).toEqual(["grace@evergreen.test"]);
+    expect(message.cc).toEqual(["x.y+tag@sub.example.org"]);
+  });
+
+  it.each([
+    ["no recipient", { to: [] }, "To: add at least one recipient."],
+    ["a malformed address", { to: ["grace@"] }, "To: “grace@” is not a valid email address."],
+    [
+      "an address with a display name",
+      { cc: ["Grace <grace@evergreen.test>"] },
+      "Cc: “grace <grace@evergreen.test>” is not a valid email address.",
+    ],
+    [
+      "too many recipients",
+      { bcc: Array.from({ length: MAX_RECIPIENTS }, (_, n) => `r${n}@evergreen.test`) },
+      "Gmail sends to at most 100 recipients at once",
+    ],
+    [
+      "a subject with a line break",
+      { subject: "Hi\r\nBcc: evil@evil.test" },
+      "Subject cannot contain line breaks or control characters.",
+    ],
+    [
+      "a subject with a Unicode line separator",
+      { subject: "Hi\u2028Bcc: evil@evil.test" },
+      "Subject cannot contain line breaks",
+    ],
+    [
+      "a subject hiding a newline in an encoded word",
+      { subject: "=?UTF-8?Q?Hi=0D=0ABcc:_evil@evil.test?=" },
+      "encoded words",
+    ],
+    ["an out-of-date form", { idempotencyKey: "x" }, "The form is out of date; reload the page."],
+  ])("refuses %s, naming the field and the fix", (_label, input, message) => {
+    expect(problems(input as Partial<ComposeInput>).join(" ")).toContain(message);
+  });
+
+  it("refuses an attachment name with a line break", () => {
+    const attachments = [{ filename: "a\nb.pdf", contentType: "application/pdf", content: Buffer.from("x") }];
+    expect(problems({ attachments }).join(" ")).toContain("An attachment's name cannot contain line breaks");
+  });
+});
+
+describe("hostile header values", () => {
+  const hostile = [
+    "x\r\nBcc: evil@evil.test",
+    "x\nTo: evil@evil.test",
+    "x\u0085Cc: evil@evil.test",
+    "x\u2029Bcc: evil@evil.test",
+    "x\u0000Bcc: evil@evil.test",
+    "=?utf-8?b?eA0KQmNjOiBldmlsQGV2aWwudGVzdA==?=",
+  ];
+
+  it.each(hostile)("%j never adds a header or a recipient", async (value) => {
+    // Refused by validation …
+    expect(composeSchema.safeParse({ ...valid, subject: value }).success).toBe(false);
+    // … and even built directly, MailComposer encodes it into the one Subject header.
+    const parsed = await simpleParser(
+      await buildMime({
+        to: ["grace@evergreen.test"],
+        cc: [],
+        bcc: [],
+        subject: value,
+        text: "Hi",
+        messageId: "<m@evergreen.test>",
+      }),
+    );
+    expect(parsed.bcc).toBeUndefined();
+    expect(parsed.cc).toBeUndefined();
+    expect(parsed.to && !Array.isArray(parsed.to) ? parsed.to.value.map((entry) => entry.address) : []).toEqual([
+      "grace@evergreen.test",
+    ]);
+  });
+});

@@ -1,0 +1,188 @@
+import { z } from "zod";
+import type { MessageStatus } from "./db";
+import { appDeps, type AppDeps } from "./deps";
+import { UserError } from "./errors";
+import { newMessageId } from "./mime";
+
+/**
+ * What the compose form may send, and how a message enters the outbox. Storing is all the send action
+ * does: keyed by the form's idempotency key, so a double click or a replayed request finds the same
+ * row; Google is called later, by the outbox (lib/outbox.ts).
+ */
+
+/** Gmail accepts at most 100 recipients per message sent through its API. */
+export const MAX_RECIPIENTS = 100;
+export const MAX_SUBJECT_LENGTH = 500;
+export const MAX_BODY_LENGTH = 200_000;
+/** Attachments as Gmail takes them (25 MB), which base64 keeps under the 35 MB upload limit. */
+export const MAX_ATTACHMENTS_BYTES = 25 * 1024 * 1024;
+export const MAX_ATTACHMENTS = 20;
+/** Send waits this long, so the user can take it back. */
+export const UNDO_WINDOW_MS = 10_000;
+export const MIN_SCHEDULE_MS = 60_000;
+export const MAX_SCHEDULE_MS = 30 * 24 * 60 * 60_000;
+
+// CR, LF and every other control character, plus Unicode line and paragraph separators: none may
+// reach a header, where they could start a new one.
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+// An RFC 2047 encoded word typed by the user would be decoded by the recipient's client, newlines included.
+const ENCODED_WORD = /=\?[^?\s]+\?[bq]\?/i;
+// A practical RFC 5322 addr-spec: dot-atom local part, a domain of letters, digits and hyphens with a dot.
+const ADDRESS =
+  /^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*@([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i;
+
+const headerText = (label: string, max: number) =>
+  z
+    .string()
+    .trim()
+    .max(max, `${label} is too long: keep it under ${max} characters.`)
+    .refine((value) => !CONTROL.test(value), `${label} cannot contain line breaks or control characters.`)
+    .refine(
+      (value) => !ENCODED_WORD.test(value),
+      `${label} cannot contain "=?…?=" encoded words; type the text itself.`,
+    );
+
+const address = z
+  .string()
+  .trim()
+  .max(254, "An address is at most 254 characters.")
+  .refine((value) => !CONTROL.test(value) && ADDRESS.test(value), { message: "is not a valid email address" });
+
+function addressList(label: string) {
+  return z
+    .array(z.string())
+    .default([])
+    .transform((values, ctx) => {
+      const unique = [...new Set(values.map((value) => value.trim().toLowerCase()).filter(Boolean))];
+      for (const value of unique) {
+        if (!address.safeParse(value).success)
+          ctx.addIssue({ code: "custom", message: `${label}: “${value.slice(0, 80)}” is not a valid email address.` });
+      }
+      return unique;
+    });
+}
+
+export const attachmentSchema = z.object({
+  filename: headerText("An attachment's name", 200).refine((name) => name.length > 0, "An attachment needs a name."),
+  contentType: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9!#$&^_.+-]*\/[a-z0-9][a-z0-9!#$&^_.+-]*$/i)
+    .catch("application/octet-stream"),
+  content: z.instanceof(Buffer),
+});
+
+export const composeSchema = z
+  .object({
+    to: addressList("To"),
+    cc: addressList("Cc"),
+    bcc: addressList("Bcc"),
+    subject: headerText("Subject", MAX_SUBJECT_LENGTH),
+    body: z
+      .string()
+      .max(MAX_BODY_LENGTH, `Body is too long: keep it under ${MAX_BODY_LENGTH.toLocaleString("en")} characters.`),
+    idempotencyKey: z.string().regex(/^[A-Za-z0-9_-]{16,64}$/, "The form is out of date; reload the page."),
+    sendAt: z.coerce.date().optional(),
+    inReplyTo: z.string().max(300).optional(),
+    attachments: z.array(attachmentSchema).max(MAX_ATTACHMENTS, `At most ${MAX_ATTACHMENTS} attachments.`).default([]),
+  })
+  .superRefine((message, ctx) => {
+    const recipients = message.to.length + message.cc.length + message.bcc.length;
+    if (message.to.length === 0)
+      ctx.addIssue({ code: "custom", path: ["to"], message: "To: add at least one recipient." });
+    if (recipients > MAX_RECIPIENTS) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["to"],
+        message: `Gmail sends to at most ${MAX_RECIPIENTS} recipients at once (To, Cc and Bcc together); this has ${recipients}.`,
+      });
+    }
+    const bytes = message.attachments.reduce((sum, file) => sum + file.content.length, 0);
+    if (bytes > MAX_ATTACHMENTS_BYTES) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["attachments"],
+        message: "Attachments add up to more than Gmail's 25 MB; send large files as a link.",
+      });
+    }
+  });
+
+export type ComposeInput = z.input<typeof composeSchema>;
+export type ValidMessage = z.output<typeof composeSchema>;
+
+export type QueuedMessage = { id: string; status: MessageStatus; sendAt: Date; duplicate: boolean };
+
+/**
+ * Puts a validated message in the outbox: due after the undo window, or at its scheduled time (1
+ * minute to 30 days ahead). The same idempotency key returns the row it already made.
+ */
+export async function enqueueMessage(
+  userId: string,
+  message: ValidMessage,
+  deps: AppDeps = appDeps(),
+): Promise<QueuedMessage> {
+  const { db } = deps;
+  const existing = await db.message.findUnique({
+    where: { idempotencyKey: message.idempotencyKey },
+    select: { id: true, userId: true, status: true, nextAttemptAt: true },
+  });
+  if (existing) {
+    if (existing.userId !== userId) throw new UserError("The form is out of date; reload the page.");
+    return { id: existing.id, status: existing.status, sendAt: existing.nextAttemptAt ?? new Date(0), duplicate: true };
+  }
+
+  const now = deps.now().getTime();
+  const scheduled = message.sendAt !== undefined;
+  if (
+    scheduled &&
+    (message.sendAt!.getTime() < now + MIN_SCHEDULE_MS - 5_000 || message.sendAt!.getTime() > now + MAX_SCHEDULE_MS)
+  ) {
+    throw new UserError("Schedule: pick a time from 1 minute to 30 days ahead.", "sendAt");
+  }
+  const sendAt = scheduled ? message.sendAt! : new Date(now + UNDO_WINDOW_MS);
+  const sender = await db.account.findFirst({
+    where: { userId, provider: "google" },
+    orderBy: { createdAt: "asc" },
+    select: { email: true },
+  });
+  try {
+    const created = await db.message.create({
+      data: {
+        userId,
+        to: message.to,
+        cc: message.cc,
+        bcc: message.bcc,
+        subject: message.subject,
+        text: message.body,
+        status: scheduled ? "SCHEDULED" : "QUEUED",
+        idempotencyKey: message.idempotencyKey,
+        sendAt: scheduled ? sendAt : null,
+        nextAttemptAt: sendAt,
+        rfc822MessageId: newMessageId(sender?.email ?? "evergreen.invalid"),
+        inReplyTo: message.inReplyTo,
+        attachments: {
+          create: message.attachments.map((file) => ({
+            filename: file.filename,
+            contentType: file.contentType,
+            size: file.content.length,
+            content: Uint8Array.from(file.content),
+          })),
+        },
+      },
+      select: { id: true, status: true },
+    });
+    return { ...created, sendAt, duplicate: false };
+  } catch (error) {
+    // Two identical requests at the same moment: the loser finds the winner's row.
+    if ((error as { code?: string }).code !== "P2002") throw error;
+    return enqueueMessage(userId, message, deps);
+  }
+}
+
+/** Takes a message back while it is still waiting (the undo window, or a scheduled time). */
+export async function cancelMessage(userId: string, messageId: string, deps: AppDeps = appDeps()): Promise<boolean> {
+  const { count } = await deps.db.message.updateMany({
+    where: { id: messageId, userId, status: { in: ["QUEUED", "SCHEDULED", "WAITING_FOR_RECONNECT"] }, leaseId: null },
+    data: { status: "CANCELLED", nextAttemptAt: null },
+  });
+  return count === 1;
+}

@@ -1,0 +1,79 @@
+import { simpleParser, type AddressObject } from "mailparser";
+import { describe, expect, it } from "vitest";
+import { buildMime, newMessageId, textToHtml, type MimeInput } from "./mime";
+
+const base: MimeInput = {
+  from: { name: "Ada Lovelace", address: "ada@evergreen.test" },
+  to: ["grace@evergreen.test"],
+  cc: [],
+  bcc: [],
+  subject: "Hello",
+  text: "Hi Grace",
+  messageId: "<m1@evergreen.test>",
+};
+
+const addresses = (field: AddressObject | AddressObject[] | undefined) =>
+  (Array.isArray(field) ? field : field ? [field] : []).flatMap((group) => group.value.map((entry) => entry.address));
+
+describe("building a message", () => {
+  it("encodes UTF-8 names and subjects and keeps every recipient, Bcc included (Gmail reads them from the headers)", async () => {
+    const raw = await buildMime({
+      ...base,
+      from: { name: "Zoë Ünal", address: "zoe@evergreen.test" },
+      to: ["grace@evergreen.test", "alan@evergreen.test"],
+      cc: ["cc@evergreen.test"],
+      bcc: ["hidden@evergreen.test"],
+      subject: "Grüße – Prüfung ✓ 日本語",
+    });
+    expect(raw.toString("latin1")).toMatch(/^Subject: =\?UTF-8\?/m);
+    const parsed = await simpleParser(raw);
+    expect(parsed.subject).toBe("Grüße – Prüfung ✓ 日本語");
+    expect(parsed.from?.value[0]).toMatchObject({ name: "Zoë Ünal", address: "zoe@evergreen.test" });
+    expect(addresses(parsed.to)).toEqual(["grace@evergreen.test", "alan@evergreen.test"]);
+    expect(addresses(parsed.cc)).toEqual(["cc@evergreen.test"]);
+    expect(addresses(parsed.bcc)).toEqual(["hidden@evergreen.test"]);
+    expect(parsed.messageId).toBe("<m1@evergreen.test>");
+  });
+
+  it("carries text, a safe HTML alternative and attachments byte for byte", async () => {
+    const pdf = Buffer.from([0x25, 0x50, 0x44, 0x46, 0x00, 0xff, 0x10]);
+    const parsed = await simpleParser(
+      await buildMime({
+        ...base,
+        text: "Line one <b>not bold</b>\nSee https://example.com/a?b=1&c=2.",
+        attachments: [{ filename: "Angebot – März.pdf", contentType: "application/pdf", content: pdf }],
+      }),
+    );
+    expect(parsed.text?.trim()).toBe("Line one <b>not bold</b>\nSee https://example.com/a?b=1&c=2.");
+    expect(parsed.html).toContain("Line one &lt;b&gt;not bold&lt;/b&gt;<br>");
+    expect(parsed.html).toContain('<a href="https://example.com/a?b=1&amp;c=2">https://example.com/a?b=1&amp;c=2</a>.');
+    expect(parsed.attachments).toHaveLength(1);
+    expect(parsed.attachments[0]).toMatchObject({ filename: "Angebot – März.pdf", contentType: "application/pdf" });
+    expect(Buffer.compare(parsed.attachments[0]!.content, pdf)).toBe(0);
+  });
+
+  it("follows up a message we sent with In-Reply-To and References", async () => {
+    const parsed = await simpleParser(
+      await buildMime({ ...base, messageId: "<m2@evergreen.test>", inReplyTo: "<m1@evergreen.test>" }),
+    );
+    expect(parsed.inReplyTo).toBe("<m1@evergreen.test>");
+    expect(parsed.references).toBe("<m1@evergreen.test>");
+  });
+});
+
+describe("the HTML alternative", () => {
+  it("escapes everything and links only http(s) URLs", () => {
+    expect(textToHtml(`<script>alert(1)</script> javascript:alert(1) "q" & 'a'`)).toBe(
+      `<div style="white-space:pre-wrap">&lt;script&gt;alert(1)&lt;/script&gt; javascript:alert(1) &quot;q&quot; &amp; &#39;a&#39;</div>`,
+    );
+    expect(textToHtml('https://x.test/"onmouseover=alert(1)')).not.toContain('"onmouseover');
+  });
+});
+
+describe("Message-IDs", () => {
+  it("are unique and on the sender's domain", () => {
+    const a = newMessageId("ada@evergreen.test");
+    expect(a).toMatch(/^<[0-9a-z]+\.[0-9a-f]{24}@evergreen\.test>$/);
+    expect(newMessageId("ada@evergreen.test")).not.toBe(a);
+  });
+});

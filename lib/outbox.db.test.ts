@@ -1,0 +1,220 @@
+import { randomBytes } from "node:crypto";
+import { beforeEach, describe, expect, it } from "vitest";
+import { DEV_CLIENT, DEV_USER } from "@/google-emulator/seed";
+import { connect } from "@/google-emulator/testing";
+import { setupEmulator } from "@/google-emulator/vitest-setup";
+import { setupTestDatabase } from "@/test-support/test-deps";
+import type { AppDeps } from "./deps";
+import { googleGateway } from "./google/gateway";
+import { cancelMessage, composeSchema, enqueueMessage, UNDO_WINDOW_MS, type ComposeInput } from "./messages";
+import { claimDueMessages, recoverExpiredLeases, runOutboxOnce } from "./outbox";
+import { applyGoogleSignIn, linkGoogleAccount } from "./tokens";
+
+// The outbox against the local Google: every message ends sent exactly once, or visibly not sent.
+
+const google = setupEmulator();
+const test = setupTestDatabase();
+let userId: string;
+let subject = 0;
+
+/** The app, talking to this file's emulator, on a clock `offsetMs` ahead (past the undo window by default). */
+function app(offsetMs = UNDO_WINDOW_MS + 1_000): AppDeps {
+  return {
+    ...test.deps,
+    google: googleGateway({ clientId: DEV_CLIENT.id, clientSecret: DEV_CLIENT.secret, baseUrl: google.url }),
+    now: () => new Date(Date.now() + offsetMs),
+  };
+}
+
+beforeEach(async () => {
+  subject += 1;
+  userId = (await test.db.user.create({ data: { email: `outbox${subject}@evergreen.test`, name: "Ada Lovelace" } })).id;
+  const { tokens } = await connect(google.url, { prompt: "consent" });
+  await linkGoogleAccount(
+    {
+      ...tokens,
+      providerAccountId: `${DEV_USER.sub}-${subject}`,
+      expires_at: Math.floor((tokens.expiry_date ?? 0) / 1000),
+      userId,
+      type: "oidc",
+      provider: "google",
+    },
+    app(0),
+  );
+});
+
+function compose(overrides: Partial<ComposeInput> = {}) {
+  return composeSchema.parse({
+    to: ["grace@evergreen.test"],
+    cc: [],
+    bcc: [],
+    subject: `Hello ${subject}`,
+    body: "Hi Grace,\nlet's talk.",
+    idempotencyKey: randomBytes(12).toString("hex"),
+    ...overrides,
+  });
+}
+
+const sentSubjects = async () => (await google.control.messages()).map((message) => message.subject);
+const statusOf = async (id: string) => (await test.db.message.findUniqueOrThrow({ where: { id } })).status;
+
+describe("a message from compose to Gmail", () => {
+  it("is stored at once, waits out the undo window, then is sent once with Gmail's ids and every recipient", async () => {
+    const queued = await enqueueMessage(
+      userId,
+      compose({ subject: "Grüße ✓", cc: ["cc@evergreen.test"], bcc: ["hidden@evergreen.test"] }),
+      app(0),
+    );
+    expect(queued.status).toBe("QUEUED");
+
+    expect(await runOutboxOnce(app(0))).toMatchObject({ sent: 0 });
+    expect(await runOutboxOnce(app())).toMatchObject({ sent: 1 });
+
+    const row = await test.db.message.findUniqueOrThrow({ where: { id: queued.id } });
+    expect(row).toMatchObject({ status: "SENT", leaseId: null });
+    expect(row.gmailMessageId).toMatch(/^[0-9a-f]{16}$/);
+    const [delivered] = await google.control.messages();
+    expect(delivered).toMatchObject({ subject: "Grüße ✓", messageId: row.rfc822MessageId });
+    expect(delivered!.envelope.to.sort()).toEqual([
+      "cc@evergreen.test",
+      "grace@evergreen.test",
+      "hidden@evergreen.test",
+    ]);
+  });
+
+  it("finds the same row for a double click or a replayed request", async () => {
+    const message = compose();
+    const [first, second] = await Promise.all([
+      enqueueMessage(userId, message, app(0)),
+      enqueueMessage(userId, message, app(0)),
+    ]);
+    expect(second.id).toBe(first.id);
+    await runOutboxOnce(app());
+    expect(await sentSubjects()).toEqual([message.subject]);
+  });
+
+  it("is never sent when taken back within the undo window", async () => {
+    const queued = await enqueueMessage(userId, compose(), app(0));
+    expect(await cancelMessage(userId, queued.id, app(0))).toBe(true);
+    await runOutboxOnce(app());
+    expect(await statusOf(queued.id)).toBe("CANCELLED");
+    expect(await sentSubjects()).toEqual([]);
+  });
+
+  it("is claimed by one worker only, however many run at once", async () => {
+    const ids = await Promise.all(
+      Array.from({ length: 12 }, (_, n) => enqueueMessage(userId, compose({ subject: `Batch ${n}` }), app(0))),
+    );
+    await Promise.all([runOutboxOnce(app(), 5), runOutboxOnce(app(), 5), runOutboxOnce(app(), 5)]);
+    await runOutboxOnce(app());
+    expect((await sentSubjects()).sort()).toEqual(Array.from({ length: 12 }, (_, n) => `Batch ${n}`).sort());
+    for (const { id } of ids) expect(await statusOf(id)).toBe("SENT");
+  });
+});
+
+describe("when Gmail does not simply accept it", () => {
+  async function sendWithFault(fault: Parameters<typeof google.control.addFault>[0]) {
+    const queued = await enqueueMessage(userId, compose(), app(0));
+    await google.control.addFault(fault);
+    const outcome = await runOutboxOnce(app());
+    return { id: queued.id, outcome, row: await test.db.message.findUniqueOrThrow({ where: { id: queued.id } }) };
+  }
+
+  it("retries a 503 later, with backoff, and sends it then", async () => {
+    const { id, row } = await sendWithFault({ endpoint: "gmail.send", count: 1, status: 503 });
+    expect(row).toMatchObject({ status: "QUEUED", attempts: 1 });
+    expect(row.nextAttemptAt!.getTime()).toBeGreaterThan(Date.now() + UNDO_WINDOW_MS);
+    await runOutboxOnce(app(UNDO_WINDOW_MS + 60_000));
+    expect(await statusOf(id)).toBe("SENT");
+    expect(await sentSubjects()).toHaveLength(1);
+  });
+
+  it("fails a 400 with Google's reason in plain words", async () => {
+    const { row } = await sendWithFault({
+      endpoint: "gmail.send",
+      count: 1,
+      status: 400,
+      body: {
+        error: {
+          code: 400,
+          message: "Invalid To header",
+          errors: [{ reason: "invalidArgument", message: "Invalid To header" }],
+          status: "INVALID_ARGUMENT",
+        },
+      },
+    });
+    expect(row).toMatchObject({ status: "FAILED", lastError: "Gmail refused this message: Invalid To header." });
+  });
+
+  it("marks a request that left without an answer UNKNOWN and never retries it (it was in fact sent)", async () => {
+    const { row } = await sendWithFault({ endpoint: "gmail.send", count: 1, mode: "drop-after" });
+    expect(row.status).toBe("UNKNOWN");
+    await runOutboxOnce(app(UNDO_WINDOW_MS + 60 * 60_000));
+    expect(await sentSubjects()).toHaveLength(1);
+  });
+
+  it("waits for a reconnect when the user revoked access at Google", async () => {
+    await google.control.revokeAccess(DEV_USER.email);
+    await test.db.account.updateMany({ where: { userId }, data: { expires_at: 0 } });
+    const queued = await enqueueMessage(userId, compose(), app(0));
+    await runOutboxOnce(app());
+    expect(await statusOf(queued.id)).toBe("WAITING_FOR_RECONNECT");
+    expect((await test.db.account.findFirstOrThrow({ where: { userId } })).status).toBe("NEEDS_RECONNECT");
+  });
+
+  it("waits for a reconnect, and says the permission is missing, on a 403 scope refusal", async () => {
+    const { row } = await sendWithFault({
+      endpoint: "gmail.send",
+      count: 1,
+      status: 403,
+      body: {
+        error: {
+          code: 403,
+          message: "Request had insufficient authentication scopes.",
+          errors: [{ message: "Insufficient Permission", domain: "global", reason: "insufficientPermissions" }],
+          status: "PERMISSION_DENIED",
+        },
+      },
+    });
+    expect(row.status).toBe("WAITING_FOR_RECONNECT");
+    expect((await test.db.account.findFirstOrThrow({ where: { userId } })).status).toBe("MISSING_SCOPE");
+  });
+});
+
+describe("a worker that dies", () => {
+  it("before the request left: its message goes back in the queue; after: it becomes UNKNOWN", async () => {
+    const before = await enqueueMessage(userId, compose({ subject: "Not yet sent" }), app(0));
+    const after = await enqueueMessage(userId, compose({ subject: "Maybe sent" }), app(0));
+    await claimDueMessages(10, app());
+    await test.db.message.update({ where: { id: after.id }, data: { sendStartedAt: new Date() } });
+
+    await recoverExpiredLeases(app(UNDO_WINDOW_MS + 3 * 60_000));
+    expect(await statusOf(before.id)).toBe("QUEUED");
+    expect(await statusOf(after.id)).toBe("UNKNOWN");
+  });
+});
+
+describe("after a reconnect", () => {
+  it("sends what waited for it", async () => {
+    await google.control.revokeAccess(DEV_USER.email);
+    await test.db.account.updateMany({ where: { userId }, data: { expires_at: 0 } });
+    const queued = await enqueueMessage(userId, compose({ subject: "Parked" }), app(0));
+    await runOutboxOnce(app());
+    expect(await statusOf(queued.id)).toBe("WAITING_FOR_RECONNECT");
+
+    const { tokens } = await connect(google.url, { prompt: "consent" });
+    const account = await test.db.account.findFirstOrThrow({ where: { userId } });
+    await applyGoogleSignIn(
+      {
+        ...tokens,
+        providerAccountId: account.providerAccountId,
+        expires_at: Math.floor((tokens.expiry_date ?? 0) / 1000),
+      },
+      {},
+      app(0),
+    );
+    await runOutboxOnce(app());
+    expect(await statusOf(queued.id)).toBe("SENT");
+    expect(await sentSubjects()).toEqual(["Parked"]);
+  });
+});

@@ -1,0 +1,281 @@
+import { randomUUID } from "node:crypto";
+import { setConnectionStatus } from "./connection";
+import { databaseProvider, type MessageStatus } from "./db";
+import { appDeps, type AppDeps } from "./deps";
+import { ReconnectRequiredError } from "./errors";
+import { GmailNoAnswerError, GmailRejectedError, GmailUnauthorizedError, type SentMessage } from "./google/gmail";
+import { GoogleUnavailableError } from "./google/oauth";
+import { buildMime } from "./mime";
+import { withAccessToken } from "./tokens";
+
+/**
+ * The outbox: claims due messages with a lease, sends each through Gmail, and records the outcome.
+ * Any number of workers may run (in the server, `npm run worker`, the cron route): a claim is one
+ * conditional update on SQLite and `FOR UPDATE SKIP LOCKED` on PostgreSQL, so no message is ever
+ * claimed twice. Gmail has no idempotency key, so a request that left without an answer is never
+ * retried by itself: the message becomes UNKNOWN and the user decides.
+ */
+
+export const OUTBOX = {
+  /** Longer than one send of the largest message; a worker that dies frees its messages after this. */
+  leaseMs: 2 * 60_000,
+  retryBaseMs: 2_000,
+  retryCapMs: 15 * 60_000,
+  maxAttempts: 8,
+  batch: 10,
+} as const;
+
+export type SendOutcome = "sent" | "retry" | "failed" | "waiting-for-reconnect" | "unknown" | "lost-lease";
+
+const DUE: MessageStatus[] = ["QUEUED", "SCHEDULED"];
+
+/** Claims up to `limit` due messages for this worker; returns their ids with the lease that holds them. */
+export async function claimDueMessages(
+  limit: number = OUTBOX.batch,
+  deps: AppDeps = appDeps(),
+): Promise<{ leaseId: string; ids: string[] }> {
+  const { db } = deps;
+  const now = deps.now();
+  const leaseId = randomUUID();
+  const leaseUntil = new Date(now.getTime() + OUTBOX.leaseMs);
+  if (databaseProvider(db) === "postgresql") {
+    const rows = await db.$queryRaw<Array<{ id: string }>>`
+      UPDATE "Message" SET "status" = 'SENDING', "leaseId" = ${leaseId}, "leaseUntil" = ${leaseUntil},
+             "attempts" = "attempts" + 1, "updatedAt" = ${now}
+      WHERE "id" IN (
+        SELECT "id" FROM "Message"
+        WHERE "status" IN ('QUEUED', 'SCHEDULED') AND "nextAttemptAt" <= ${now}
+        ORDER BY "nextAttemptAt" LIMIT ${limit}
+        FOR UPDATE SKIP LOCKED)
+      RETURNING "id"`;
+    return { leaseId, ids: rows.map((row) => row.id) };
+  }
+  // SQLite has one writer at a time: each conditional update either takes the row or finds it taken.
+  const candidates = await db.message.findMany({
+    where: { status: { in: DUE }, nextAttemptAt: { lte: now } },
+    orderBy: { nextAttemptAt: "asc" },
+    take: limit,
+    select: { id: true },
+  });
+  const ids: string[] = [];
+  for (const { id } of candidates) {
+    const { count } = await db.message.updateMany({
+      where: { id, status: { in: DUE }, nextAttemptAt: { lte: now } },
+      data: { status: "SENDING", leaseId, leaseUntil, attempts: { increment: 1 } },
+    });
+    if (count === 1) ids.push(id);
+  }
+  return { leaseId, ids };
+}
+
+/**
+ * Messages whose worker died: if the request to Gmail had not left, they go back in the queue; if it
+ * had, nobody knows whether Gmail sent them, so they become UNKNOWN for the user to decide.
+ */
+export async function recoverExpiredLeases(deps: AppDeps = appDeps()): Promise<{ requeued: number; unknown: number }> {
+  const { db } = deps;
+  const now = deps.now();
+  const expired = { status: "SENDING" as const, leaseUntil: { lt: now } };
+  const unknown = await db.message.updateMany({
+    where: { ...expired, sendStartedAt: { not: null } },
+    data: {
+      status: "UNKNOWN",
+      leaseId: null,
+      leaseUntil: null,
+      lastError: "The worker stopped after the request left; Gmail's answer never arrived.",
+    },
+  });
+  const requeued = await db.message.updateMany({
+    where: { ...expired, sendStartedAt: null },
+    data: { status: "QUEUED", leaseId: null, leaseUntil: null, nextAttemptAt: now },
+  });
+  return { requeued: requeued.count, unknown: unknown.count };
+}
+
+/** Sends one claimed message and records what happened. Only the holder of the lease writes. */
+export async function sendClaimedMessage(id: string, leaseId: string, deps: AppDeps = appDeps()): Promise<SendOutcome> {
+  const { db } = deps;
+  const message = await db.message.findFirst({
+    where: { id, leaseId, status: "SENDING" },
+    include: { attachments: true, user: { select: { name: true } } },
+  });
+  if (!message) return "lost-lease";
+  const held = { id, leaseId, status: "SENDING" as const };
+  const release = { leaseId: null, leaseUntil: null };
+  const sender = await db.account.findFirst({
+    where: { userId: message.userId, provider: "google" },
+    orderBy: { createdAt: "asc" },
+    select: { id: true, email: true },
+  });
+
+  const raw = await buildMime({
+    from: sender?.email ? { name: message.user.name, address: sender.email } : undefined,
+    to: message.to as string[],
+    cc: message.cc as string[],
+    bcc: message.bcc as string[],
+    subject: message.subject,
+    text: message.text,
+    attachments: message.attachments.map((file) => ({
+      filename: file.filename,
+      contentType: file.contentType,
+      content: Buffer.from(file.content),
+    })),
+    messageId: message.rfc822MessageId ?? `<${message.id}@evergreen.invalid>`,
+    inReplyTo: message.inReplyTo,
+    date: deps.now(),
+  });
+
+  let sent: SentMessage;
+  try {
+    sent = await withAccessToken(
+      message.userId,
+      async (token) => {
+        // From here on, a lost answer means "may have been sent".
+        await db.message.updateMany({ where: held, data: { sendStartedAt: deps.now() } });
+        return deps.google.send(token, { raw });
+      },
+      deps,
+    );
+  } catch (error) {
+    return recordFailure(message, error, deps);
+  }
+  await db.message.updateMany({
+    where: held,
+    data: {
+      ...release,
+      status: "SENT",
+      sentAt: deps.now(),
+      gmailMessageId: sent.id,
+      gmailThreadId: sent.threadId,
+      lastError: null,
+      nextAttemptAt: null,
+    },
+  });
+  return "sent";
+}
+
+async function recordFailure(
+  message: { id: string; userId: string; leaseId: string | null; attempts: number },
+  error: unknown,
+  deps: AppDeps,
+): Promise<SendOutcome> {
+  const held = { id: message.id, leaseId: message.leaseId, status: "SENDING" as const };
+  const release = { leaseId: null, leaseUntil: null, sendStartedAt: null };
+  const update = (data: Record<string, unknown>) =>
+    deps.db.message.updateMany({ where: held, data: { ...release, ...data } });
+
+  if (error instanceof ReconnectRequiredError || isScopeRefusal(error)) {
+    if (isScopeRefusal(error)) await markScopeMissing(message.userId, deps);
+    await update({
+      status: "WAITING_FOR_RECONNECT",
+      lastError: "Gmail is not connected; it will be sent after you reconnect.",
+      nextAttemptAt: null,
+    });
+    return "waiting-for-reconnect";
+  }
+  if (error instanceof GmailNoAnswerError) {
+    await deps.db.message.updateMany({
+      where: held,
+      data: {
+        leaseId: null,
+        leaseUntil: null,
+        status: "UNKNOWN",
+        lastError: "Gmail did not answer after the message left; it may or may not have been sent.",
+      },
+    });
+    return "unknown";
+  }
+  if (error instanceof GmailRejectedError && !isRateLimit(error)) {
+    await update({ status: "FAILED", lastError: gmailReason(error), nextAttemptAt: null });
+    return "failed";
+  }
+  // A second 401 right after a refresh is Google being inconsistent for a moment: try again later.
+  if (error instanceof GoogleUnavailableError || error instanceof GmailUnauthorizedError || isRateLimit(error)) {
+    if (message.attempts >= OUTBOX.maxAttempts) {
+      await update({
+        status: "FAILED",
+        lastError: `Gmail stayed unavailable after ${message.attempts} attempts.`,
+        nextAttemptAt: null,
+      });
+      return "failed";
+    }
+    await update({
+      status: "QUEUED",
+      lastError: "Gmail was busy or unavailable; retrying.",
+      nextAttemptAt: new Date(deps.now().getTime() + backoffMs(message.attempts)),
+    });
+    return "retry";
+  }
+  // Anything else is a bug or an operator problem: logged once, and the message waits in the queue.
+  console.error(`[evergreen] outbox: message ${message.id} failed unexpectedly: ${(error as Error).message}`);
+  await update({
+    status: "QUEUED",
+    lastError: "Evergreen hit an unexpected problem; retrying.",
+    nextAttemptAt: new Date(deps.now().getTime() + backoffMs(message.attempts)),
+  });
+  return "retry";
+}
+
+/** Exponential from about 2 s, capped at 15 min, with full jitter between half and all of it. */
+export function backoffMs(attempts: number, random = Math.random): number {
+  const ceiling = Math.min(OUTBOX.retryCapMs, OUTBOX.retryBaseMs * 2 ** Math.max(0, attempts - 1));
+  return Math.round(ceiling * (0.5 + random() * 0.5));
+}
+
+const RATE_LIMIT_REASONS = new Set(["rateLimitExceeded", "userRateLimitExceeded", "dailyLimitExceeded"]);
+const isRateLimit = (error: unknown) =>
+  error instanceof GmailRejectedError && RATE_LIMIT_REASONS.has(error.reason ?? "");
+const isScopeRefusal = (error: unknown) =>
+  error instanceof GmailRejectedError && error.status === 403 && error.reason === "insufficientPermissions";
+
+function gmailReason(error: GmailRejectedError): string {
+  return `Gmail refused this message: ${error.googleMessage ?? `HTTP ${error.status}`}.`;
+}
+
+async function markScopeMissing(userId: string, deps: AppDeps) {
+  const account = await deps.db.account.findFirst({
+    where: { userId, provider: "google" },
+    orderBy: { createdAt: "asc" },
+    select: { id: true },
+  });
+  if (!account) return;
+  await setConnectionStatus(
+    userId,
+    account.id,
+    {
+      status: "MISSING_SCOPE",
+      reason: "SCOPE_UNTICKED",
+      event: "SCOPE_MISSING",
+      detail: "Gmail refused to send: the permission to send email is missing.",
+    },
+    deps,
+  );
+}
+
+/** After a reconnect: everything that waited for it is due again. */
+export async function resumeAfterReconnect(userId: string, deps: AppDeps = appDeps()): Promise<number> {
+  const { count } = await deps.db.message.updateMany({
+    where: { userId, status: "WAITING_FOR_RECONNECT" },
+    data: { status: "QUEUED", nextAttemptAt: deps.now(), lastError: null },
+  });
+  return count;
+}
+
+/** One pass of a worker: free what dead workers held, claim what is due, send it. */
+export async function runOutboxOnce(
+  deps: AppDeps = appDeps(),
+  limit: number = OUTBOX.batch,
+): Promise<Record<SendOutcome, number>> {
+  await recoverExpiredLeases(deps);
+  const { leaseId, ids } = await claimDueMessages(limit, deps);
+  const outcomes: Record<SendOutcome, number> = {
+    sent: 0,
+    retry: 0,
+    failed: 0,
+    "waiting-for-reconnect": 0,
+    unknown: 0,
+    "lost-lease": 0,
+  };
+  for (const id of ids) outcomes[await sendClaimedMessage(id, leaseId, deps)] += 1;
+  return outcomes;
+}
