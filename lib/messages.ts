@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { MessageStatus } from "./db";
 import { appDeps, type AppDeps } from "./deps";
+import { isEmailAddress, MAX_ADDRESS_LENGTH } from "./email-address";
 import { UserError } from "./errors";
 import { newMessageId } from "./mime";
 
@@ -27,9 +28,6 @@ export const MAX_SCHEDULE_MS = 30 * 24 * 60 * 60_000;
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 // An RFC 2047 encoded word typed by the user would be decoded by the recipient's client, newlines included.
 const ENCODED_WORD = /=\?[^?\s]+\?[bq]\?/i;
-// A practical RFC 5322 addr-spec: dot-atom local part, a domain of letters, digits and hyphens with a dot.
-const ADDRESS =
-  /^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*@([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i;
 
 const headerText = (label: string, max: number) =>
   z
@@ -45,8 +43,8 @@ const headerText = (label: string, max: number) =>
 const address = z
   .string()
   .trim()
-  .max(254, "An address is at most 254 characters.")
-  .refine((value) => !CONTROL.test(value) && ADDRESS.test(value), { message: "is not a valid email address" });
+  .max(MAX_ADDRESS_LENGTH, `An address is at most ${MAX_ADDRESS_LENGTH} characters.`)
+  .refine((value) => !CONTROL.test(value) && isEmailAddress(value), { message: "is not a valid email address" });
 
 function addressList(label: string) {
   return z
@@ -108,6 +106,36 @@ export const composeSchema = z
 
 export type ComposeInput = z.input<typeof composeSchema>;
 export type ValidMessage = z.output<typeof composeSchema>;
+
+/**
+ * The compose form's fields as composeSchema reads them: each recipient a repeated `to`/`cc`/`bcc`
+ * field, `sendAt` an ISO instant or absent, attachments as files.
+ */
+export async function readComposeForm(form: FormData): Promise<ComposeInput> {
+  const text = (name: string) => {
+    const value = form.get(name);
+    return typeof value === "string" ? value : "";
+  };
+  const list = (name: string) => form.getAll(name).filter((value) => typeof value === "string");
+  // A file input left empty still submits one nameless, empty file.
+  const files = form.getAll("attachments").filter((value) => typeof value !== "string" && (value.name || value.size));
+  return {
+    to: list("to"),
+    cc: list("cc"),
+    bcc: list("bcc"),
+    subject: text("subject"),
+    body: text("body"),
+    idempotencyKey: text("idempotencyKey"),
+    sendAt: text("sendAt") || undefined,
+    attachments: await Promise.all(
+      files.map(async (file) => ({
+        filename: file.name,
+        contentType: file.type || "application/octet-stream",
+        content: Buffer.from(await file.arrayBuffer()),
+      })),
+    ),
+  };
+}
 
 export type QueuedMessage = { id: string; status: MessageStatus; sendAt: Date; duplicate: boolean };
 
@@ -184,5 +212,127 @@ export async function cancelMessage(userId: string, messageId: string, deps: App
     where: { id: messageId, userId, status: { in: ["QUEUED", "SCHEDULED", "WAITING_FOR_RECONNECT"] }, leaseId: null },
     data: { status: "CANCELLED", nextAttemptAt: null },
   });
+  return count === 1;
+}
+
+/** Where one of the user's messages stands, for the compose page's confirmation after the undo window. */
+export async function getMessageStatus(
+  userId: string,
+  messageId: string,
+  deps: AppDeps = appDeps(),
+): Promise<{ status: MessageStatus; lastError: string | null } | null> {
+  return deps.db.message.findFirst({ where: { id: messageId, userId }, select: { status: true, lastError: true } });
+}
+
+const RECENT_MESSAGES = 200;
+const MAX_SUGGESTIONS = 100;
+
+/** Addresses the user has sent to, most recent first, each once: the compose form's suggestions. */
+export async function recentRecipients(userId: string, deps: AppDeps = appDeps()): Promise<string[]> {
+  const messages = await deps.db.message.findMany({
+    where: { userId, status: "SENT" },
+    orderBy: [{ sentAt: "desc" }, { id: "desc" }],
+    take: RECENT_MESSAGES,
+    select: { to: true, cc: true, bcc: true },
+  });
+  const addresses = new Set<string>();
+  for (const message of messages) {
+    for (const list of [message.to, message.cc, message.bcc]) {
+      if (!Array.isArray(list)) continue;
+      for (const address of list) if (typeof address === "string") addresses.add(address.toLowerCase());
+    }
+  }
+  return [...addresses].slice(0, MAX_SUGGESTIONS);
+}
+
+// ── The outbox as the user sees it ──────────────────────────────────────────────────────────────
+
+export type OutboxFilter = "all" | "scheduled" | "queued" | "waiting" | "failed" | "unknown" | "sent";
+
+const FILTER_STATUSES: Record<Exclude<OutboxFilter, "all">, MessageStatus[]> = {
+  scheduled: ["SCHEDULED"],
+  queued: ["QUEUED", "SENDING"],
+  waiting: ["WAITING_FOR_RECONNECT"],
+  failed: ["FAILED"],
+  unknown: ["UNKNOWN"],
+  sent: ["SENT"],
+};
+
+export function parseOutboxFilter(value: unknown): OutboxFilter {
+  return typeof value === "string" && (value === "all" || Object.hasOwn(FILTER_STATUSES, value))
+    ? (value as OutboxFilter)
+    : "all";
+}
+
+export type OutboxItem = {
+  id: string;
+  status: MessageStatus;
+  to: string[];
+  subject: string;
+  dueAt: Date | null;
+  sentAt: Date | null;
+  lastError: string | null;
+  attempts: number;
+  updatedAt: Date;
+  gmailThreadId: string | null;
+};
+
+const OUTBOX_PAGE_SIZE = 50;
+
+/** The user's messages for the outbox page, newest change first, drafts and dismissed ones left out. */
+export async function listOutbox(userId: string, filter: OutboxFilter = "all", deps: AppDeps = appDeps()) {
+  const statuses = filter === "all" ? undefined : FILTER_STATUSES[filter];
+  const [rows, counts] = await Promise.all([
+    deps.db.message.findMany({
+      where: { userId, status: statuses ? { in: statuses } : { notIn: ["DRAFT", "CANCELLED"] } },
+      orderBy: [{ updatedAt: "desc" }, { id: "desc" }],
+      take: OUTBOX_PAGE_SIZE,
+      select: {
+        id: true,
+        status: true,
+        to: true,
+        subject: true,
+        nextAttemptAt: true,
+        sentAt: true,
+        lastError: true,
+        attempts: true,
+        updatedAt: true,
+        gmailThreadId: true,
+      },
+    }),
+    deps.db.message.groupBy({ by: ["status"], where: { userId }, _count: { _all: true } }),
+  ]);
+  const items: OutboxItem[] = rows.map(({ nextAttemptAt, to, ...row }) => ({
+    ...row,
+    to: to as string[],
+    dueAt: nextAttemptAt,
+  }));
+  const countOf = (statuses: MessageStatus[]) =>
+    counts.filter((count) => statuses.includes(count.status)).reduce((sum, count) => sum + count._count._all, 0);
+  return {
+    items,
+    counts: Object.fromEntries(
+      Object.entries(FILTER_STATUSES).map(([name, statuses]) => [name, countOf(statuses)]),
+    ) as Record<Exclude<OutboxFilter, "all">, number>,
+  };
+}
+
+/**
+ * The user's decisions about messages the outbox could not settle alone. Each is one conditional
+ * update scoped to the user, so it only applies to a message still in the state the user saw.
+ */
+export async function decideMessage(
+  userId: string,
+  messageId: string,
+  decision: "retry" | "send-again" | "dismiss",
+  deps: AppDeps = appDeps(),
+): Promise<boolean> {
+  const now = deps.now();
+  const from: MessageStatus = decision === "retry" ? "FAILED" : "UNKNOWN";
+  const data =
+    decision === "dismiss"
+      ? { status: "CANCELLED" as const, lastError: "Dismissed after checking Gmail." }
+      : { status: "QUEUED" as const, nextAttemptAt: now, attempts: 0, lastError: null, sendStartedAt: null };
+  const { count } = await deps.db.message.updateMany({ where: { id: messageId, userId, status: from }, data });
   return count === 1;
 }

@@ -1,0 +1,126 @@
+import { randomUUID } from "node:crypto";
+import Database from "better-sqlite3";
+import { E2E } from "./e2e-config";
+import { googleEmulator } from "./fixtures";
+import { expect, test } from "./signed-in";
+
+// The outbox page: every message with its state, reason and the decisions it allows, live.
+
+type Seed = { subject: string; status: string; lastError?: string; attempts?: number; sendStartedAt?: boolean };
+
+/** Messages as the outbox would have left them, written straight into the app's database. */
+function seedMessages(email: string, messages: Seed[]): Record<string, string> {
+  const db = new Database(E2E.databaseFile, { fileMustExist: true });
+  try {
+    const { id: userId } = db.prepare(`SELECT id FROM "User" WHERE email = ?`).get(email) as { id: string };
+    const insert = db.prepare(
+      `INSERT INTO "Message" (id, userId, "to", cc, bcc, subject, text, status, idempotencyKey, nextAttemptAt, attempts, lastError, sendStartedAt, rfc822MessageId, createdAt, updatedAt)
+       VALUES (?, ?, '["grace@evergreen.test"]', '[]', '[]', ?, 'Hello', ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    const now = new Date().toISOString();
+    const ids: Record<string, string> = {};
+    for (const message of messages) {
+      const id = randomUUID();
+      ids[message.subject] = id;
+      const due = message.status === "SCHEDULED" ? new Date(Date.now() + 24 * 60 * 60_000).toISOString() : null;
+      insert.run(
+        id,
+        userId,
+        message.subject,
+        message.status,
+        randomUUID().replaceAll("-", ""),
+        due,
+        message.attempts ?? 0,
+        message.lastError ?? null,
+        message.sendStartedAt ? now : null,
+        `<${id}@evergreen.test>`,
+        now,
+        now,
+      );
+    }
+    return ids;
+  } finally {
+    db.close();
+  }
+}
+
+function statusOf(id: string): string {
+  const db = new Database(E2E.databaseFile, { readonly: true, fileMustExist: true });
+  try {
+    return (db.prepare(`SELECT status FROM "Message" WHERE id = ?`).get(id) as { status: string }).status;
+  } finally {
+    db.close();
+  }
+}
+
+test("an empty outbox teaches the next step", async ({ page, signedInUser }) => {
+  void signedInUser;
+  await page.goto("/outbox");
+  await expect(page.getByRole("heading", { name: "Outbox" })).toBeVisible();
+  await expect(page.getByText("Nothing sent yet.")).toBeVisible();
+  await expect(page.getByRole("link", { name: "Write an email" })).toHaveAttribute("href", "/compose");
+});
+
+test("each message shows its state and reason, and offers exactly the decisions it allows", async ({
+  page,
+  signedInUser,
+}) => {
+  const ids = seedMessages(signedInUser.email, [
+    { subject: "Later", status: "SCHEDULED" },
+    { subject: "Refused", status: "FAILED", lastError: "Gmail refused this message: Invalid To header." },
+    {
+      subject: "Maybe",
+      status: "UNKNOWN",
+      lastError: "Gmail did not answer after the message left; it may or may not have been sent.",
+      sendStartedAt: true,
+    },
+    {
+      subject: "Parked",
+      status: "WAITING_FOR_RECONNECT",
+      lastError: "Gmail is not connected; it will be sent after you reconnect.",
+    },
+  ]);
+  await page.goto("/outbox");
+  const item = (subject: string) =>
+    page.getByRole("list", { name: "Messages" }).getByRole("listitem", { name: subject });
+
+  await expect(item("Refused")).toContainText("Failed");
+  await expect(item("Refused")).toContainText("Invalid To header");
+  await expect(item("Maybe")).toContainText("Check your Gmail Sent folder");
+  await expect(item("Parked")).toContainText("Waiting for reconnect");
+  await expect(item("Later").getByRole("button", { name: "Cancel" })).toBeVisible();
+
+  await item("Later").getByRole("button", { name: "Cancel" }).click();
+  await expect(item("Later")).toHaveCount(0);
+  expect(statusOf(ids.Later!)).toBe("CANCELLED");
+
+  await item("Maybe").getByRole("button", { name: "Dismiss" }).click();
+  await expect(item("Maybe")).toHaveCount(0);
+  expect(statusOf(ids.Maybe!)).toBe("CANCELLED");
+
+  // Retry puts it back in the queue; the in-server worker then sends it through the local Google.
+  await item("Refused").getByRole("button", { name: "Retry" }).click();
+  await expect(item("Refused")).toContainText("Sent", { timeout: 15_000 });
+  const sent = await googleEmulator.call<{ messages: Array<{ subject: string }> }>("/messages");
+  expect(sent.messages.filter((message) => message.subject === "Refused")).toHaveLength(1);
+});
+
+test("filters by status, and statuses change on screen without a reload", async ({ page, signedInUser }) => {
+  const ids = seedMessages(signedInUser.email, [
+    { subject: "Stuck", status: "FAILED", lastError: "Gmail stayed unavailable after 8 attempts." },
+    { subject: "Fine", status: "SENT" },
+  ]);
+  await page.goto("/outbox?status=failed");
+  await expect(page.getByRole("link", { name: /Failed/ })).toHaveAttribute("aria-current", "page");
+  await expect(page.getByRole("listitem", { name: "Stuck" })).toBeVisible();
+  await expect(page.getByRole("listitem", { name: "Fine" })).toHaveCount(0);
+
+  await page.goto("/outbox");
+  const db = new Database(E2E.databaseFile, { fileMustExist: true });
+  db.prepare(`UPDATE "Message" SET status = 'UNKNOWN', lastError = NULL, updatedAt = ? WHERE id = ?`).run(
+    new Date().toISOString(),
+    ids.Stuck,
+  );
+  db.close();
+  await expect(page.getByRole("listitem", { name: "Stuck" })).toContainText("Unknown", { timeout: 5_000 });
+});
