@@ -255,6 +255,7 @@ type TokenRow = {
   refreshProblem: string | null;
   refreshProblemAt: Date | null;
   lastRefreshedAt: Date | null;
+  lastUsedAt: Date | null;
 };
 
 /** `rejected`: a token Gmail just answered 401 to. `renewedSince`: only a token refreshed at or after this moment will do. */
@@ -269,6 +270,7 @@ const TOKEN_ROW = {
   refreshProblem: true,
   refreshProblemAt: true,
   lastRefreshedAt: true,
+  lastUsedAt: true,
 } as const;
 
 // One refresh per account per process; across processes the lease in the account row decides.
@@ -292,7 +294,7 @@ export async function getAccessToken(
   if (!account) throw new ReconnectRequiredError("NOT_CONNECTED", null);
   const ready = usableToken(account, deps, wanted);
   if (ready) {
-    await noteUse(account.id, deps);
+    await noteUse(account, deps);
     return ready;
   }
   let flight = inFlight.get(account.id);
@@ -313,15 +315,11 @@ function usableToken(row: TokenRow, deps: AppDeps, { rejected, renewedSince }: W
   return token === rejected ? undefined : token;
 }
 
-async function noteUse(accountId: string, deps: AppDeps) {
+// lastUsedAt only needs hour precision, so a fresh token usually costs one read and no write.
+async function noteUse(account: { id: string; lastUsedAt: Date | null }, deps: AppDeps) {
   const at = deps.now();
-  await deps.db.account.updateMany({
-    where: {
-      id: accountId,
-      OR: [{ lastUsedAt: null }, { lastUsedAt: { lt: new Date(at.getTime() - LAST_USED_RESOLUTION_MS) } }],
-    },
-    data: { lastUsedAt: at },
-  });
+  if (account.lastUsedAt && at.getTime() - account.lastUsedAt.getTime() < LAST_USED_RESOLUTION_MS) return;
+  await deps.db.account.updateMany({ where: { id: account.id }, data: { lastUsedAt: at } });
 }
 
 async function refreshOnce(userId: string, accountId: string, wanted: Wanted, deps: AppDeps): Promise<string> {
@@ -366,7 +364,7 @@ async function refreshHoldingLease(
   const release = { refreshLeaseId: null, refreshLeaseUntil: null };
   const row = await db.account.findUniqueOrThrow({
     where: { id: accountId },
-    select: { ...TOKEN_ROW, refresh_token: true, consentedAt: true, lastRefreshedAt: true, lastUsedAt: true },
+    select: { ...TOKEN_ROW, refresh_token: true, consentedAt: true },
   });
   // Another process may have refreshed between our read and our claim.
   const ready = usableToken(row, deps, wanted);
@@ -385,10 +383,12 @@ async function refreshHoldingLease(
   try {
     refreshed = await deps.google.refresh(vault.open(row.refresh_token, accountId));
   } catch (error) {
-    await db.account.updateMany({ where: held, data: release });
+    // The outcome is written before (or with) the lease's release, so a waiter never claims the lease
+    // and asks Google again before it can read what happened.
     if (error instanceof GoogleGrantError) {
       const change = grantEndedChange(row, deps);
       await setConnectionStatus(userId, accountId, change, deps);
+      await db.account.updateMany({ where: held, data: release });
       throw new ReconnectRequiredError(change.status, change.reason);
     }
     const problem = error instanceof GoogleUnavailableError ? REFRESH_PROBLEM.transient : REFRESH_PROBLEM.configuration;
@@ -397,8 +397,8 @@ async function refreshHoldingLease(
         `[evergreen] token refresh refused; check AUTH_GOOGLE_ID/AUTH_GOOGLE_SECRET: ${(error as Error).message}`,
       );
     await db.account.updateMany({
-      where: { id: accountId },
-      data: { refreshProblem: problem, refreshProblemAt: deps.now() },
+      where: held,
+      data: { ...release, refreshProblem: problem, refreshProblemAt: deps.now() },
     });
     throw error;
   }
