@@ -1,18 +1,53 @@
 import { PrismaAdapter } from "@auth/prisma-adapter";
 import NextAuth, { type NextAuthConfig } from "next-auth";
 import Google from "next-auth/providers/google";
+import { cookies, headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { cache } from "react";
+import { CALLBACK_URL_COOKIES } from "./auth-callback-url";
 import { appDeps } from "./deps";
 import { getEnv } from "./env";
 import { googleEndpoints, REQUESTED_SCOPES } from "./google/oauth";
-import { safeRedirect } from "./safe-redirect";
+import { safeCallbackPath, safeRedirect } from "./safe-redirect";
+import {
+  hasProvenRefreshToken,
+  openConsentRetry,
+  openCookieValue,
+  sealConsentRetry,
+  sealCookieValue,
+  signInPrompt,
+} from "./sign-in-prompt";
 import { admitGoogleAccount, applyGoogleSignIn, linkGoogleAccount, type GoogleTokens } from "./tokens";
 
+// A signed cookie naming the Google account (its sub) this browser last signed in with, and one for a
+// sign-in's single automatic consent round trip. Both hold no secret, and a forged one does not open.
+const REMEMBERED_ACCOUNT_COOKIE = "evergreen.google-account";
+const REMEMBERED_MAX_AGE = 400 * 24 * 60 * 60;
+const CONSENT_RETRY_COOKIE = "evergreen.consent-retry";
+const RETRY_MAX_AGE = 10 * 60;
+const CONSENT_RETRY_PATH = "/sign-in/consent";
+
+async function cookieOptions(maxAge: number) {
+  const { authUrl } = getEnv();
+  const https = authUrl
+    ? new URL(authUrl).protocol === "https:"
+    : (await headers()).get("x-forwarded-proto") === "https";
+  return { httpOnly: true, sameSite: "lax" as const, secure: https, path: "/", maxAge };
+}
+
+// Where the sign-in in progress returns to, from the cookie Auth.js keeps it in (already passed through safeRedirect).
+function callbackPathOf(jar: Awaited<ReturnType<typeof cookies>>): string {
+  const value = CALLBACK_URL_COOKIES.map((name) => jar.get(name)?.value).find(Boolean);
+  const url = value ? URL.parse(value, "https://evergreen.invalid") : null;
+  return safeCallbackPath(url ? `${url.pathname}${url.search}${url.hash}` : undefined);
+}
+
 /**
- * Sign-in with Google, built so that every sign-in yields a refresh token: offline access with
- * prompt=consent (Google issues a refresh token only when its consent screen was shown), PKCE, state
- * and nonce. Evergreen stores Google's tokens itself, encrypted, on every sign-in (lib/tokens.ts).
+ * Sign-in with Google, built so that every sign-in ends with a working refresh token: offline access,
+ * PKCE, state and nonce, and Google's consent screen (the only time Google issues a refresh token)
+ * unless the stored one is proven to work (lib/sign-in-prompt.ts). A callback that still comes back
+ * without one goes once, at once, through consent. Evergreen stores Google's tokens itself, encrypted,
+ * on every sign-in (lib/tokens.ts).
  */
 function authConfig(): NextAuthConfig {
   const env = getEnv();
@@ -37,7 +72,7 @@ function authConfig(): NextAuthConfig {
           params: {
             scope: REQUESTED_SCOPES.join(" "),
             access_type: "offline",
-            prompt: "consent",
+            // No prompt here: Auth.js can override a provider's parameter per call but not remove it.
             response_type: "code",
           },
         },
@@ -55,7 +90,21 @@ function authConfig(): NextAuthConfig {
           token: account.refresh_token ?? account.access_token,
         };
         if (!(await admitGoogleAccount(signedInUserId, grant))) return "/settings?notice=other-account";
+        // No refresh token came back and none is proven: consent now, not a broken connection; once per sign-in.
+        const jar = await cookies();
+        const retried = openConsentRetry(jar.get(CONSENT_RETRY_COOKIE)?.value, env.authSecret);
+        if (!account.refresh_token && !retried && !(await hasProvenRefreshToken(account.providerAccountId))) {
+          const retry = { loginHint: account.providerAccountId, redirectTo: callbackPathOf(jar) };
+          jar.set(CONSENT_RETRY_COOKIE, sealConsentRetry(retry, env.authSecret), await cookieOptions(RETRY_MAX_AGE));
+          return CONSENT_RETRY_PATH;
+        }
+        if (retried) jar.delete(CONSENT_RETRY_COOKIE);
         await applyGoogleSignIn(account as GoogleTokens);
+        jar.set(
+          REMEMBERED_ACCOUNT_COOKIE,
+          sealCookieValue("remembered-account", account.providerAccountId, env.authSecret),
+          await cookieOptions(REMEMBERED_MAX_AGE),
+        );
         return true;
       },
       // The browser's session carries who you are, never a Google token.
@@ -72,7 +121,51 @@ function authConfig(): NextAuthConfig {
   };
 }
 
-export const { handlers, auth, signIn, signOut } = NextAuth(() => authConfig());
+const nextAuth = NextAuth(() => authConfig());
+export const { handlers, auth, signOut } = nextAuth;
+
+/**
+ * Auth.js's signIn, except that a Google authorization shows Google's consent screen unless the
+ * caller passes its own `prompt`, so Reconnect and any new caller always come back with a refresh token.
+ */
+export const signIn = (async (provider, options, authorizationParams) => {
+  if (provider !== "google") return nextAuth.signIn(provider, options, authorizationParams);
+  const params = new URLSearchParams(authorizationParams);
+  if (!params.has("prompt")) params.set("prompt", "consent");
+  (await cookies()).delete(CONSENT_RETRY_COOKIE);
+  return nextAuth.signIn(provider, options, params);
+}) as typeof nextAuth.signIn;
+
+/** The Google account this browser last signed in with, when its cookie is one Evergreen wrote. */
+async function rememberedGoogleAccount(): Promise<string | undefined> {
+  const value = (await cookies()).get(REMEMBERED_ACCOUNT_COOKIE)?.value;
+  return openCookieValue("remembered-account", value, getEnv().authSecret);
+}
+
+export async function hasRememberedGoogleAccount(): Promise<boolean> {
+  return (await rememberedGoogleAccount()) !== undefined;
+}
+
+/**
+ * The sign-in page's Google sign-in: without the consent screen when this browser's last Google
+ * account still holds a proven refresh token (lib/sign-in-prompt.ts), with it otherwise.
+ */
+export async function signInWithGoogle(redirectTo: string, options: { anotherAccount?: boolean } = {}) {
+  const prompt = await signInPrompt(await rememberedGoogleAccount(), options);
+  (await cookies()).delete(CONSENT_RETRY_COOKIE);
+  await nextAuth.signIn("google", { redirectTo }, prompt);
+}
+
+/** The one automatic consent round trip the signIn callback asked for; without its cookie, back to sign-in. */
+export async function continueToGoogleConsent(): Promise<never> {
+  const retry = openConsentRetry((await cookies()).get(CONSENT_RETRY_COOKIE)?.value, getEnv().authSecret);
+  if (!retry) redirect("/sign-in");
+  return nextAuth.signIn(
+    "google",
+    { redirectTo: safeCallbackPath(retry.redirectTo) },
+    { prompt: "consent", login_hint: retry.loginHint },
+  );
+}
 
 export type CurrentUser = { id: string; name: string | null; email: string | null; image: string | null };
 

@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import { redirect } from "next/navigation";
 import { SubmitButton } from "@/components/submit-button";
-import { getCurrentUser } from "@/lib/auth";
+import { getCurrentUser, hasRememberedGoogleAccount } from "@/lib/auth";
 import { safeCallbackPath } from "@/lib/safe-redirect";
 import { describeSignInError } from "@/lib/sign-in-errors";
 import { signInWithGoogleAction } from "./actions";
@@ -21,6 +21,7 @@ export default async function SignInPage({
   const callbackUrl = safeCallbackPath(params.callbackUrl);
   if (await getCurrentUser()) redirect(callbackUrl);
   const error = describeSignInError(params.error);
+  const remembered = await hasRememberedGoogleAccount();
 
   return (
     <main className="flex min-h-screen items-center justify-center p-6">
@@ -29,7 +30,7 @@ export default async function SignInPage({
           <p className="text-lg font-bold tracking-tight text-brand-800">Evergreen</p>
           <h1 className="text-2xl font-semibold">Sign in</h1>
           <p className="text-sm text-slate-600">
-            Use your Google account. Google will ask you to allow Evergreen to send email on your behalf; keep that box
+            Use your Google account. When Google asks you to allow Evergreen to send email on your behalf, keep that box
             ticked so your email keeps flowing.
           </p>
         </div>
@@ -47,6 +48,15 @@ export default async function SignInPage({
           <input type="hidden" name="callbackUrl" value={callbackUrl} />
           <SubmitButton pendingLabel="Opening Google…">Continue with Google</SubmitButton>
         </form>
+        {remembered ? (
+          <form action={signInWithGoogleAction} className="-mt-3 flex flex-col">
+            <input type="hidden" name="callbackUrl" value={callbackUrl} />
+            <input type="hidden" name="account" value="another" />
+            <SubmitButton variant="secondary" pendingLabel="Opening Google…">
+              Use another Google account
+            </SubmitButton>
+          </form>
+        ) : null}
       </div>
     </main>
   );
