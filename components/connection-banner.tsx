@@ -1,7 +1,7 @@
 import type { StatusCopy } from "@/lib/connection-copy";
 import { SubmitButton } from "./submit-button";
 
-/** Shown on every signed-in page while the Gmail connection needs attention, with its one fix. */
+/** Shown on every signed-in page while the Gmail connection needs attention: the cause, its fix, and its one button. */
 export function ConnectionBanner({ copy, fixAction }: { copy: StatusCopy; fixAction: () => Promise<void> }) {
   const urgent = copy.tone === "error";
   return (
@@ -12,7 +12,8 @@ export function ConnectionBanner({ copy, fixAction }: { copy: StatusCopy; fixAct
     >
       <div className="mx-auto flex max-w-5xl flex-col gap-3 px-4 py-3 sm:flex-row sm:items-center sm:justify-between">
         <p className="text-sm text-slate-800">
-          <strong className="font-semibold">Gmail: {copy.title}.</strong> {copy.explanation}
+          <strong className="font-semibold">Gmail: {copy.title}.</strong> {copy.cause}
+          {copy.fix ? <strong className="font-medium"> {copy.fix}</strong> : null}
         </p>
         {copy.action ? (
           <form action={fixAction} className="shrink-0">

@@ -12,7 +12,7 @@ test("settings names the Gmail address and shows every time in the viewer's own 
   await expect(details.getByRole("definition").filter({ hasText: signedInUser.email })).toBeVisible();
   await expect(details.getByRole("term").filter({ hasText: "Gmail address" })).toBeVisible();
   await expect(details.getByText("Connected", { exact: true })).toBeVisible();
-  // Nothing renews the token yet, so no "Last renewed: Never" row claims otherwise.
+  // A fresh connection has not been renewed yet, so no "Last renewed: Never" row claims otherwise.
   await expect(details.getByText("Last renewed")).toHaveCount(0);
 
   const times = page.locator("time");

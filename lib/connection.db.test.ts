@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { beforeEach, describe, expect, it } from "vitest";
 import { setupTestDatabase } from "@/test-support/test-deps";
-import { getConnection } from "./connection";
+import { getConnection, takeRestoredNotice } from "./connection";
 import type { AppDeps } from "./deps";
 import { admitGoogleAccount, applyGoogleSignIn, linkGoogleAccount, type GoogleTokens } from "./tokens";
 import { GMAIL_SEND_SCOPE } from "./google/oauth";
@@ -11,6 +11,7 @@ const SIGN_IN_ONLY =
   "openid https://www.googleapis.com/auth/userinfo.email https://www.googleapis.com/auth/userinfo.profile";
 
 const test = setupTestDatabase();
+const DAY_MS = 24 * 60 * 60_000;
 let userId: string;
 let subject = 0;
 
@@ -248,5 +249,86 @@ describe("the Google address of a connection", () => {
   it("comes from the ID token of each sign-in, not from the Evergreen user", async () => {
     await firstSignIn(googleTokens({ id_token: idToken("work@evergreen.test") }));
     expect((await getConnection(userId, test.deps))?.googleEmail).toBe("work@evergreen.test");
+  });
+});
+
+describe("the connection restored notice", () => {
+  const setRestored = (at: Date | null, data: object = {}) =>
+    test.db.account.updateMany({ where: { userId }, data: { restoredAt: at, ...data } });
+
+  it("after a reconnect that fixed the connection, is taken once, however many pages render at the same moment", async () => {
+    await firstSignIn(googleTokens({ refresh_token: null }));
+    await applyGoogleSignIn(googleTokens({ id_token: idToken("back@evergreen.test") }), {}, test.deps);
+    expect((await getConnection(userId, test.deps))?.restoredAt).not.toBeNull();
+
+    const taken = await Promise.all(Array.from({ length: 5 }, () => takeRestoredNotice(userId, test.deps)));
+    expect(taken.filter(Boolean)).toEqual([{ by: "reconnect", googleEmail: "back@evergreen.test" }]);
+    expect(await takeRestoredNotice(userId, test.deps)).toBeNull();
+    expect((await getConnection(userId, test.deps))?.restoredAt).toBeNull();
+  });
+
+  it("after a renewal that healed a server problem, says the connection is restored", async () => {
+    await firstSignIn(googleTokens());
+    await setRestored(new Date());
+    expect(await takeRestoredNotice(userId, test.deps)).toMatchObject({ by: "renewal" });
+  });
+
+  it("is not shown for a connection that broke again since, and does not linger", async () => {
+    await firstSignIn(googleTokens());
+    await setRestored(new Date(), { status: "NEEDS_RECONNECT", statusReason: "REVOKED" });
+    expect(await takeRestoredNotice(userId, test.deps)).toBeNull();
+    expect((await test.db.account.findFirstOrThrow({ where: { userId } })).restoredAt).toBeNull();
+  });
+
+  it("is never set by the first connection, which is news of another kind", async () => {
+    await firstSignIn(googleTokens());
+    expect(await takeRestoredNotice(userId, test.deps)).toBeNull();
+  });
+});
+
+describe("renewal problems in the read model", () => {
+  const setProblem = (kind: string, at: Date) =>
+    test.db.account.updateMany({ where: { userId }, data: { refreshProblem: kind, refreshProblemAt: at } });
+
+  it("keeps a server configuration problem until a renewal succeeds", async () => {
+    await firstSignIn(googleTokens());
+    const at = new Date(Date.now() - 3 * DAY_MS);
+    await setProblem("CONFIGURATION", at);
+    expect((await getConnection(userId, test.deps))?.refreshProblem).toEqual({ kind: "CONFIGURATION", at });
+  });
+
+  it("mentions Google being unavailable only for a day", async () => {
+    await firstSignIn(googleTokens());
+    const recent = new Date(Date.now() - 60_000);
+    await setProblem("TRANSIENT", recent);
+    expect((await getConnection(userId, test.deps))?.refreshProblem).toEqual({ kind: "TRANSIENT", at: recent });
+    await setProblem("TRANSIENT", new Date(Date.now() - 2 * DAY_MS));
+    expect((await getConnection(userId, test.deps))?.refreshProblem).toBeNull();
+  });
+});
+
+describe("the Testing countdown", () => {
+  const inTesting = (daysAfterConsent: number): AppDeps => ({
+    ...test.deps,
+    publishingStatus: "testing",
+    now: () => new Date(Date.now() + daysAfterConsent * DAY_MS),
+  });
+
+  it("counts whole days left until Google ends the grant, 7 days after consent", async () => {
+    await firstSignIn(googleTokens());
+    const { consentedAt } = await test.db.account.findFirstOrThrow({ where: { userId } });
+    const expiry = (await getConnection(userId, inTesting(0)))?.testingExpiry;
+    expect(expiry?.endsAt.getTime()).toBe(consentedAt!.getTime() + 7 * DAY_MS);
+    expect(expiry?.daysLeft).toBe(7);
+    expect((await getConnection(userId, inTesting(4.5)))?.testingExpiry?.daysLeft).toBe(3);
+    expect((await getConnection(userId, inTesting(6.9)))?.testingExpiry?.daysLeft).toBe(1);
+    expect((await getConnection(userId, inTesting(8)))?.testingExpiry?.daysLeft).toBe(0);
+  });
+
+  it("is absent for a published app, and for a connection that does not work anyway", async () => {
+    await firstSignIn(googleTokens());
+    expect((await getConnection(userId, test.deps))?.testingExpiry).toBeNull();
+    await test.db.account.updateMany({ where: { userId }, data: { status: "NEEDS_RECONNECT" } });
+    expect((await getConnection(userId, inTesting(1)))?.testingExpiry).toBeNull();
   });
 });

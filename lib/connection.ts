@@ -66,6 +66,15 @@ export const UNREADABLE_CHANGE: StatusChange = {
   detail: "Evergreen could not read its stored Google credentials. Reconnect to replace them.",
 };
 
+/** A renewal that failed for a reason that is not the user's to fix (see REFRESH_PROBLEM in tokens.ts). */
+export type RefreshProblemView = { kind: "TRANSIENT" | "CONFIGURATION"; at: Date };
+
+/** In Testing, Google ends a grant this long after consent. */
+export const TESTING_GRANT_DAYS = 7;
+const DAY_MS = 24 * 60 * 60_000;
+/** A renewal that Google did not answer is worth a quiet note for this long; later ones succeeded or will. */
+const TRANSIENT_NOTE_MS = 24 * 60 * 60_000;
+
 export type ConnectionView = {
   accountId: string;
   googleEmail: string | null;
@@ -78,6 +87,11 @@ export type ConnectionView = {
   /** The latest consent on Google's screen. */
   lastApprovedAt: Date | null;
   lastRefreshedAt: Date | null;
+  refreshProblem: RefreshProblemView | null;
+  /** The OAuth client is in Testing: when Google will end this grant, and the whole days left until then. */
+  testingExpiry: { endsAt: Date; daysLeft: number } | null;
+  /** A broken connection works again and the user has not been told yet (takeRestoredNotice). */
+  restoredAt: Date | null;
   pendingRevocations: number;
   events: Array<{ id: string; kind: ConnectionEventKind; detail: string | null; createdAt: Date }>;
 };
@@ -102,6 +116,9 @@ export async function getConnection(userId: string, deps: AppDeps = appDeps()): 
       consentedAt: true,
       createdAt: true,
       lastRefreshedAt: true,
+      refreshProblem: true,
+      refreshProblemAt: true,
+      restoredAt: true,
       email: true,
       user: { select: { email: true } },
       refresh_token: true,
@@ -132,10 +149,61 @@ export async function getConnection(userId: string, deps: AppDeps = appDeps()): 
     connectedSince: account.createdAt,
     lastApprovedAt: account.consentedAt,
     lastRefreshedAt: account.lastRefreshedAt,
+    refreshProblem: refreshProblemOf(account, deps.now()),
+    testingExpiry:
+      deps.publishingStatus === "testing" && account.status === "CONNECTED" && account.consentedAt
+        ? testingExpiryOf(account.consentedAt, deps.now())
+        : null,
+    restoredAt: account.restoredAt,
     pendingRevocations,
     events,
   };
 }
 
+function refreshProblemOf(
+  account: { refreshProblem: string | null; refreshProblemAt: Date | null },
+  now: Date,
+): RefreshProblemView | null {
+  const { refreshProblem: kind, refreshProblemAt: at } = account;
+  if (!at) return null;
+  if (kind === "CONFIGURATION") return { kind, at };
+  if (kind === "TRANSIENT" && now.getTime() - at.getTime() < TRANSIENT_NOTE_MS) return { kind, at };
+  return null;
+}
+
+export function testingExpiryOf(consentedAt: Date, now: Date): { endsAt: Date; daysLeft: number } {
+  const endsAt = new Date(consentedAt.getTime() + TESTING_GRANT_DAYS * DAY_MS);
+  return { endsAt, daysLeft: Math.max(0, Math.ceil((endsAt.getTime() - now.getTime()) / DAY_MS)) };
+}
+
+export type RestoredNotice = { by: "reconnect" | "renewal"; googleEmail: string | null };
+
+/**
+ * The "connection restored" notice, once: clears `restoredAt` with a conditional update, so of several
+ * pages rendering at the same moment only one shows it. A connection that broke again since is not
+ * announced as restored. `by` tells a reconnect (its RECONNECTED event carries the same moment) from a
+ * renewal that healed a server problem.
+ */
+export async function takeRestoredNotice(userId: string, deps: AppDeps = appDeps()): Promise<RestoredNotice | null> {
+  const { db } = deps;
+  const account = await db.account.findFirst({
+    ...connectionAccountOf(userId),
+    select: { id: true, status: true, restoredAt: true, email: true, user: { select: { email: true } } },
+  });
+  if (!account?.restoredAt) return null;
+  const { count } = await db.account.updateMany({
+    where: { id: account.id, userId, restoredAt: account.restoredAt },
+    data: { restoredAt: null },
+  });
+  if (count === 0 || account.status !== "CONNECTED") return null;
+  const reconnects = await db.connectionEvent.count({
+    where: { userId, accountId: account.id, kind: "RECONNECTED", createdAt: account.restoredAt },
+  });
+  return { by: reconnects > 0 ? "reconnect" : "renewal", googleEmail: account.email ?? account.user.email };
+}
+
 /** The signed-in user's connection for this request: the layout, banner and page share one read. */
 export const getCurrentConnection = cache((userId: string) => getConnection(userId));
+
+/** The restored notice for this request: the layout shows it, and settings knows not to add its own. */
+export const takeCurrentRestoredNotice = cache((userId: string) => takeRestoredNotice(userId));

@@ -32,6 +32,13 @@ const rawSchema = z.object({
     message: "must be an origin such as http://127.0.0.1:4010 (no path)",
   }),
   ALLOW_GOOGLE_EMULATOR: optionalText,
+  BACKGROUND_JOBS: z
+    .enum(["server", "off"], {
+      message:
+        'must be "server" (jobs run inside each app server) or "off" (run by `npm run worker` or the cron route)',
+    })
+    .default("server"),
+  CRON_SECRET: optionalText,
   GOOGLE_OAUTH_PUBLISHING_STATUS: z
     .enum(["production", "testing"], {
       message: 'must be "production" or "testing" (the OAuth consent screen\'s publishing status)',
@@ -58,6 +65,10 @@ export type Env = {
   oauthPublishingStatus: "production" | "testing";
   /** The first key encrypts; every key decrypts (rotation). */
   tokenEncryptionKeys: EncryptionKey[];
+  /** Whether each app server runs the outbox and other background jobs itself. */
+  backgroundJobs: "server" | "off";
+  /** Bearer secret of the cron route that runs one round of background jobs (serverless hosts). */
+  cronSecret?: string;
 };
 
 export class EnvError extends Error {
@@ -152,6 +163,12 @@ export function parseEnv(variables: Record<string, string | undefined>, cwd = pr
     );
   }
 
+  const cronWeakness = raw.CRON_SECRET ? describeWeakSecret(raw.CRON_SECRET) : undefined;
+  if (cronWeakness)
+    problems.push(
+      `CRON_SECRET: too weak; use at least 32 random characters, e.g. $(openssl rand -base64 32); this one ${cronWeakness}`,
+    );
+
   if (problems.length > 0) throw new EnvError(problems);
   return {
     nodeEnv: raw.NODE_ENV,
@@ -165,6 +182,8 @@ export function parseEnv(variables: Record<string, string | undefined>, cwd = pr
       baseUrl,
     },
     oauthPublishingStatus: raw.GOOGLE_OAUTH_PUBLISHING_STATUS,
+    backgroundJobs: raw.BACKGROUND_JOBS,
+    cronSecret: raw.CRON_SECRET,
     tokenEncryptionKeys,
   };
 }

@@ -5,6 +5,7 @@ import {
   GOOGLE,
   setConnectionStatus,
   storedTokensReadable,
+  TESTING_GRANT_DAYS,
   UNREADABLE_CHANGE,
   type StatusChange,
 } from "./connection";
@@ -239,7 +240,7 @@ const FRESH_FOR_SECONDS = 5 * 60;
 /** Longer than one refresh with google-auth-library's own retries; a holder that dies frees it after this. */
 export const REFRESH_LEASE_MS = 60_000;
 const LEASE_POLL_MS = 100;
-const TESTING_GRANT_MS = 7 * 24 * 60 * 60_000;
+const TESTING_GRANT_MS = TESTING_GRANT_DAYS * 24 * 60 * 60_000;
 /** Google ends refresh tokens unused for six months; a grant idle this long most likely died of it. */
 const UNUSED_GRANT_MS = 180 * 24 * 60 * 60_000;
 const LAST_USED_RESOLUTION_MS = 60 * 60_000;
@@ -281,15 +282,19 @@ const inFlight = new Map<string, Promise<string>>();
  * first when needed: once per account at a time across every process sharing the database (an
  * in-process single flight plus a lease claimed with one conditional update). `rejected` names a
  * token Gmail just answered 401 to: it is refreshed even though its expiry says otherwise; `force`
- * refreshes now (keep-alive, proving a grant healthy) unless a refresh lands while this call waits.
+ * refreshes now (proving a grant healthy) unless a refresh lands while this call waits; `renewedSince`
+ * accepts any renewal from that moment on (keep-alive: one renewal per idle period, whoever makes it).
  * Throws ReconnectRequiredError, GoogleUnavailableError (try later) or GoogleRejectedError (operator).
  */
 export async function getAccessToken(
   userId: string,
   deps: AppDeps = appDeps(),
-  options: { rejected?: string; force?: boolean } = {},
+  options: { rejected?: string; force?: boolean; renewedSince?: Date } = {},
 ): Promise<string> {
-  const wanted: Wanted = { rejected: options.rejected, renewedSince: options.force ? deps.now() : undefined };
+  const wanted: Wanted = {
+    rejected: options.rejected,
+    renewedSince: options.renewedSince ?? (options.force ? deps.now() : undefined),
+  };
   const account = await deps.db.account.findFirst({ ...connectionAccountOf(userId), select: TOKEN_ROW });
   if (!account) throw new ReconnectRequiredError("NOT_CONNECTED", null);
   const ready = usableToken(account, deps, wanted);

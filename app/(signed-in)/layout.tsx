@@ -3,15 +3,19 @@ import type { ReactNode } from "react";
 import { ConnectionBanner } from "@/components/connection-banner";
 import { NavLink } from "@/components/nav-link";
 import { SubmitButton } from "@/components/submit-button";
+import { SuccessNotice } from "@/components/success-notice";
 import { requireUser } from "@/lib/auth";
-import { getCurrentConnection } from "@/lib/connection";
-import { describeConnectionStatus } from "@/lib/connection-copy";
+import { getCurrentConnection, takeCurrentRestoredNotice } from "@/lib/connection";
+import { describeConnectionStatus, restoredNoticeText } from "@/lib/connection-copy";
 import { reconnectGmailAction, signOutAction } from "./connection-actions";
 
 export default async function SignedInLayout({ children }: { children: ReactNode }) {
   const user = await requireUser();
   const connection = await getCurrentConnection(user.id);
-  const copy = connection ? describeConnectionStatus(connection.status, connection.reason) : undefined;
+  const copy = connection
+    ? describeConnectionStatus(connection.status, connection.reason, connection.refreshProblem)
+    : undefined;
+  const restored = connection?.restoredAt ? await takeCurrentRestoredNotice(user.id) : null;
 
   return (
     <div className="flex min-h-screen flex-col">
@@ -23,6 +27,8 @@ export default async function SignedInLayout({ children }: { children: ReactNode
             </Link>
             <nav aria-label="Main" className="flex gap-1">
               <NavLink href="/dashboard">Dashboard</NavLink>
+              <NavLink href="/compose">Compose</NavLink>
+              <NavLink href="/outbox">Outbox</NavLink>
               <NavLink href="/settings">Settings</NavLink>
             </nav>
           </div>
@@ -37,7 +43,10 @@ export default async function SignedInLayout({ children }: { children: ReactNode
         </div>
       </header>
       {copy && copy.tone !== "ok" ? <ConnectionBanner copy={copy} fixAction={reconnectGmailAction} /> : null}
-      <main className="mx-auto w-full max-w-5xl flex-1 px-4 py-8">{children}</main>
+      <main className="mx-auto w-full max-w-5xl flex-1 space-y-6 px-4 py-8">
+        {restored ? <SuccessNotice>{restoredNoticeText(restored.by, restored.googleEmail)}</SuccessNotice> : null}
+        {children}
+      </main>
     </div>
   );
 }

@@ -1,16 +1,21 @@
 import Link from "next/link";
 import type { Metadata } from "next";
+import { LocalTime } from "@/components/local-time";
+import { ReapproveNotice } from "@/components/reapprove-notice";
 import { StatusBadge } from "@/components/status-badge";
 import { requireUser } from "@/lib/auth";
 import { getCurrentConnection } from "@/lib/connection";
-import { describeConnectionStatus } from "@/lib/connection-copy";
+import { describeConnectionStatus, reapproveCopy } from "@/lib/connection-copy";
+import { reconnectGmailAction } from "../connection-actions";
 
 export const metadata: Metadata = { title: "Dashboard" };
 
 export default async function DashboardPage() {
   const user = await requireUser();
   const connection = await getCurrentConnection(user.id);
-  const copy = connection ? describeConnectionStatus(connection.status, connection.reason) : undefined;
+  const copy = connection
+    ? describeConnectionStatus(connection.status, connection.reason, connection.refreshProblem)
+    : undefined;
 
   return (
     <div className="space-y-8">
@@ -18,15 +23,48 @@ export default async function DashboardPage() {
         <h1 className="text-2xl font-bold tracking-tight">Welcome{user.name ? `, ${user.name.split(" ")[0]}` : ""}</h1>
         <p className="mt-1 text-slate-600">Your CRM, sending from your own Gmail address.</p>
       </div>
-      <section aria-labelledby="gmail-heading" className="rounded-lg border border-slate-200 bg-white p-6 shadow-sm">
+      <section
+        aria-labelledby="gmail-heading"
+        className="space-y-4 rounded-lg border border-slate-200 bg-white p-6 shadow-sm"
+      >
         <div className="flex items-center justify-between gap-4">
           <h2 id="gmail-heading" className="text-lg font-semibold">
-            Gmail
+            Gmail connection
           </h2>
           {copy ? <StatusBadge tone={copy.tone}>{copy.title}</StatusBadge> : null}
         </div>
-        <p className="mt-2 text-sm text-slate-600">
-          {copy ? copy.explanation : "No Google account is linked yet."}{" "}
+        {connection && copy ? (
+          <>
+            <div className="space-y-1 text-sm text-slate-700">
+              <p>{copy.cause}</p>
+              {copy.fix ? <p className="font-medium text-slate-900">{copy.fix}</p> : null}
+            </div>
+            {connection.testingExpiry ? (
+              <ReapproveNotice
+                copy={reapproveCopy(connection.testingExpiry.daysLeft)}
+                endsAt={connection.testingExpiry.endsAt}
+                reconnectAction={reconnectGmailAction}
+              />
+            ) : null}
+            <dl className="grid gap-x-6 gap-y-3 text-sm sm:grid-cols-2">
+              <div>
+                <dt className="text-slate-500">Gmail address</dt>
+                <dd className="font-medium break-all">{connection.googleEmail ?? "Unknown"}</dd>
+              </div>
+              {connection.lastRefreshedAt ? (
+                <div>
+                  <dt className="text-slate-500">Last renewed</dt>
+                  <dd className="font-medium">
+                    <LocalTime iso={connection.lastRefreshedAt.toISOString()} />
+                  </dd>
+                </div>
+              ) : null}
+            </dl>
+          </>
+        ) : (
+          <p className="text-sm text-slate-600">No Google account is linked yet.</p>
+        )}
+        <p className="text-sm">
           <Link href="/settings" className="font-medium text-brand-700 underline">
             Connection settings
           </Link>

@@ -1,11 +1,20 @@
 import type { Metadata } from "next";
 import type { ReactNode } from "react";
 import { LocalTime } from "@/components/local-time";
+import { ReapproveNotice } from "@/components/reapprove-notice";
 import { StatusBadge } from "@/components/status-badge";
 import { SubmitButton } from "@/components/submit-button";
+import { SuccessNotice } from "@/components/success-notice";
 import { requireUser } from "@/lib/auth";
-import { getCurrentConnection } from "@/lib/connection";
-import { describeConnectionStatus, EVENT_LABELS, scopeLabels } from "@/lib/connection-copy";
+import { getCurrentConnection, takeCurrentRestoredNotice } from "@/lib/connection";
+import {
+  describeConnectionStatus,
+  EVENT_LABELS,
+  reapproveCopy,
+  restoredNoticeText,
+  scopeLabels,
+  TRANSIENT_PROBLEM_NOTE,
+} from "@/lib/connection-copy";
 import { disconnectGmailAction, reconnectGmailAction } from "../connection-actions";
 import { DisconnectForm } from "./disconnect-form";
 
@@ -26,8 +35,12 @@ export default async function SettingsPage({ searchParams }: { searchParams: Pro
   const user = await requireUser();
   const { notice } = await searchParams;
   const connection = await getCurrentConnection(user.id);
-  const copy = connection ? describeConnectionStatus(connection.status, connection.reason) : undefined;
-  const reconnected = notice === "reconnected" && connection?.status === "CONNECTED";
+  const copy = connection
+    ? describeConnectionStatus(connection.status, connection.reason, connection.refreshProblem)
+    : undefined;
+  // A reconnect that restored a broken connection is announced once, by the layout; this notice is for the others.
+  const restoredByLayout = connection?.restoredAt ? await takeCurrentRestoredNotice(user.id) : null;
+  const reconnected = notice === "reconnected" && connection?.status === "CONNECTED" && !restoredByLayout;
   // The refusal's words come from the event it recorded, never from the URL.
   const refusal =
     notice === "other-account" ? connection?.events.find((event) => event.kind === "RECONNECT_REFUSED") : undefined;
@@ -36,14 +49,7 @@ export default async function SettingsPage({ searchParams }: { searchParams: Pro
   return (
     <div className="space-y-8">
       <h1 className="text-2xl font-bold tracking-tight">Settings</h1>
-      {reconnected ? (
-        <p
-          role="status"
-          className="rounded-md border border-emerald-200 bg-emerald-50 px-4 py-3 text-sm text-emerald-900"
-        >
-          Gmail reconnected. Evergreen can send email from {connection.googleEmail} again.
-        </p>
-      ) : null}
+      {reconnected ? <SuccessNotice>{restoredNoticeText("reconnect", connection.googleEmail)}</SuccessNotice> : null}
 
       {refusal ? (
         <p role="alert" className="rounded-md border border-red-200 bg-red-50 px-4 py-3 text-sm text-red-900">
@@ -60,9 +66,23 @@ export default async function SettingsPage({ searchParams }: { searchParams: Pro
         </div>
         {connection && copy ? (
           <div className="space-y-6 px-6 py-5">
-            <p className="text-sm text-slate-700" data-testid="connection-explanation">
-              {copy.explanation}
-            </p>
+            <div className="space-y-1 text-sm text-slate-700">
+              <p>{copy.cause}</p>
+              {copy.fix ? <p className="font-medium text-slate-900">{copy.fix}</p> : null}
+            </div>
+            {connection.testingExpiry ? (
+              <ReapproveNotice
+                copy={reapproveCopy(connection.testingExpiry.daysLeft)}
+                endsAt={connection.testingExpiry.endsAt}
+                reconnectAction={reconnectGmailAction}
+              />
+            ) : null}
+            {connection.refreshProblem?.kind === "TRANSIENT" ? (
+              <p className="text-sm text-slate-500">
+                {TRANSIENT_PROBLEM_NOTE.lead} (<LocalTime iso={connection.refreshProblem.at.toISOString()} />
+                ). {TRANSIENT_PROBLEM_NOTE.rest}
+              </p>
+            ) : null}
             <dl className="grid gap-x-6 gap-y-3 text-sm sm:grid-cols-2">
               <Detail term="Gmail address">
                 <span className="break-all">{connection.googleEmail ?? "Unknown"}</span>
