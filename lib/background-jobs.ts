@@ -49,25 +49,57 @@ const JOBS: Job[] = [
   },
 ];
 
+/** One round of every job, for the cron route of serverless hosts: what each did, in words. */
+export async function runEveryJobOnce(): Promise<Record<string, string>> {
+  const report: Record<string, string> = {};
+  for (const job of JOBS) {
+    try {
+      report[job.name] = (await job.run()) ?? "nothing to do";
+    } catch (error) {
+      console.error(`[evergreen] ${job.name} failed`, error);
+      report[job.name] = "failed (see the server log)";
+    }
+  }
+  return report;
+}
+
 let started = false;
 
-export function startBackgroundJobs(): void {
-  if (started) return;
+/**
+ * Runs every job on its interval until the process ends: inside each app server (unless
+ * BACKGROUND_JOBS=off), or in `npm run worker`, which passes keepAlive so its timers hold it open.
+ * `stop()` stops scheduling and resolves when the running rounds have finished.
+ */
+export function startBackgroundJobs(options: { keepAlive?: boolean } = {}): { stop(): Promise<void> } {
+  if (started) return { stop: async () => {} };
   started = true;
+  const timers: NodeJS.Timeout[] = [];
+  const running = new Set<Promise<void>>();
   for (const job of JOBS) {
-    let running = false;
-    const tick = async () => {
-      if (running) return;
-      running = true;
-      try {
-        const summary = await job.run();
-        if (summary) console.log(`[evergreen] ${summary}`);
-      } catch (error) {
-        console.error(`[evergreen] ${job.name} failed`, error);
-      } finally {
-        running = false;
-      }
+    let busy = false;
+    const tick = () => {
+      if (busy) return;
+      busy = true;
+      const round = job
+        .run()
+        .then((summary) => {
+          if (summary) console.log(`[evergreen] ${summary}`);
+        })
+        .catch((error: unknown) => console.error(`[evergreen] ${job.name} failed`, error))
+        .finally(() => {
+          busy = false;
+          running.delete(round);
+        });
+      running.add(round);
     };
-    setInterval(() => void tick(), job.everyMs).unref();
+    const timer = setInterval(tick, job.everyMs);
+    if (!options.keepAlive) timer.unref();
+    timers.push(timer);
   }
+  return {
+    async stop() {
+      for (const timer of timers) clearInterval(timer);
+      await Promise.allSettled([...running]);
+    },
+  };
 }

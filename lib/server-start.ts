@@ -3,14 +3,17 @@ import { EnvError, getEnv } from "./env";
 
 /**
  * What a Node.js server does once at start-up (from instrumentation.ts): refuse to serve with bad
- * configuration, create or upgrade the database, then start the background jobs.
+ * configuration, create or upgrade the database, then start the background jobs (unless they run elsewhere).
  */
 export async function startServer(): Promise<void> {
   try {
     const applied = await migrateDatabase(getEnv().database);
     if (applied.length > 0) console.log(`[evergreen] database migrated: ${applied.join(", ")}`);
-    const { startBackgroundJobs } = await import("./background-jobs");
-    startBackgroundJobs();
+    // With BACKGROUND_JOBS=off, `npm run worker` processes or the cron route do this work instead.
+    if (getEnv().backgroundJobs === "server") {
+      const { startBackgroundJobs } = await import("./background-jobs");
+      startBackgroundJobs();
+    }
   } catch (error) {
     if (!(error instanceof EnvError)) throw error;
     console.error(`[evergreen] refusing to start. ${error.message}`);

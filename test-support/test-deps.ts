@@ -28,7 +28,11 @@ export function testDeps(db: Db, overrides: Partial<AppDeps> = {}): AppDeps {
 }
 
 /** A fresh migrated database for one test file, with the app's dependencies around it. */
-export function setupTestDatabase(): { readonly db: Db; readonly deps: AppDeps } {
+export function setupTestDatabase(): {
+  readonly db: Db;
+  readonly deps: AppDeps;
+  readonly database: TestDatabase["database"];
+} {
   let test: TestDatabase | undefined;
   let deps: AppDeps | undefined;
   beforeAll(async () => {
@@ -46,6 +50,9 @@ export function setupTestDatabase(): { readonly db: Db; readonly deps: AppDeps }
     },
     get deps() {
       return started(deps);
+    },
+    get database() {
+      return started(test).database;
     },
   };
 }
