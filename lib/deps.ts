@@ -16,6 +16,8 @@ export type AppDeps = {
   now: () => Date;
   /** The OAuth client's publishing status, which decides how long Google keeps a grant. */
   publishingStatus: "production" | "testing";
+  /** Gmail's daily sending cap for these accounts (Workspace 2,000; consumer Gmail 500). */
+  dailySendLimit: number;
 };
 
 let wired: AppDeps | undefined;
@@ -31,6 +33,7 @@ export function appDeps(): AppDeps {
       google: googleGateway(),
       now: () => new Date(),
       publishingStatus: env.oauthPublishingStatus,
+      dailySendLimit: env.gmailDailySendLimit,
     };
   }
   return wired;

@@ -39,6 +39,12 @@ const rawSchema = z.object({
     })
     .default("server"),
   CRON_SECRET: optionalText,
+  GMAIL_DAILY_SEND_LIMIT: z.coerce
+    .number({ message: "must be a whole number of messages a day, e.g. 2000 (Workspace) or 500 (consumer Gmail)" })
+    .int()
+    .min(1)
+    .max(100_000)
+    .default(2000),
   GOOGLE_OAUTH_PUBLISHING_STATUS: z
     .enum(["production", "testing"], {
       message: 'must be "production" or "testing" (the OAuth consent screen\'s publishing status)',
@@ -65,6 +71,8 @@ export type Env = {
   oauthPublishingStatus: "production" | "testing";
   /** The first key encrypts; every key decrypts (rotation). */
   tokenEncryptionKeys: EncryptionKey[];
+  /** Gmail's daily sending cap per account: Evergreen warns at 80% and holds at 95%. */
+  gmailDailySendLimit: number;
   /** Whether each app server runs the outbox and other background jobs itself. */
   backgroundJobs: "server" | "off";
   /** Bearer secret of the cron route that runs one round of background jobs (serverless hosts). */
@@ -182,6 +190,7 @@ export function parseEnv(variables: Record<string, string | undefined>, cwd = pr
       baseUrl,
     },
     oauthPublishingStatus: raw.GOOGLE_OAUTH_PUBLISHING_STATUS,
+    gmailDailySendLimit: raw.GMAIL_DAILY_SEND_LIMIT,
     backgroundJobs: raw.BACKGROUND_JOBS,
     cronSecret: raw.CRON_SECRET,
     tokenEncryptionKeys,

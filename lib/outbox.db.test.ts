@@ -7,7 +7,7 @@ import { setupTestDatabase } from "@/test-support/test-deps";
 import type { AppDeps } from "./deps";
 import { googleGateway } from "./google/gateway";
 import { cancelMessage, composeSchema, enqueueMessage, UNDO_WINDOW_MS, type ComposeInput } from "./messages";
-import { claimDueMessages, recoverExpiredLeases, runOutboxOnce } from "./outbox";
+import { claimDueMessages, recoverExpiredLeases, runOutboxOnce, sendingPace } from "./outbox";
 import { applyGoogleSignIn, linkGoogleAccount } from "./tokens";
 
 // The outbox against the local Google: every message ends sent exactly once, or visibly not sent.
@@ -216,5 +216,32 @@ describe("after a reconnect", () => {
     await runOutboxOnce(app());
     expect(await statusOf(queued.id)).toBe("SENT");
     expect(await sentSubjects()).toEqual(["Parked"]);
+  });
+});
+
+describe("pacing under Gmail's limits", () => {
+  it("holds at 95% of the daily cap until the oldest send ages out, and warns from 80%", async () => {
+    const small = { ...app(), dailySendLimit: 10 };
+    // Eight sends in the last day: 80% of a cap of 10.
+    for (let n = 0; n < 8; n++) {
+      const { id } = await enqueueMessage(userId, compose({ subject: `Earlier ${n}` }), app(0));
+      await test.db.message.update({
+        where: { id },
+        data: { status: "SENT", sendStartedAt: new Date(Date.now() - (10 - n) * 60 * 60_000) },
+      });
+    }
+    expect(await sendingPace(userId, small)).toMatchObject({ lastDay: 8, warning: true, holdUntil: undefined });
+
+    const ninth = await enqueueMessage(userId, compose({ subject: "Ninth" }), app(0));
+    await runOutboxOnce(small);
+    expect(await statusOf(ninth.id)).toBe("SENT");
+
+    const tenth = await enqueueMessage(userId, compose({ subject: "Tenth" }), app(0));
+    expect(await runOutboxOnce(small)).toMatchObject({ paced: 1, sent: 0 });
+    const held = await test.db.message.findUniqueOrThrow({ where: { id: tenth.id } });
+    expect(held).toMatchObject({ status: "QUEUED", attempts: 0 });
+    // The oldest of the day's sends was 10 hours ago: the hold ends when it is 24 hours old.
+    expect(held.nextAttemptAt!.getTime()).toBeGreaterThan(Date.now() + 13 * 60 * 60_000);
+    expect(held.lastError).toContain("Gmail's sending limit");
   });
 });

@@ -24,6 +24,7 @@ const deps: AppDeps = {
   google: googleGateway(config.google),
   now: () => new Date(),
   publishingStatus: "production",
+  dailySendLimit: 2000,
 };
 
 async function refreshNaively(userId: string): Promise<string> {

@@ -23,6 +23,7 @@ export function testDeps(db: Db, overrides: Partial<AppDeps> = {}): AppDeps {
     },
     now: () => new Date(),
     publishingStatus: "production",
+    dailySendLimit: 2000,
     ...overrides,
   };
 }

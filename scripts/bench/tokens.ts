@@ -118,6 +118,7 @@ export async function benchTokens(
       google: googleGateway(google),
       now: () => new Date(),
       publishingStatus: "production",
+      dailySendLimit: 2000,
     };
     const userIds: string[] = [];
     for (const email of emails) {

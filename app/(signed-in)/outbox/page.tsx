@@ -4,6 +4,7 @@ import { LocalTime } from "@/components/local-time";
 import { StatusBadge } from "@/components/status-badge";
 import { requireUser } from "@/lib/auth";
 import { listOutbox, parseOutboxFilter, type OutboxFilter } from "@/lib/messages";
+import { sendingPace } from "@/lib/outbox";
 import { MESSAGE_STATUS_COPY } from "@/lib/outbox-copy";
 import { decideMessageAction } from "./actions";
 import { LiveRefresh } from "./live-refresh";
@@ -24,7 +25,7 @@ const FILTERS: Array<{ filter: OutboxFilter; label: string }> = [
 export default async function OutboxPage({ searchParams }: { searchParams: Promise<{ status?: string | string[] }> }) {
   const user = await requireUser();
   const filter = parseOutboxFilter((await searchParams).status);
-  const { items, counts } = await listOutbox(user.id, filter);
+  const [{ items, counts }, pace] = await Promise.all([listOutbox(user.id, filter), sendingPace(user.id)]);
 
   return (
     <div className="space-y-6">
@@ -43,6 +44,21 @@ export default async function OutboxPage({ searchParams }: { searchParams: Promi
           Compose
         </Link>
       </div>
+
+      {pace.holdUntil || pace.warning ? (
+        <p role="status" className="rounded-md border border-amber-200 bg-amber-50 px-4 py-3 text-sm text-amber-900">
+          You have sent {pace.lastDay.toLocaleString("en")} of Gmail&apos;s {pace.dailyLimit.toLocaleString("en")}{" "}
+          messages a day.{" "}
+          {pace.holdUntil ? (
+            <>
+              Sending is held to stay under the limit and resumes by itself at{" "}
+              <LocalTime iso={pace.holdUntil.toISOString()} />.
+            </>
+          ) : (
+            "Evergreen holds sending at 95% so that Gmail never blocks your account."
+          )}
+        </p>
+      ) : null}
 
       <nav aria-label="Filter by status" className="flex flex-wrap gap-2">
         {FILTERS.map(({ filter: option, label }) => (
