@@ -1,5 +1,5 @@
 import { keepConnectionsAlive } from "./keep-alive";
-import { runOutboxOnce } from "./outbox";
+import { checkScheduledConnections, runOutboxOnce } from "./outbox";
 import { retryPendingRevocations } from "./revocation";
 
 /**
@@ -17,7 +17,17 @@ const KEEP_ALIVE_BATCH = 50;
 
 type Job = { name: string; everyMs: number; run: () => Promise<string | undefined> };
 
+const SCHEDULED_CHECK_INTERVAL_MS = 5 * 60_000;
+
 const JOBS: Job[] = [
+  {
+    name: "scheduled-mail check",
+    everyMs: SCHEDULED_CHECK_INTERVAL_MS,
+    run: async () => {
+      const { parked } = await checkScheduledConnections();
+      return parked > 0 ? `scheduled-mail check: ${parked} held until Gmail is reconnected` : undefined;
+    },
+  },
   {
     name: "outbox",
     everyMs: OUTBOX_INTERVAL_MS,

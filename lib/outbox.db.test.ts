@@ -7,7 +7,13 @@ import { setupTestDatabase } from "@/test-support/test-deps";
 import type { AppDeps } from "./deps";
 import { googleGateway } from "./google/gateway";
 import { cancelMessage, composeSchema, enqueueMessage, UNDO_WINDOW_MS, type ComposeInput } from "./messages";
-import { claimDueMessages, recoverExpiredLeases, runOutboxOnce, sendingPace } from "./outbox";
+import {
+  checkScheduledConnections,
+  claimDueMessages,
+  recoverExpiredLeases,
+  runOutboxOnce,
+  sendingPace,
+} from "./outbox";
 import { applyGoogleSignIn, linkGoogleAccount } from "./tokens";
 
 // The outbox against the local Google: every message ends sent exactly once, or visibly not sent.
@@ -243,5 +249,56 @@ describe("pacing under Gmail's limits", () => {
     // The oldest of the day's sends was 10 hours ago: the hold ends when it is 24 hours old.
     expect(held.nextAttemptAt!.getTime()).toBeGreaterThan(Date.now() + 13 * 60 * 60_000);
     expect(held.lastError).toContain("Gmail's sending limit");
+  });
+});
+
+describe("a scheduled message", () => {
+  it("whose connection died is reported well before its time, and keeps its time after a reconnect", async () => {
+    const sendAt = new Date(Date.now() + 90 * 60_000);
+    const scheduled = await enqueueMessage(userId, compose({ subject: "Tomorrow's offer", sendAt }), app(0));
+    expect(scheduled.status).toBe("SCHEDULED");
+    await google.control.revokeAccess(DEV_USER.email);
+    await test.db.account.updateMany({
+      where: { userId },
+      data: { lastRefreshedAt: new Date(Date.now() - 2 * 60 * 60_000) },
+    });
+
+    expect(await checkScheduledConnections(app(0))).toMatchObject({ parked: 1 });
+    const parked = await test.db.message.findUniqueOrThrow({ where: { id: scheduled.id } });
+    expect(parked).toMatchObject({
+      status: "WAITING_FOR_RECONNECT",
+      lastError: "Gmail needs to be reconnected before this message's time.",
+    });
+
+    const { tokens } = await connect(google.url, { prompt: "consent" });
+    const account = await test.db.account.findFirstOrThrow({ where: { userId } });
+    await applyGoogleSignIn(
+      {
+        ...tokens,
+        providerAccountId: account.providerAccountId,
+        expires_at: Math.floor((tokens.expiry_date ?? 0) / 1000),
+      },
+      {},
+      app(0),
+    );
+    expect(await statusOf(scheduled.id)).toBe("SCHEDULED");
+    await runOutboxOnce(app());
+    expect(await sentSubjects()).toEqual([]);
+    await runOutboxOnce(app(91 * 60_000));
+    expect(await sentSubjects()).toEqual(["Tomorrow's offer"]);
+  });
+});
+
+describe("when Google's token endpoint is down", () => {
+  it("the message waits and is retried; nobody is told to reconnect", async () => {
+    await test.db.account.updateMany({ where: { userId }, data: { expires_at: 0 } });
+    const queued = await enqueueMessage(userId, compose(), app(0));
+    await google.control.addFault({ endpoint: "token", count: 20, status: 503 });
+    await runOutboxOnce(app());
+    expect(await statusOf(queued.id)).toBe("QUEUED");
+    expect((await test.db.account.findFirstOrThrow({ where: { userId } })).status).toBe("CONNECTED");
+    await google.control.clearFaults();
+    await runOutboxOnce(app(UNDO_WINDOW_MS + 60_000));
+    expect(await statusOf(queued.id)).toBe("SENT");
   });
 });

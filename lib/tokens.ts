@@ -12,6 +12,7 @@ import {
 import type { ConnectionEventKind, ConnectionStatus, StatusReason } from "./db";
 import { appDeps, type AppDeps } from "./deps";
 import { ReconnectRequiredError } from "./errors";
+import { resumeWaitingMessages } from "./messages";
 import { GmailUnauthorizedError } from "./google/gmail";
 import {
   canSendMail,
@@ -157,14 +158,7 @@ export async function applyGoogleSignIn(
       data: events.map((event) => ({ ...event, userId: account.userId, accountId: account.id, createdAt: at })),
     }),
     // Mail parked while the connection was broken is due again the moment it works.
-    ...(status === "CONNECTED"
-      ? [
-          db.message.updateMany({
-            where: { userId: account.userId, status: "WAITING_FOR_RECONNECT" },
-            data: { status: "QUEUED", nextAttemptAt: at, lastError: null },
-          }),
-        ]
-      : []),
+    ...(status === "CONNECTED" ? resumeWaitingMessages(db, account.userId, at) : []),
   ]);
   return { accountId: account.id, status, reason, events: events.map((event) => event.kind) };
 }
