@@ -118,7 +118,9 @@ export async function readComposeForm(form: FormData): Promise<ComposeInput> {
   };
   const list = (name: string) => form.getAll(name).filter((value) => typeof value === "string");
   // A file input left empty still submits one nameless, empty file.
-  const files = form.getAll("attachments").filter((value) => typeof value !== "string" && (value.name || value.size));
+  const files = form
+    .getAll("attachments")
+    .filter((value): value is File => typeof value !== "string" && (value.name !== "" || value.size > 0));
   return {
     to: list("to"),
     cc: list("cc"),
@@ -335,4 +337,19 @@ export async function decideMessage(
       : { status: "QUEUED" as const, nextAttemptAt: now, attempts: 0, lastError: null, sendStartedAt: null };
   const { count } = await deps.db.message.updateMany({ where: { id: messageId, userId, status: from }, data });
   return count === 1;
+}
+
+/**
+ * After a reconnect, what waited for it is due again: a scheduled message at its own time, the rest
+ * at once. Returned as writes for the caller's transaction (the sign-in that restored the connection).
+ */
+export function resumeWaitingMessages(db: AppDeps["db"], userId: string, at: Date) {
+  const waiting = { userId, status: "WAITING_FOR_RECONNECT" as const };
+  return [
+    db.message.updateMany({
+      where: { ...waiting, sendAt: { gt: at } },
+      data: { status: "SCHEDULED", lastError: null },
+    }),
+    db.message.updateMany({ where: waiting, data: { status: "QUEUED", nextAttemptAt: at, lastError: null } }),
+  ];
 }
