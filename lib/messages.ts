@@ -143,7 +143,8 @@ export type QueuedMessage = { id: string; status: MessageStatus; sendAt: Date; d
 
 /**
  * Puts a validated message in the outbox: due after the undo window, or at its scheduled time (1
- * minute to 30 days ahead). The same idempotency key returns the row it already made.
+ * minute to 30 days ahead). The same idempotency key returns the row it already made (the unique
+ * key decides, so the common case is one write and no read).
  */
 export async function enqueueMessage(
   userId: string,
@@ -151,15 +152,6 @@ export async function enqueueMessage(
   deps: AppDeps = appDeps(),
 ): Promise<QueuedMessage> {
   const { db } = deps;
-  const existing = await db.message.findUnique({
-    where: { idempotencyKey: message.idempotencyKey },
-    select: { id: true, userId: true, status: true, nextAttemptAt: true },
-  });
-  if (existing) {
-    if (existing.userId !== userId) throw new UserError("The form is out of date; reload the page.");
-    return { id: existing.id, status: existing.status, sendAt: existing.nextAttemptAt ?? new Date(0), duplicate: true };
-  }
-
   const now = deps.now().getTime();
   const scheduled = message.sendAt !== undefined;
   if (
@@ -202,9 +194,14 @@ export async function enqueueMessage(
     });
     return { ...created, sendAt, duplicate: false };
   } catch (error) {
-    // Two identical requests at the same moment: the loser finds the winner's row.
+    // The key is taken: a double click, a replayed request, or two identical requests at once.
     if ((error as { code?: string }).code !== "P2002") throw error;
-    return enqueueMessage(userId, message, deps);
+    const existing = await db.message.findUnique({
+      where: { idempotencyKey: message.idempotencyKey },
+      select: { id: true, userId: true, status: true, nextAttemptAt: true },
+    });
+    if (!existing || existing.userId !== userId) throw new UserError("The form is out of date; reload the page.");
+    return { id: existing.id, status: existing.status, sendAt: existing.nextAttemptAt ?? new Date(0), duplicate: true };
   }
 }
 

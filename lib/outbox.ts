@@ -66,10 +66,11 @@ export async function sendingPace(userId: string, deps: AppDeps = appDeps()): Pr
       })
     )?.sendStartedAt;
   let holdUntil: Date | undefined;
+  // The day's hold leaves headroom (95% rounded down); the minute's quota is used to 95% (rounded up).
   if (lastDay >= Math.floor(dailyLimit * PACING.holdAt)) {
     const oldest = await oldestIn(24 * 60 * 60_000);
     holdUntil = new Date((oldest?.getTime() ?? now) + 24 * 60 * 60_000);
-  } else if (lastMinute >= Math.floor(PACING.sendsPerMinute * PACING.holdAt)) {
+  } else if (lastMinute >= Math.ceil(PACING.sendsPerMinute * PACING.holdAt)) {
     const oldest = await oldestIn(60_000);
     holdUntil = new Date((oldest?.getTime() ?? now) + 60_000);
   }

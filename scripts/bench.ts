@@ -1,7 +1,9 @@
-// `npm run bench`: the token refresh benchmark (scripts/bench/tokens.ts). Starts its own local Google,
-// SQLite file and PostgreSQL server, prints a table and writes it as JSON to bench-results/tokens.json.
+// `npm run bench`: token refresh (scripts/bench/tokens.ts) and the send path and outbox throughput
+// (scripts/bench/outbox.ts). Starts its own local Google, SQLite files and PostgreSQL servers, prints
+// tables and writes them as JSON to bench-results/.
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { benchOutbox, formatOutboxTables } from "./bench/outbox";
 import { benchTokens, formatTokenTable } from "./bench/tokens";
 
 const OUTPUT = path.join("bench-results", "tokens.json");
@@ -43,6 +45,17 @@ async function main() {
       `getAccessToken: exactly 1 token call per account per round, without errors, in ${met.length} of ${rows.length} rows.`,
     );
     for (const skipped of report.skipped) console.log(`skipped: ${skipped}`);
+
+    const outbox = await benchOutbox(console.log, (cleanup) => cleanups.push(cleanup));
+    writeFileSync(path.join("bench-results", "outbox.json"), `${JSON.stringify(outbox, null, 2)}\n`);
+    console.log(
+      "\nSend path: validate and store a message (the send action's work after its session check), per call\n",
+    );
+    console.log(formatOutboxTables(outbox));
+    console.log(
+      "\nThroughput: one account, a backlog larger than a minute's quota, workers draining it against the local" +
+        "\nGoogle's real per-user quota; rate-limit errors are sends Google refused for quota (goal: none).",
+    );
     console.log(`\nWrote ${OUTPUT} (${((performance.now() - started) / 1000).toFixed(1)} s)`);
   } finally {
     await cleanUp();
