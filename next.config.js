@@ -1,8 +1,20 @@
 // @ts-check
 
+/**
+ * A message may carry 25 MB of attachments (lib/messages.ts) plus its text and the form's overhead;
+ * lib/server-action-body.ts mirrors this limit (a test keeps them equal). The proxy reads a body too,
+ * and sees only its first proxyClientMaxBodySize bytes: a little more than the action limit, so a body
+ * over it is measured as too large rather than cut into a malformed one.
+ */
+const ACTION_BODY_LIMIT = "30mb";
+
 /** @type {import("next").NextConfig} */
 const nextConfig = {
   poweredByHeader: false,
+  experimental: {
+    serverActions: { bodySizeLimit: ACTION_BODY_LIMIT },
+    proxyClientMaxBodySize: "31mb",
+  },
   async headers() {
     return [
       {

@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { expect, test, type Page } from "@playwright/test";
+import { ACTION_BODY_LIMIT } from "@/lib/server-action-body";
 import { E2E } from "./e2e-config";
 import { googleEmulator, signInWithGoogle } from "./fixtures";
 
@@ -145,7 +146,7 @@ test.describe("crafted input is answered with a page or a 4xx, never a 5xx", () 
     expect((await post({ "Content-Type": "text/plain;charset=UTF-8" }, "[]")).status()).toBe(200);
     expect((await post({ "Content-Type": "application/json" }, "[]")).status()).toBe(415);
     expect(
-      (await post({ "Content-Type": "text/plain;charset=UTF-8" }, `["${"a".repeat(2 * 1024 * 1024)}"]`)).status(),
+      (await post({ "Content-Type": "text/plain;charset=UTF-8" }, `["${"a".repeat(ACTION_BODY_LIMIT)}"]`)).status(),
     ).toBe(413);
     expect((await post({ "Next-Action": "deadbeef", "Content-Type": "text/plain;charset=UTF-8" }, "[]")).status()).toBe(
       400,

@@ -25,7 +25,10 @@ const providers = new WeakMap<Db, Env["database"]["provider"]>();
 export function createDb(database: Env["database"]): Db {
   const db =
     database.provider === "postgresql"
-      ? (new PgClient({ adapter: new PrismaPg({ connectionString: database.url }), omit: omitSecrets }) as unknown as Db)
+      ? (new PgClient({
+          adapter: new PrismaPg({ connectionString: database.url }),
+          omit: omitSecrets,
+        }) as unknown as Db)
       : createSqliteClient(database.url);
   providers.set(db, database.provider);
   return db;

@@ -1,6 +1,6 @@
 import { simpleParser } from "mailparser";
 import { describe, expect, it } from "vitest";
-import { composeSchema, MAX_RECIPIENTS, type ComposeInput } from "./messages";
+import { composeSchema, MAX_RECIPIENTS, readComposeForm, type ComposeInput } from "./messages";
 import { buildMime } from "./mime";
 
 const valid: ComposeInput = {
@@ -96,5 +96,53 @@ describe("hostile header values", () => {
     expect(parsed.to && !Array.isArray(parsed.to) ? parsed.to.value.map((entry) => entry.address) : []).toEqual([
       "grace@evergreen.test",
     ]);
+  });
+});
+
+describe("the compose form as the send action reads it", () => {
+  it("takes repeated recipient fields, an ISO send time and files as bytes", async () => {
+    const form = new FormData();
+    for (const [name, value] of [
+      ["to", "grace@evergreen.test"],
+      ["to", "ada@evergreen.test"],
+      ["cc", "cc@evergreen.test"],
+      ["subject", "Grüße ✓ 日本語"],
+      ["body", "Hi"],
+      ["idempotencyKey", valid.idempotencyKey],
+      ["sendAt", "2030-01-02T09:00:00.000Z"],
+    ])
+      form.append(name!, value!);
+    form.append("attachments", new File(["%PDF-1.7"], "quote.pdf", { type: "application/pdf" }));
+    form.append("attachments", new File(["x"], "notes"));
+
+    const message = composeSchema.parse(await readComposeForm(form));
+    expect(message).toMatchObject({
+      to: ["grace@evergreen.test", "ada@evergreen.test"],
+      cc: ["cc@evergreen.test"],
+      bcc: [],
+      subject: "Grüße ✓ 日本語",
+      sendAt: new Date("2030-01-02T09:00:00.000Z"),
+    });
+    expect(
+      message.attachments.map(({ filename, contentType, content }) => [filename, contentType, `${content}`]),
+    ).toEqual([
+      ["quote.pdf", "application/pdf", "%PDF-1.7"],
+      ["notes", "application/octet-stream", "x"],
+    ]);
+  });
+
+  it("reads a missing field as empty and an empty file input as no attachment", async () => {
+    const form = new FormData();
+    form.append("attachments", new File([], ""));
+    expect(await readComposeForm(form)).toEqual({
+      to: [],
+      cc: [],
+      bcc: [],
+      subject: "",
+      body: "",
+      idempotencyKey: "",
+      sendAt: undefined,
+      attachments: [],
+    });
   });
 });

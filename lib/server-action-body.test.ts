@@ -1,6 +1,10 @@
+import { createRequire } from "node:module";
+import type { NextConfig } from "next";
 import { describe, expect, it } from "vitest";
+import { MAX_ATTACHMENTS_BYTES, MAX_BODY_LENGTH, MAX_RECIPIENTS, MAX_SUBJECT_LENGTH } from "./messages";
 import { ACTION_BODY_LIMIT, malformedActionBodyStatus } from "./server-action-body";
 
+const nextConfig = createRequire(import.meta.url)("../next.config.js") as NextConfig;
 const ACTION = { "next-action": "40323d5d625a525a8149bd91db55edd8c6c846854e" };
 
 function post(body: BodyInit, headers: Record<string, string>) {
@@ -79,5 +83,18 @@ describe("malformed server action bodies get a 4xx instead of Next.js's 500", ()
   it("413 for a body over Next.js's limit", async () => {
     const big = `[${'"a",'.repeat(ACTION_BODY_LIMIT / 4)}"a"]`;
     expect(await malformedActionBodyStatus(post(big, { ...ACTION, "content-type": "text/plain" }))).toBe(413);
+  });
+});
+
+describe("the action body limit", () => {
+  it("is the one next.config.js gives Next.js, and the proxy sees more than it", () => {
+    const megabytes = (value: unknown) => Number(/^(\d+)mb$/.exec(String(value))?.[1]) * 1024 * 1024;
+    expect(megabytes(nextConfig.experimental?.serverActions?.bodySizeLimit)).toBe(ACTION_BODY_LIMIT);
+    expect(megabytes(nextConfig.experimental?.proxyClientMaxBodySize)).toBeGreaterThan(ACTION_BODY_LIMIT);
+  });
+
+  it("fits the largest message compose can send, in UTF-8, with room for the form", () => {
+    const largest = MAX_ATTACHMENTS_BYTES + 4 * (MAX_BODY_LENGTH + MAX_SUBJECT_LENGTH) + MAX_RECIPIENTS * 254;
+    expect(ACTION_BODY_LIMIT - largest).toBeGreaterThan(1024 * 1024);
   });
 });

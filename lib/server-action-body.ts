@@ -5,8 +5,8 @@
  * field of a multipart body; a no-JS form action is any multipart POST.
  */
 
-// Next.js's default serverActions.bodySizeLimit (next.config.js does not change it).
-export const ACTION_BODY_LIMIT = 1024 * 1024;
+// next.config.js's serverActions.bodySizeLimit ("30mb"): 25 MB of attachments plus the message and form overhead.
+export const ACTION_BODY_LIMIT = 30 * 1024 * 1024;
 
 export async function malformedActionBodyStatus(request: Request): Promise<400 | 413 | 415 | undefined> {
   if (request.method !== "POST") return undefined;

@@ -9,9 +9,18 @@ import { disconnectGmail } from "@/lib/revocation";
 
 /** Runs Google's consent flow again for the signed-in user's own Google account. */
 export async function reconnectGmailAction(): Promise<void> {
+  await reconnectThenGoTo("/settings?notice=reconnected");
+}
+
+/** The same from compose, coming back to the draft (kept in the browser) rather than to settings. */
+export async function reconnectGmailFromComposeAction(): Promise<void> {
+  await reconnectThenGoTo("/compose?notice=reconnected");
+}
+
+async function reconnectThenGoTo(redirectTo: string) {
   const user = await requireUser();
   const hint = (await getCurrentConnection(user.id))?.googleEmail ?? user.email;
-  await signIn("google", { redirectTo: "/settings?notice=reconnected" }, hint ? { login_hint: hint } : undefined);
+  await signIn("google", { redirectTo }, hint ? { login_hint: hint } : undefined);
 }
 
 export async function disconnectGmailAction(): Promise<ActionState> {

@@ -1,0 +1,121 @@
+/**
+ * The draft being written, kept in this browser's localStorage per user so it survives a reload, a
+ * crashed tab and the round trip to Google's reconnect screen. Attachments stay in memory only: files
+ * can be large, and a browser cannot re-read a file from disk without the user picking it again.
+ */
+
+export type RecipientField = "to" | "cc" | "bcc";
+
+export type Draft = {
+  to: string[];
+  cc: string[];
+  bcc: string[];
+  /** What is typed in each recipient box and not yet a chip. */
+  typing: Record<RecipientField, string>;
+  showCc: boolean;
+  showBcc: boolean;
+  subject: string;
+  body: string;
+  schedule: { open: boolean; date: string; time: string };
+  /**
+   * One per message being written, so a double click or a replayed request finds the message already
+   * queued. Kept with the draft: a send whose answer was lost (a crash) finds the same row when retried.
+   */
+  idempotencyKey: string;
+};
+
+const VERSION = 1;
+const storageKey = (userId: string) => `evergreen.compose-draft.v${VERSION}.${userId}`;
+
+/** 22 URL-safe characters of randomness; `crypto.getRandomValues` works on plain-http origins too. */
+export function newIdempotencyKey(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return btoa(String.fromCharCode(...bytes))
+    .replace(/\+/g, "-")
+    .replace(/\//g, "_")
+    .replace(/=+$/, "");
+}
+
+export function emptyDraft(): Draft {
+  return {
+    to: [],
+    cc: [],
+    bcc: [],
+    typing: { to: "", cc: "", bcc: "" },
+    showCc: false,
+    showBcc: false,
+    subject: "",
+    body: "",
+    schedule: { open: false, date: "", time: "" },
+    idempotencyKey: newIdempotencyKey(),
+  };
+}
+
+export function isBlank(draft: Draft): boolean {
+  return (
+    draft.to.length + draft.cc.length + draft.bcc.length === 0 &&
+    !draft.typing.to.trim() &&
+    !draft.typing.cc.trim() &&
+    !draft.typing.bcc.trim() &&
+    !draft.subject.trim() &&
+    !draft.body.trim()
+  );
+}
+
+export function loadDraft(userId: string): Draft | null {
+  try {
+    const stored: unknown = JSON.parse(localStorage.getItem(storageKey(userId)) ?? "null");
+    return isDraft(stored) ? stored : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Stores the draft, or forgets it when there is nothing in it. False when the browser refused (full, private mode). */
+export function saveDraft(userId: string, draft: Draft): boolean {
+  try {
+    if (isBlank(draft)) localStorage.removeItem(storageKey(userId));
+    else localStorage.setItem(storageKey(userId), JSON.stringify(draft));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function clearDraft(userId: string): void {
+  try {
+    localStorage.removeItem(storageKey(userId));
+  } catch {
+    // Nothing stored, or storage is unavailable: either way there is no draft left.
+  }
+}
+
+const strings = (value: unknown): value is string[] =>
+  Array.isArray(value) && value.every((item) => typeof item === "string");
+
+// Another version of Evergreen, or another tab mid-write, may have left something else under the key.
+function isDraft(value: unknown): value is Draft {
+  if (typeof value !== "object" || value === null) return false;
+  const draft = value as Record<string, unknown>;
+  const typing = draft.typing as Record<string, unknown> | null;
+  const schedule = draft.schedule as Record<string, unknown> | null;
+  return (
+    strings(draft.to) &&
+    strings(draft.cc) &&
+    strings(draft.bcc) &&
+    typeof typing === "object" &&
+    typing !== null &&
+    ["to", "cc", "bcc"].every((field) => typeof typing[field] === "string") &&
+    typeof draft.showCc === "boolean" &&
+    typeof draft.showBcc === "boolean" &&
+    typeof draft.subject === "string" &&
+    typeof draft.body === "string" &&
+    typeof schedule === "object" &&
+    schedule !== null &&
+    typeof schedule.open === "boolean" &&
+    typeof schedule.date === "string" &&
+    typeof schedule.time === "string" &&
+    typeof draft.idempotencyKey === "string" &&
+    /^[A-Za-z0-9_-]{16,64}$/.test(draft.idempotencyKey)
+  );
+}

@@ -1,0 +1,74 @@
+import type { Metadata } from "next";
+import { SubmitButton } from "@/components/submit-button";
+import { SuccessNotice } from "@/components/success-notice";
+import { requireUser } from "@/lib/auth";
+import { getCurrentConnection, takeCurrentRestoredNotice } from "@/lib/connection";
+import { describeConnectionStatus, restoredNoticeText } from "@/lib/connection-copy";
+import {
+  MAX_ATTACHMENTS,
+  MAX_ATTACHMENTS_BYTES,
+  MAX_BODY_LENGTH,
+  MAX_RECIPIENTS,
+  MAX_SCHEDULE_MS,
+  MAX_SUBJECT_LENGTH,
+  MIN_SCHEDULE_MS,
+  recentRecipients,
+} from "@/lib/messages";
+import { reconnectGmailFromComposeAction } from "../connection-actions";
+import { Composer, type ComposeLimits } from "./composer";
+
+export const metadata: Metadata = { title: "Compose" };
+
+const LIMITS: ComposeLimits = {
+  maxRecipients: MAX_RECIPIENTS,
+  maxSubjectLength: MAX_SUBJECT_LENGTH,
+  maxBodyLength: MAX_BODY_LENGTH,
+  attachments: { maxCount: MAX_ATTACHMENTS, maxBytes: MAX_ATTACHMENTS_BYTES },
+  schedule: { minMs: MIN_SCHEDULE_MS, maxMs: MAX_SCHEDULE_MS },
+};
+
+export default async function ComposePage({ searchParams }: { searchParams: Promise<{ notice?: string }> }) {
+  const user = await requireUser();
+  const { notice } = await searchParams;
+  const [connection, suggestions] = await Promise.all([getCurrentConnection(user.id), recentRecipients(user.id)]);
+  const copy = connection
+    ? describeConnectionStatus(connection.status, connection.reason, connection.refreshProblem)
+    : undefined;
+  // As on settings: a reconnect that restored a broken connection is announced once, by the layout.
+  const restoredByLayout = connection?.restoredAt ? await takeCurrentRestoredNotice(user.id) : null;
+  const reconnected = notice === "reconnected" && connection?.status === "CONNECTED" && !restoredByLayout;
+  const canSend = connection?.status === "CONNECTED";
+
+  return (
+    <div className="space-y-4">
+      <h1 className="text-2xl font-bold tracking-tight">New message</h1>
+      {reconnected ? <SuccessNotice>{restoredNoticeText("reconnect", connection.googleEmail)}</SuccessNotice> : null}
+      {canSend ? (
+        <p className="flex items-center gap-2 text-sm text-slate-700">
+          <span aria-hidden className="size-2 rounded-full bg-emerald-500" />
+          <span>
+            Sending from <strong className="font-semibold break-all">{connection.googleEmail ?? user.email}</strong> via
+            Gmail
+          </span>
+        </p>
+      ) : (
+        <section
+          aria-label="Sending from Gmail"
+          className="flex flex-col gap-3 rounded-md border border-amber-200 bg-amber-50 px-4 py-3 text-sm text-amber-950 sm:flex-row sm:items-center sm:justify-between"
+        >
+          <p>
+            <strong className="font-semibold">{copy ? `Gmail: ${copy.title}.` : "Gmail is not connected."}</strong>{" "}
+            Evergreen cannot send from {connection?.googleEmail ?? "your Gmail address"} right now. Keep writing: your
+            draft stays on this device while you reconnect, and anything you send waits until Gmail is connected again.
+          </p>
+          <form action={reconnectGmailFromComposeAction} className="shrink-0">
+            <SubmitButton pendingLabel="Opening Google…">
+              {copy?.action === "reconnect" ? "Reconnect Gmail, keep this draft" : "Connect Gmail, keep this draft"}
+            </SubmitButton>
+          </form>
+        </section>
+      )}
+      <Composer userId={user.id} suggestions={suggestions} limits={LIMITS} />
+    </div>
+  );
+}
