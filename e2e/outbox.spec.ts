@@ -124,3 +124,20 @@ test("filters by status, and statuses change on screen without a reload", async 
   db.close();
   await expect(page.getByRole("listitem", { name: "Stuck" })).toContainText("Unknown", { timeout: 5_000 });
 });
+
+test("the dashboard summarises the outbox, each count opening the filtered outbox", async ({ page, signedInUser }) => {
+  await page.goto("/dashboard");
+  await expect(page.getByText("Nothing sent yet.")).toBeVisible();
+  await expect(page.getByRole("link", { name: "Write your first email" })).toHaveAttribute("href", "/compose");
+
+  seedMessages(signedInUser.email, [
+    { subject: "Refused", status: "FAILED", lastError: "Gmail refused this message: Invalid To header." },
+    { subject: "Fine", status: "SENT" },
+  ]);
+  await page.reload();
+  const summary = page.getByRole("list", { name: "Outbox summary" });
+  await expect(summary.getByRole("link", { name: "1 Failed" })).toBeVisible();
+  await summary.getByRole("link", { name: "1 Failed" }).click();
+  await expect(page).toHaveURL(/\/outbox\?status=failed$/);
+  await expect(page.getByRole("listitem", { name: "Refused" })).toBeVisible();
+});

@@ -278,6 +278,19 @@ export type OutboxItem = {
 
 const OUTBOX_PAGE_SIZE = 50;
 
+/** How many of the user's messages are in each state the outbox filters by (one grouped count). */
+export async function outboxCounts(
+  userId: string,
+  deps: AppDeps = appDeps(),
+): Promise<Record<Exclude<OutboxFilter, "all">, number>> {
+  const counts = await deps.db.message.groupBy({ by: ["status"], where: { userId }, _count: { _all: true } });
+  const countOf = (statuses: MessageStatus[]) =>
+    counts.filter((count) => statuses.includes(count.status)).reduce((sum, count) => sum + count._count._all, 0);
+  return Object.fromEntries(
+    Object.entries(FILTER_STATUSES).map(([name, statuses]) => [name, countOf(statuses)]),
+  ) as Record<Exclude<OutboxFilter, "all">, number>;
+}
+
 /** The user's messages for the outbox page, newest change first, drafts and dismissed ones left out. */
 export async function listOutbox(userId: string, filter: OutboxFilter = "all", deps: AppDeps = appDeps()) {
   const statuses = filter === "all" ? undefined : FILTER_STATUSES[filter];
@@ -299,21 +312,14 @@ export async function listOutbox(userId: string, filter: OutboxFilter = "all", d
         gmailThreadId: true,
       },
     }),
-    deps.db.message.groupBy({ by: ["status"], where: { userId }, _count: { _all: true } }),
+    outboxCounts(userId, deps),
   ]);
   const items: OutboxItem[] = rows.map(({ nextAttemptAt, to, ...row }) => ({
     ...row,
     to: to as string[],
     dueAt: nextAttemptAt,
   }));
-  const countOf = (statuses: MessageStatus[]) =>
-    counts.filter((count) => statuses.includes(count.status)).reduce((sum, count) => sum + count._count._all, 0);
-  return {
-    items,
-    counts: Object.fromEntries(
-      Object.entries(FILTER_STATUSES).map(([name, statuses]) => [name, countOf(statuses)]),
-    ) as Record<Exclude<OutboxFilter, "all">, number>,
-  };
+  return { items, counts };
 }
 
 /**

@@ -5,6 +5,7 @@ import { ReapproveNotice } from "@/components/reapprove-notice";
 import { StatusBadge } from "@/components/status-badge";
 import { requireUser } from "@/lib/auth";
 import { getCurrentConnection } from "@/lib/connection";
+import { outboxCounts } from "@/lib/messages";
 import { describeConnectionStatus, reapproveCopy } from "@/lib/connection-copy";
 import { reconnectGmailAction } from "../connection-actions";
 
@@ -12,7 +13,7 @@ export const metadata: Metadata = { title: "Dashboard" };
 
 export default async function DashboardPage() {
   const user = await requireUser();
-  const connection = await getCurrentConnection(user.id);
+  const [connection, counts] = await Promise.all([getCurrentConnection(user.id), outboxCounts(user.id)]);
   const copy = connection
     ? describeConnectionStatus(connection.status, connection.reason, connection.refreshProblem)
     : undefined;
@@ -70,6 +71,55 @@ export default async function DashboardPage() {
           </Link>
         </p>
       </section>
+
+      <section
+        aria-labelledby="outbox-heading"
+        className="space-y-4 rounded-lg border border-slate-200 bg-white p-6 shadow-sm"
+      >
+        <div className="flex flex-wrap items-center justify-between gap-3">
+          <h2 id="outbox-heading" className="text-lg font-semibold">
+            Outbox
+          </h2>
+          <Link
+            href="/compose"
+            className="rounded-md bg-brand-700 px-4 py-2 text-sm font-medium text-white hover:bg-brand-800"
+          >
+            Compose
+          </Link>
+        </div>
+        {Object.values(counts).every((count) => count === 0) ? (
+          <p className="text-sm text-slate-600">
+            Nothing sent yet.{" "}
+            <Link href="/compose" className="font-medium text-brand-700 underline">
+              Write your first email
+            </Link>
+            : it goes out from your own Gmail address.
+          </p>
+        ) : (
+          <ul aria-label="Outbox summary" className="grid grid-cols-2 gap-3 sm:grid-cols-3">
+            {OUTBOX_SUMMARY.map(({ filter, label }) => (
+              <li key={filter}>
+                <Link
+                  href={`/outbox?status=${filter}`}
+                  className="block rounded-md border border-slate-200 px-3 py-2 hover:bg-slate-50"
+                >
+                  <span className="block text-2xl font-semibold">{counts[filter]}</span>
+                  <span className="text-sm text-slate-600">{label}</span>
+                </Link>
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
     </div>
   );
 }
+
+const OUTBOX_SUMMARY = [
+  { filter: "scheduled", label: "Scheduled" },
+  { filter: "queued", label: "Queued" },
+  { filter: "waiting", label: "Waiting for reconnect" },
+  { filter: "failed", label: "Failed" },
+  { filter: "unknown", label: "Unknown" },
+  { filter: "sent", label: "Sent" },
+] as const;
