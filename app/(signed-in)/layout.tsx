@@ -20,20 +20,25 @@ export default async function SignedInLayout({ children }: { children: ReactNode
   return (
     <div className="flex min-h-screen flex-col">
       <header className="border-b border-slate-200 bg-white">
-        <div className="mx-auto flex max-w-5xl items-center justify-between gap-4 px-4 py-3">
-          <div className="flex items-center gap-6">
+        {/* On a phone the navigation takes a row of its own under the name and Sign out, and scrolls if it must. */}
+        <div className="mx-auto flex max-w-5xl flex-wrap items-center justify-between gap-x-4 gap-y-2 px-4 py-3">
+          <div className="contents md:flex md:items-center md:gap-6">
             <Link href="/dashboard" className="text-lg font-bold tracking-tight text-brand-800">
               Evergreen
             </Link>
-            <nav aria-label="Main" className="flex gap-1">
+            <nav
+              aria-label="Main"
+              className="order-last -mx-1 flex w-full gap-1 overflow-x-auto md:order-none md:mx-0 md:w-auto"
+            >
               <NavLink href="/dashboard">Dashboard</NavLink>
+              <NavLink href="/contacts">Contacts</NavLink>
               <NavLink href="/compose">Compose</NavLink>
               <NavLink href="/outbox">Outbox</NavLink>
               <NavLink href="/settings">Settings</NavLink>
             </nav>
           </div>
           <div className="flex items-center gap-3">
-            <span className="hidden text-sm text-slate-600 sm:inline">{user.email}</span>
+            <span className="hidden text-sm text-slate-600 lg:inline">{user.email}</span>
             <form action={signOutAction}>
               <SubmitButton variant="secondary" pendingLabel="Signing out…">
                 Sign out

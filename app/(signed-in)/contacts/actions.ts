@@ -1,0 +1,64 @@
+"use server";
+
+import { revalidatePath } from "next/cache";
+import { redirect } from "next/navigation";
+import { z } from "zod";
+import type { ActionState } from "@/lib/action-state";
+import { requireUser } from "@/lib/auth";
+import { contactSchema, createContact, deleteContact, readContactForm, updateContact } from "@/lib/contacts";
+import { UserError } from "@/lib/errors";
+
+const contactId = z.string().min(1).max(64);
+const FIX_BELOW = "Not saved: fix what is marked below.";
+
+function refused(error: unknown, values: Record<string, string>): ActionState {
+  if (!(error instanceof UserError)) throw error;
+  return error.field
+    ? { ok: false, message: FIX_BELOW, fieldErrors: { [error.field]: [error.message] }, values }
+    : { ok: false, message: error.message, values };
+}
+
+export async function createContactAction(_previous: ActionState, formData: FormData): Promise<ActionState> {
+  const values = readContactForm(formData);
+  const parsed = contactSchema.safeParse(values);
+  if (!parsed.success)
+    return { ok: false, message: FIX_BELOW, fieldErrors: z.flattenError(parsed.error).fieldErrors, values };
+  const user = await requireUser();
+  let id: string;
+  try {
+    ({ id } = await createContact(user.id, parsed.data));
+  } catch (error) {
+    return refused(error, values);
+  }
+  revalidatePath("/contacts");
+  redirect(`/contacts/${id}?notice=created`);
+}
+
+export async function updateContactAction(_previous: ActionState, formData: FormData): Promise<ActionState> {
+  const values = readContactForm(formData);
+  const id = contactId.safeParse(formData.get("id"));
+  if (!id.success) return { ok: false, message: "That request was not understood; reload the page.", values };
+  const parsed = contactSchema.safeParse(values);
+  if (!parsed.success)
+    return { ok: false, message: FIX_BELOW, fieldErrors: z.flattenError(parsed.error).fieldErrors, values };
+  const user = await requireUser();
+  let updated: boolean;
+  try {
+    updated = await updateContact(user.id, id.data, parsed.data);
+  } catch (error) {
+    return refused(error, values);
+  }
+  if (!updated) return { ok: false, message: "This contact no longer exists; it may have been deleted.", values };
+  revalidatePath("/contacts");
+  redirect(`/contacts/${id.data}?notice=saved`);
+}
+
+export async function deleteContactAction(_previous: ActionState, formData: FormData): Promise<ActionState> {
+  const id = contactId.safeParse(formData.get("id"));
+  if (!id.success) return { ok: false, message: "That request was not understood; reload the page." };
+  const user = await requireUser();
+  if (!(await deleteContact(user.id, id.data)))
+    return { ok: false, message: "This contact no longer exists; it may have been deleted already." };
+  revalidatePath("/contacts");
+  redirect("/contacts?notice=deleted");
+}

@@ -1,0 +1,110 @@
+"use server";
+
+import { revalidatePath } from "next/cache";
+import type { ActionState } from "@/lib/action-state";
+import { requireUser } from "@/lib/auth";
+import {
+  importContacts,
+  MAX_IMPORT_BYTES,
+  planContactImport,
+  type ImportPlan,
+  type ImportResult,
+} from "@/lib/contacts";
+import { UserError } from "@/lib/errors";
+
+/** A preview as the page shows it: every count, the first rows of each list. */
+export type ImportPreview = ImportPlan & { moreItems: number; moreErrors: number };
+
+export type ImportState = ActionState & {
+  preview?: ImportPreview;
+  /** The exact text previewed, sent back with the confirmation. */
+  csv?: string;
+  result?: ImportResult;
+};
+
+const SHOWN_ITEMS = 100;
+const SHOWN_ERRORS = 200;
+
+function previewOf(plan: ImportPlan): ImportPreview {
+  // Updates first: they change what the user already has.
+  const items = [...plan.items].sort((a, b) => Number(b.action === "update") - Number(a.action === "update"));
+  return {
+    ...plan,
+    items: items.slice(0, SHOWN_ITEMS),
+    errors: plan.errors.slice(0, SHOWN_ERRORS),
+    moreItems: Math.max(0, items.length - SHOWN_ITEMS),
+    moreErrors: Math.max(0, plan.errors.length - SHOWN_ERRORS),
+  };
+}
+
+const text = (form: FormData, name: string) => {
+  const value = form.get(name);
+  return typeof value === "string" ? value : "";
+};
+
+/** The CSV from the chosen file (which wins unless empty) or the pasted text, or why it cannot be read. */
+async function csvFrom(form: FormData): Promise<string> {
+  const file = form.get("file");
+  const pasted = text(form, "csv");
+  // A file input left empty still submits an empty file.
+  if (typeof file === "string" || file === null || (file.size === 0 && (file.name === "" || pasted.trim() !== "")))
+    return pasted;
+  if (file.size > MAX_IMPORT_BYTES)
+    throw new UserError(
+      `${file.name} is ${(file.size / 1024 / 1024).toFixed(1)} MB; import at most 2 MB at a time (split the file).`,
+      "csv",
+    );
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(await file.arrayBuffer());
+  } catch {
+    throw new UserError(
+      `${file.name} is not UTF-8 text. In your spreadsheet, save it as "CSV UTF-8", then choose it again.`,
+      "csv",
+    );
+  }
+}
+
+function refused(error: unknown, pasted: string): ImportState {
+  if (!(error instanceof UserError)) throw error;
+  return {
+    ok: false,
+    message: "Nothing imported yet.",
+    fieldErrors: { csv: [error.message] },
+    values: { csv: pasted },
+  };
+}
+
+/** Reads the CSV and shows what importing it would do; nothing is saved. */
+export async function previewImportAction(_previous: ImportState, formData: FormData): Promise<ImportState> {
+  const pasted = text(formData, "csv");
+  const user = await requireUser();
+  try {
+    const csv = await csvFrom(formData);
+    const plan = await planContactImport(user.id, csv);
+    return { ok: true, preview: previewOf(plan), csv, values: { csv: pasted } };
+  } catch (error) {
+    return refused(error, pasted);
+  }
+}
+
+/** Imports exactly what was previewed, or nothing (then shows the new preview). */
+export async function importContactsAction(_previous: ImportState, formData: FormData): Promise<ImportState> {
+  const csv = text(formData, "csv");
+  const digest = text(formData, "digest");
+  const user = await requireUser();
+  try {
+    const result = await importContacts(user.id, csv, { digest });
+    revalidatePath("/contacts");
+    const parts = [
+      `${result.created.toLocaleString("en")} ${result.created === 1 ? "contact" : "contacts"} added`,
+      `${result.updated.toLocaleString("en")} updated`,
+    ];
+    if (result.skippedRows > 0)
+      parts.push(`${result.skippedRows.toLocaleString("en")} ${result.skippedRows === 1 ? "row" : "rows"} skipped`);
+    return { ok: true, message: `Imported: ${parts.join(", ")}.`, result };
+  } catch (error) {
+    if (!(error instanceof UserError) || error.field) return refused(error, "");
+    const plan = await planContactImport(user.id, csv);
+    return { ok: false, message: error.message, preview: previewOf(plan), csv };
+  }
+}
