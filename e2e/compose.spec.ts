@@ -338,3 +338,16 @@ test("when Gmail needs reconnecting, compose says so, and Reconnect comes back t
   await expect(chip(page, "grace@x.test")).toBeVisible();
   await expect(field(page, "Subject")).toHaveValue("Written while disconnected");
 });
+
+test("a contact's Email action opens compose with the contact in To, keeping the saved draft", async ({
+  page,
+  signedInUser,
+}) => {
+  void signedInUser;
+  await page.goto("/compose?to=Grace%40Evergreen.test");
+  await expect(chip(page, "grace@evergreen.test")).toBeVisible();
+  // Anything but one valid address is ignored.
+  await page.goto("/compose?to=%22%3E%3Cscript%3E");
+  await expect(page.getByRole("button", { name: /^Remove "/ })).toHaveCount(0);
+  await expect(chip(page, "grace@evergreen.test")).toBeVisible();
+});

@@ -3,6 +3,7 @@ import type { MessageStatus } from "./db";
 import { appDeps, type AppDeps } from "./deps";
 import { isEmailAddress, MAX_ADDRESS_LENGTH } from "./email-address";
 import { UserError } from "./errors";
+import { contactIdForRecipients } from "./contacts";
 import { newMessageId } from "./mime";
 
 /**
@@ -161,11 +162,15 @@ export async function enqueueMessage(
     throw new UserError("Schedule: pick a time from 1 minute to 30 days ahead.", "sendAt");
   }
   const sendAt = scheduled ? message.sendAt! : new Date(now + UNDO_WINDOW_MS);
-  const sender = await db.account.findFirst({
-    where: { userId, provider: "google" },
-    orderBy: { createdAt: "asc" },
-    select: { email: true },
-  });
+  const [sender, contactId] = await Promise.all([
+    db.account.findFirst({
+      where: { userId, provider: "google" },
+      orderBy: { createdAt: "asc" },
+      select: { email: true },
+    }),
+    // Looked up on the server, scoped to the user: the client's word is not trusted for it.
+    contactIdForRecipients(userId, message.to, deps),
+  ]);
   try {
     const created = await db.message.create({
       data: {
@@ -180,6 +185,7 @@ export async function enqueueMessage(
         sendAt: scheduled ? sendAt : null,
         nextAttemptAt: sendAt,
         rfc822MessageId: newMessageId(sender?.email ?? "evergreen.invalid"),
+        contactId,
         inReplyTo: message.inReplyTo,
         attachments: {
           create: message.attachments.map((file) => ({

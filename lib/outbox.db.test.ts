@@ -4,6 +4,7 @@ import { DEV_CLIENT, DEV_USER } from "@/google-emulator/seed";
 import { connect } from "@/google-emulator/testing";
 import { setupEmulator } from "@/google-emulator/vitest-setup";
 import { setupTestDatabase } from "@/test-support/test-deps";
+import { contactSchema, createContact } from "./contacts";
 import type { AppDeps } from "./deps";
 import { googleGateway } from "./google/gateway";
 import { cancelMessage, composeSchema, enqueueMessage, UNDO_WINDOW_MS, type ComposeInput } from "./messages";
@@ -300,5 +301,27 @@ describe("when Google's token endpoint is down", () => {
     await google.control.clearFaults();
     await runOutboxOnce(app(UNDO_WINDOW_MS + 60_000));
     expect(await statusOf(queued.id)).toBe("SENT");
+  });
+});
+
+describe("a message to a contact", () => {
+  it("is linked to the contact when stored and notes when the contact was last emailed once sent", async () => {
+    const contact = await createContact(
+      userId,
+      contactSchema.parse({
+        name: "Grace Hopper",
+        email: "grace@evergreen.test",
+        company: "",
+        title: "",
+        phone: "",
+        notes: "",
+      }),
+      app(0),
+    );
+    const queued = await enqueueMessage(userId, compose(), app(0));
+    expect((await test.db.message.findUniqueOrThrow({ where: { id: queued.id } })).contactId).toBe(contact.id);
+    await runOutboxOnce(app());
+    const noted = await test.db.contact.findUniqueOrThrow({ where: { id: contact.id } });
+    expect(noted.lastContactedAt).not.toBeNull();
   });
 });

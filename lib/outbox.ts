@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { setConnectionStatus } from "./connection";
+import { noteContacted } from "./contacts";
 import { databaseProvider, type MessageStatus } from "./db";
 import { appDeps, type AppDeps } from "./deps";
 import { ReconnectRequiredError } from "./errors";
@@ -203,18 +204,28 @@ export async function sendClaimedMessage(id: string, leaseId: string, deps: AppD
   } catch (error) {
     return recordFailure(message, error, deps);
   }
-  await db.message.updateMany({
+  const sentAt = deps.now();
+  const { count } = await db.message.updateMany({
     where: held,
     data: {
       ...release,
       status: "SENT",
-      sentAt: deps.now(),
+      sentAt,
       gmailMessageId: sent.id,
       gmailThreadId: sent.threadId,
       lastError: null,
       nextAttemptAt: null,
     },
   });
+  // The contacts' "last contacted" is a nicety: failing to note it must not make a sent message a retry.
+  if (count === 1) {
+    const recipients = [...(message.to as string[]), ...(message.cc as string[]), ...(message.bcc as string[])];
+    await noteContacted(message.userId, recipients, sentAt, deps).catch((error: unknown) =>
+      console.error(
+        `[evergreen] outbox: could not note contacts of message ${message.id}: ${(error as Error).message}`,
+      ),
+    );
+  }
   return "sent";
 }
 

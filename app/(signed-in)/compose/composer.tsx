@@ -48,7 +48,8 @@ export type ComposeLimits = {
   schedule: ScheduleWindow;
 };
 
-type Props = { userId: string; suggestions: string[]; limits: ComposeLimits };
+/** `prefillTo`: an address to add to To when the page opens (a contact's Email action). */
+type Props = { userId: string; suggestions: string[]; limits: ComposeLimits; prefillTo?: string };
 
 const subscribeToNothing = () => () => {};
 
@@ -139,8 +140,12 @@ function focusFirstError(errors: FieldErrors) {
   if (first) document.getElementById(first[1])?.focus();
 }
 
-function ComposeSession({ userId, suggestions, limits }: Props) {
-  const [draft, setDraft] = useState<Draft>(() => loadDraft(userId) ?? emptyDraft());
+function ComposeSession({ userId, suggestions, limits, prefillTo }: Props) {
+  const [draft, setDraft] = useState<Draft>(() => {
+    const saved = loadDraft(userId) ?? emptyDraft();
+    // The contact joins whatever draft was being written, once.
+    return prefillTo && !saved.to.includes(prefillTo) ? { ...saved, to: [...saved.to, prefillTo] } : saved;
+  });
   const [savedDraft, setSavedDraft] = useState<Draft | null>(draft);
   const [saveRefused, setSaveRefused] = useState(false);
   const [attachments, setAttachments] = useState<File[]>([]);

@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import { SubmitButton } from "@/components/submit-button";
 import { SuccessNotice } from "@/components/success-notice";
+import { isEmailAddress } from "@/lib/email-address";
 import { requireUser } from "@/lib/auth";
 import { getCurrentConnection, takeCurrentRestoredNotice } from "@/lib/connection";
 import { describeConnectionStatus, restoredNoticeText } from "@/lib/connection-copy";
@@ -27,9 +28,16 @@ const LIMITS: ComposeLimits = {
   schedule: { minMs: MIN_SCHEDULE_MS, maxMs: MAX_SCHEDULE_MS },
 };
 
-export default async function ComposePage({ searchParams }: { searchParams: Promise<{ notice?: string }> }) {
+export default async function ComposePage({
+  searchParams,
+}: {
+  searchParams: Promise<{ notice?: string | string[]; to?: string | string[] }>;
+}) {
   const user = await requireUser();
-  const { notice } = await searchParams;
+  const { notice, to } = await searchParams;
+  // /compose?to=… (a contact's Email action) fills To; anything but one valid address is ignored.
+  const prefillTo =
+    typeof to === "string" && isEmailAddress(to.trim().toLowerCase()) ? to.trim().toLowerCase() : undefined;
   const [connection, suggestions] = await Promise.all([getCurrentConnection(user.id), recentRecipients(user.id)]);
   const copy = connection
     ? describeConnectionStatus(connection.status, connection.reason, connection.refreshProblem)
@@ -68,7 +76,7 @@ export default async function ComposePage({ searchParams }: { searchParams: Prom
           </form>
         </section>
       )}
-      <Composer userId={user.id} suggestions={suggestions} limits={LIMITS} />
+      <Composer userId={user.id} suggestions={suggestions} limits={LIMITS} prefillTo={prefillTo} />
     </div>
   );
 }
