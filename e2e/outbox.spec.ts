@@ -135,6 +135,8 @@ test("the dashboard summarises the outbox, each count opening the filtered outbo
     { subject: "Fine", status: "SENT" },
   ]);
   await page.reload();
+  await expect(page.getByRole("list", { name: "Recently sent" })).toContainText("Fine");
+  await expect(page.getByRole("link", { name: "Add one" })).toHaveAttribute("href", "/contacts/new");
   const summary = page.getByRole("list", { name: "Outbox summary" });
   await expect(summary.getByRole("link", { name: "1 Failed" })).toBeVisible();
   await summary.getByRole("link", { name: "1 Failed" }).click();

@@ -5,6 +5,7 @@ import { cookies, headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { cache } from "react";
 import { CALLBACK_URL_COOKIES } from "./auth-callback-url";
+import { demoDataOnFirstSignIn, seedDemoData } from "./demo-data";
 import { appDeps } from "./deps";
 import { getEnv } from "./env";
 import { googleEndpoints, REQUESTED_SCOPES } from "./google/oauth";
@@ -56,7 +57,15 @@ function authConfig(): NextAuthConfig {
     // Auth.js would store plaintext tokens on first link; ours seals them to the new row instead.
     adapter: {
       ...adapter,
-      linkAccount: (account) => linkGoogleAccount(account as Parameters<typeof linkGoogleAccount>[0]),
+      linkAccount: async (account) => {
+        await linkGoogleAccount(account as Parameters<typeof linkGoogleAccount>[0]);
+        // Trying Evergreen against the local Google: the first sign-in opens a CRM with some life in it.
+        if (demoDataOnFirstSignIn(env)) {
+          await seedDemoData(account.userId).catch((error: unknown) =>
+            console.error("[evergreen] demo data not added:", error),
+          );
+        }
+      },
     },
     session: { strategy: "database" },
     secret: env.authSecret,

@@ -700,3 +700,8 @@ export async function importContacts(
     skippedRows: plan.counts.skippedRows,
   };
 }
+
+/** How many contacts the user has, for the dashboard. */
+export async function countContacts(userId: string, deps: AppDeps = appDeps()): Promise<number> {
+  return deps.db.contact.count({ where: { userId } });
+}

@@ -362,3 +362,14 @@ export function resumeWaitingMessages(db: AppDeps["db"], userId: string, at: Dat
     db.message.updateMany({ where: waiting, data: { status: "QUEUED", nextAttemptAt: at, lastError: null } }),
   ];
 }
+
+/** The user's latest sent messages, for the dashboard's recent activity. */
+export async function recentlySent(userId: string, take = 5, deps: AppDeps = appDeps()) {
+  const rows = await deps.db.message.findMany({
+    where: { userId, status: "SENT" },
+    orderBy: [{ sentAt: "desc" }, { id: "desc" }],
+    take,
+    select: { id: true, subject: true, to: true, sentAt: true, contactId: true },
+  });
+  return rows.map(({ to, ...row }) => ({ ...row, to: to as string[] }));
+}

@@ -5,7 +5,8 @@ import { ReapproveNotice } from "@/components/reapprove-notice";
 import { StatusBadge } from "@/components/status-badge";
 import { requireUser } from "@/lib/auth";
 import { getCurrentConnection } from "@/lib/connection";
-import { outboxCounts } from "@/lib/messages";
+import { countContacts } from "@/lib/contacts";
+import { outboxCounts, recentlySent } from "@/lib/messages";
 import { describeConnectionStatus, reapproveCopy } from "@/lib/connection-copy";
 import { reconnectGmailAction } from "../connection-actions";
 
@@ -13,7 +14,12 @@ export const metadata: Metadata = { title: "Dashboard" };
 
 export default async function DashboardPage() {
   const user = await requireUser();
-  const [connection, counts] = await Promise.all([getCurrentConnection(user.id), outboxCounts(user.id)]);
+  const [connection, counts, recent, contactCount] = await Promise.all([
+    getCurrentConnection(user.id),
+    outboxCounts(user.id),
+    recentlySent(user.id),
+    countContacts(user.id),
+  ]);
   const copy = connection
     ? describeConnectionStatus(connection.status, connection.reason, connection.refreshProblem)
     : undefined;
@@ -111,6 +117,63 @@ export default async function DashboardPage() {
           </ul>
         )}
       </section>
+
+      <div className="grid gap-8 md:grid-cols-[1fr_2fr]">
+        <section
+          aria-labelledby="contacts-heading"
+          className="space-y-3 rounded-lg border border-slate-200 bg-white p-6 shadow-sm"
+        >
+          <h2 id="contacts-heading" className="text-lg font-semibold">
+            Contacts
+          </h2>
+          {contactCount === 0 ? (
+            <p className="text-sm text-slate-600">
+              No contacts yet.{" "}
+              <Link href="/contacts/new" className="font-medium text-brand-700 underline">
+                Add one
+              </Link>{" "}
+              or{" "}
+              <Link href="/contacts/import" className="font-medium text-brand-700 underline">
+                import a CSV
+              </Link>
+              .
+            </p>
+          ) : (
+            <p className="text-sm text-slate-700">
+              <Link href="/contacts" className="font-medium text-brand-700 underline">
+                {contactCount.toLocaleString("en")} {contactCount === 1 ? "contact" : "contacts"}
+              </Link>
+            </p>
+          )}
+        </section>
+        <section
+          aria-labelledby="activity-heading"
+          className="space-y-3 rounded-lg border border-slate-200 bg-white p-6 shadow-sm"
+        >
+          <h2 id="activity-heading" className="text-lg font-semibold">
+            Recent activity
+          </h2>
+          {recent.length === 0 ? (
+            <p className="text-sm text-slate-600">Emails you send appear here.</p>
+          ) : (
+            <ul aria-label="Recently sent" className="divide-y divide-slate-100 text-sm">
+              {recent.map((message) => (
+                <li key={message.id} className="flex flex-col gap-0.5 py-2 sm:flex-row sm:justify-between sm:gap-4">
+                  <span className="min-w-0 break-words">
+                    <span className="font-medium">{message.subject || "(no subject)"}</span>
+                    <span className="text-slate-600"> to {message.to.join(", ")}</span>
+                  </span>
+                  {message.sentAt ? (
+                    <span className="shrink-0 text-slate-500">
+                      <LocalTime iso={message.sentAt.toISOString()} />
+                    </span>
+                  ) : null}
+                </li>
+              ))}
+            </ul>
+          )}
+        </section>
+      </div>
     </div>
   );
 }
