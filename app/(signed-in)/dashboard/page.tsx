@@ -1,7 +1,7 @@
 import Link from "next/link";
 import type { Metadata } from "next";
 import { LocalTime } from "@/components/local-time";
-import { ReapproveNotice } from "@/components/reapprove-notice";
+import { ConnectionHealth } from "@/components/connection-health";
 import { StatusBadge } from "@/components/status-badge";
 import { requireUser } from "@/lib/auth";
 import { getCurrentConnection } from "@/lib/connection";
@@ -42,17 +42,18 @@ export default async function DashboardPage() {
         </div>
         {connection && copy ? (
           <>
-            <div className="space-y-1 text-sm text-slate-700">
-              <p>{copy.cause}</p>
-              {copy.fix ? <p className="font-medium text-slate-900">{copy.fix}</p> : null}
-            </div>
-            {connection.testingExpiry ? (
-              <ReapproveNotice
-                copy={reapproveCopy(connection.testingExpiry.daysLeft)}
-                endsAt={connection.testingExpiry.endsAt}
-                reconnectAction={reconnectGmailAction}
-              />
-            ) : null}
+            <ConnectionHealth
+              copy={copy}
+              reapprove={
+                connection.testingExpiry
+                  ? {
+                      copy: reapproveCopy(connection.testingExpiry.daysLeft),
+                      endsAt: connection.testingExpiry.endsAt,
+                      reconnectAction: reconnectGmailAction,
+                    }
+                  : undefined
+              }
+            />
             <dl className="grid gap-x-6 gap-y-3 text-sm sm:grid-cols-2">
               <div>
                 <dt className="text-slate-500">Gmail address</dt>

@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import type { ReactNode } from "react";
 import { LocalTime } from "@/components/local-time";
-import { ReapproveNotice } from "@/components/reapprove-notice";
+import { ConnectionHealth } from "@/components/connection-health";
 import { StatusBadge } from "@/components/status-badge";
 import { SubmitButton } from "@/components/submit-button";
 import { SuccessNotice } from "@/components/success-notice";
@@ -9,8 +9,8 @@ import { requireUser } from "@/lib/auth";
 import { getCurrentConnection, takeCurrentRestoredNotice } from "@/lib/connection";
 import {
   describeConnectionStatus,
-  EVENT_LABELS,
   reapproveCopy,
+  EVENT_LABELS,
   restoredNoticeText,
   scopeLabels,
   TRANSIENT_PROBLEM_NOTE,
@@ -66,17 +66,18 @@ export default async function SettingsPage({ searchParams }: { searchParams: Pro
         </div>
         {connection && copy ? (
           <div className="space-y-6 px-6 py-5">
-            <div className="space-y-1 text-sm text-slate-700">
-              <p>{copy.cause}</p>
-              {copy.fix ? <p className="font-medium text-slate-900">{copy.fix}</p> : null}
-            </div>
-            {connection.testingExpiry ? (
-              <ReapproveNotice
-                copy={reapproveCopy(connection.testingExpiry.daysLeft)}
-                endsAt={connection.testingExpiry.endsAt}
-                reconnectAction={reconnectGmailAction}
-              />
-            ) : null}
+            <ConnectionHealth
+              copy={copy}
+              reapprove={
+                connection.testingExpiry
+                  ? {
+                      copy: reapproveCopy(connection.testingExpiry.daysLeft),
+                      endsAt: connection.testingExpiry.endsAt,
+                      reconnectAction: reconnectGmailAction,
+                    }
+                  : undefined
+              }
+            />
             {connection.refreshProblem?.kind === "TRANSIENT" ? (
               <p className="text-sm text-slate-500">
                 {TRANSIENT_PROBLEM_NOTE.lead} (<LocalTime iso={connection.refreshProblem.at.toISOString()} />
