@@ -105,6 +105,11 @@ function reconnectCopy(reason: StatusReason | null): { cause: string; fix: strin
 }
 
 /** The early warning of an OAuth client in Testing: when to re-approve, before Google ends the grant. */
+/** The Testing countdown's words and moment, when the connection has one. */
+export function reapproveNotice(testingExpiry: { daysLeft: number; endsAt: Date } | null | undefined) {
+  return testingExpiry ? { copy: reapproveCopy(testingExpiry.daysLeft), endsAt: testingExpiry.endsAt } : undefined;
+}
+
 export function reapproveCopy(daysLeft: number): { tone: "warning" | "info"; title: string; detail: string } {
   return {
     tone: daysLeft <= 2 ? "warning" : "info",

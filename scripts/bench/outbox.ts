@@ -47,6 +47,19 @@ export type ThroughputRow = {
 };
 export type OutboxBenchReport = { enqueue: EnqueueRow[]; throughput: ThroughputRow[]; skipped: string[] };
 
+/** The app's dependencies for one emulator; a daily cap high enough that only the minute's pacing shows. */
+function benchDeps(db: Db, keys: AppDeps["keys"], emulatorUrl: string): AppDeps {
+  return {
+    db,
+    keys,
+    vault: createTokenVault(keys),
+    google: googleGateway({ clientId: DEV_CLIENT.id, clientSecret: DEV_CLIENT.secret, baseUrl: emulatorUrl }),
+    now: () => new Date(),
+    publishingStatus: "production",
+    dailySendLimit: 100_000,
+  };
+}
+
 const percentile = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
 
@@ -99,15 +112,7 @@ export async function benchOutbox(
 
     for (const users of CONCURRENCY) {
       const emulator = await startGoogleEmulator({ port: 0 });
-      const deps: AppDeps = {
-        db,
-        keys,
-        vault: createTokenVault(keys),
-        google: googleGateway({ clientId: DEV_CLIENT.id, clientSecret: DEV_CLIENT.secret, baseUrl: emulator.url }),
-        now: () => new Date(),
-        publishingStatus: "production",
-        dailySendLimit: 100_000,
-      };
+      const deps = benchDeps(db, keys, emulator.url);
       const userIds = await Promise.all(Array.from({ length: users }, () => connectedUser(db, deps, emulator.url)));
       await emulator.close();
       const times: number[] = [];
@@ -137,15 +142,7 @@ export async function benchOutbox(
     for (const workers of WORKERS) {
       const emulator = await startGoogleEmulator({ port: 0 });
       const control = new EmulatorControl(emulator.url);
-      const deps: AppDeps = {
-        db,
-        keys,
-        vault: createTokenVault(keys),
-        google: googleGateway({ clientId: DEV_CLIENT.id, clientSecret: DEV_CLIENT.secret, baseUrl: emulator.url }),
-        now: () => new Date(),
-        publishingStatus: "production",
-        dailySendLimit: 100_000,
-      };
+      const deps = benchDeps(db, keys, emulator.url);
       const userId = await connectedUser(db, deps, emulator.url);
       const config = await control.config();
       const quotaPerMinute = Math.floor(config.sendUnitsPerMinute / config.sendUnitCost);

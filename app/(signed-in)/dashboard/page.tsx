@@ -7,7 +7,7 @@ import { requireUser } from "@/lib/auth";
 import { getCurrentConnection } from "@/lib/connection";
 import { countContacts } from "@/lib/contacts";
 import { outboxCounts, recentlySent } from "@/lib/messages";
-import { describeConnectionStatus, reapproveCopy } from "@/lib/connection-copy";
+import { describeConnectionStatus, reapproveNotice } from "@/lib/connection-copy";
 import { reconnectGmailAction } from "../connection-actions";
 
 export const metadata: Metadata = { title: "Dashboard" };
@@ -44,15 +44,8 @@ export default async function DashboardPage() {
           <>
             <ConnectionHealth
               copy={copy}
-              reapprove={
-                connection.testingExpiry
-                  ? {
-                      copy: reapproveCopy(connection.testingExpiry.daysLeft),
-                      endsAt: connection.testingExpiry.endsAt,
-                      reconnectAction: reconnectGmailAction,
-                    }
-                  : undefined
-              }
+              reapprove={reapproveNotice(connection.testingExpiry)}
+              reconnectAction={reconnectGmailAction}
             />
             <dl className="grid gap-x-6 gap-y-3 text-sm sm:grid-cols-2">
               <div>

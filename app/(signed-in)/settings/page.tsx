@@ -9,7 +9,7 @@ import { requireUser } from "@/lib/auth";
 import { getCurrentConnection, takeCurrentRestoredNotice } from "@/lib/connection";
 import {
   describeConnectionStatus,
-  reapproveCopy,
+  reapproveNotice,
   EVENT_LABELS,
   restoredNoticeText,
   scopeLabels,
@@ -68,15 +68,8 @@ export default async function SettingsPage({ searchParams }: { searchParams: Pro
           <div className="space-y-6 px-6 py-5">
             <ConnectionHealth
               copy={copy}
-              reapprove={
-                connection.testingExpiry
-                  ? {
-                      copy: reapproveCopy(connection.testingExpiry.daysLeft),
-                      endsAt: connection.testingExpiry.endsAt,
-                      reconnectAction: reconnectGmailAction,
-                    }
-                  : undefined
-              }
+              reapprove={reapproveNotice(connection.testingExpiry)}
+              reconnectAction={reconnectGmailAction}
             />
             {connection.refreshProblem?.kind === "TRANSIENT" ? (
               <p className="text-sm text-slate-500">
