@@ -5,20 +5,17 @@ import { ConnectionHealth } from "@/components/connection-health";
 import { StatusBadge } from "@/components/status-badge";
 import { requireUser } from "@/lib/auth";
 import { getCurrentConnection } from "@/lib/connection";
-import { countContacts } from "@/lib/contacts";
-import { outboxCounts, recentlySent } from "@/lib/messages";
 import { describeConnectionStatus, reapproveNotice } from "@/lib/connection-copy";
+import { getDashboard } from "@/lib/dashboard";
 import { reconnectGmailAction } from "../connection-actions";
 
 export const metadata: Metadata = { title: "Dashboard" };
 
 export default async function DashboardPage() {
   const user = await requireUser();
-  const [connection, counts, recent, contactCount] = await Promise.all([
+  const [connection, { counts, recent, contactCount }] = await Promise.all([
     getCurrentConnection(user.id),
-    outboxCounts(user.id),
-    recentlySent(user.id),
-    countContacts(user.id),
+    getDashboard(user.id),
   ]);
   const copy = connection
     ? describeConnectionStatus(connection.status, connection.reason, connection.refreshProblem)
