@@ -11,6 +11,7 @@ export default defineConfig({
       "google-emulator/**/*.test.ts",
       "scripts/**/*.test.ts",
       "prisma/**/*.test.ts",
+      "test-support/**/*.test.ts",
     ],
     environment: "node",
     pool: "forks",
