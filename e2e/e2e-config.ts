@@ -28,5 +28,8 @@ export const E2E = {
     AUTH_GOOGLE_SECRET: DEV_GOOGLE_CLIENT.secret,
     GOOGLE_BASE_URL: `http://127.0.0.1:${emulatorPort}`,
     ALLOW_GOOGLE_EMULATOR: "true",
+    // Every browser sign-in of the run comes from this machine's one address; specs sign in often.
+    SIGN_IN_RATE_LIMIT_PER_10_MINUTES: "200",
+    SEND_RATE_LIMIT_PER_MINUTE: "30",
   },
 };

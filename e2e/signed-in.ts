@@ -1,3 +1,4 @@
+import { randomInt } from "node:crypto";
 import { test as base, type BrowserContext } from "@playwright/test";
 import { TestBrowser } from "@/google-emulator/testing";
 import { E2E } from "./e2e-config";
@@ -38,11 +39,13 @@ class CookieJar {
  */
 async function signInHeadless(context: BrowserContext, email: string) {
   const jar = new CookieJar();
+  // Each user signs in from an address of its own, so the per-address sign-in limit counts tests apart.
+  const address = `10.${randomInt(256)}.${randomInt(256)}.${randomInt(1, 255)}`;
   const app = (path: string, init: RequestInit = {}) =>
     fetch(new URL(path, E2E.appUrl), {
       redirect: "manual",
       ...init,
-      headers: { cookie: jar.header(), origin: E2E.appUrl, ...init.headers },
+      headers: { cookie: jar.header(), origin: E2E.appUrl, "x-forwarded-for": address, ...init.headers },
     }).then((r) => jar.keep(r));
 
   const { csrfToken } = (await (await app("/api/auth/csrf")).json()) as { csrfToken: string };

@@ -1,11 +1,13 @@
 import { keepConnectionsAlive } from "./keep-alive";
 import { checkScheduledConnections, runOutboxOnce } from "./outbox";
+import { pruneRateLimits } from "./rate-limit";
 import { retryPendingRevocations } from "./revocation";
 
 /**
  * Periodic work that runs inside the Node server: sending due messages, retrying revokes that Google
- * did not answer at disconnect time, and the keep-alive of idle Gmail connections. Every server runs
- * them; each job is safe to run on several at once. Timers are unref'd so they never keep a process alive.
+ * did not answer at disconnect time, the keep-alive of idle Gmail connections, and dropping idle
+ * rate-limit counters. Every server runs them; each job is safe to run on several at once. Timers are
+ * unref'd so they never keep a process alive.
  */
 
 /** Often enough that a sent message shows as sent within about two seconds of its moment. */
@@ -55,6 +57,14 @@ const JOBS: Job[] = [
       return renewed + ended + failed > 0
         ? `keep-alive: ${renewed} renewed, ${ended} found ended, ${failed} to retry`
         : undefined;
+    },
+  },
+  {
+    name: "rate-limit prune",
+    everyMs: 60 * 60_000,
+    run: async () => {
+      const pruned = await pruneRateLimits();
+      return pruned > 0 ? `rate limits: ${pruned} idle counters dropped` : undefined;
     },
   },
 ];

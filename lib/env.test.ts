@@ -193,3 +193,21 @@ it("defaults to the development client the local Google registers, with the dev 
   expect(DEV_CLIENT.redirectUris).toContain("http://localhost:3000/api/auth/callback/google");
   expect(DEFAULT_EMULATOR_URL).toBe("http://127.0.0.1:4010");
 });
+
+describe("abuse limits", () => {
+  it("default to 30 sends a minute per user, 30 sign-in attempts per address per 10 minutes, one proxy", () => {
+    expect(parseEnv(PRODUCTION, freshFolder()).rateLimits).toEqual({
+      sendsPerMinute: 30,
+      signInsPer10Minutes: 30,
+      trustedProxyHops: 1,
+    });
+  });
+
+  it("name the variable and the kind of value when one is not a whole number", () => {
+    const problems = problemsOf({ ...PRODUCTION, SEND_RATE_LIMIT_PER_MINUTE: "lots", TRUSTED_PROXY_HOPS: "-1" });
+    expect(problems).toEqual([
+      expect.stringMatching(/^SEND_RATE_LIMIT_PER_MINUTE: must be a whole number of sends/),
+      expect.stringMatching(/^TRUSTED_PROXY_HOPS: /),
+    ]);
+  });
+});

@@ -45,6 +45,24 @@ const rawSchema = z.object({
     .min(1)
     .max(100_000)
     .default(2000),
+  SEND_RATE_LIMIT_PER_MINUTE: z.coerce
+    .number({ message: "must be a whole number of sends a user may make per minute, e.g. 30" })
+    .int()
+    .min(1)
+    .max(10_000)
+    .default(30),
+  SIGN_IN_RATE_LIMIT_PER_10_MINUTES: z.coerce
+    .number({ message: "must be a whole number of sign-in attempts one address may make per 10 minutes, e.g. 30" })
+    .int()
+    .min(1)
+    .max(100_000)
+    .default(30),
+  TRUSTED_PROXY_HOPS: z.coerce
+    .number({ message: "must be how many reverse proxies in front of Evergreen append to X-Forwarded-For, e.g. 1" })
+    .int()
+    .min(0)
+    .max(10)
+    .default(1),
   GOOGLE_OAUTH_PUBLISHING_STATUS: z
     .enum(["production", "testing"], {
       message: 'must be "production" or "testing" (the OAuth consent screen\'s publishing status)',
@@ -75,6 +93,8 @@ export type Env = {
   gmailDailySendLimit: number;
   /** Whether each app server runs the outbox and other background jobs itself. */
   backgroundJobs: "server" | "off";
+  /** Abuse limits (lib/rate-limit.ts); the client address is the X-Forwarded-For entry the nearest trusted proxy added. */
+  rateLimits: { sendsPerMinute: number; signInsPer10Minutes: number; trustedProxyHops: number };
   /** Bearer secret of the cron route that runs one round of background jobs (serverless hosts). */
   cronSecret?: string;
 };
@@ -192,6 +212,11 @@ export function parseEnv(variables: Record<string, string | undefined>, cwd = pr
     oauthPublishingStatus: raw.GOOGLE_OAUTH_PUBLISHING_STATUS,
     gmailDailySendLimit: raw.GMAIL_DAILY_SEND_LIMIT,
     backgroundJobs: raw.BACKGROUND_JOBS,
+    rateLimits: {
+      sendsPerMinute: raw.SEND_RATE_LIMIT_PER_MINUTE,
+      signInsPer10Minutes: raw.SIGN_IN_RATE_LIMIT_PER_10_MINUTES,
+      trustedProxyHops: raw.TRUSTED_PROXY_HOPS,
+    },
     cronSecret: raw.CRON_SECRET,
     tokenEncryptionKeys,
   };

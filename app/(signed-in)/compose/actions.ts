@@ -7,6 +7,8 @@ import type { MessageStatus } from "@/lib/db";
 import { UserError } from "@/lib/errors";
 import { cancelMessage, composeSchema, enqueueMessage, getMessageStatus, readComposeForm } from "@/lib/messages";
 import { MESSAGE_STATUS_COPY } from "@/lib/outbox-copy";
+import { consumeRateLimit, rateLimitRules } from "@/lib/rate-limit";
+import { sendLimitMessage } from "@/lib/rate-limit-copy";
 
 export type QueuedView = {
   id: string;
@@ -48,6 +50,9 @@ export async function sendMessageAction(_previous: ComposeState, formData: unkno
       values,
     };
   }
+  // Counted here, per user, whatever the request's encoding; proxy.ts answers 429 once the limit is used up.
+  const limit = await consumeRateLimit(rateLimitRules().sends, user.id);
+  if (!limit.allowed) return { ok: false, message: sendLimitMessage(limit.retryAfterSeconds), values };
   try {
     const queued = await enqueueMessage(user.id, parsed.data);
     const undoMs = queued.status === "QUEUED" ? Math.max(0, queued.sendAt.getTime() - Date.now()) : 0;

@@ -16,6 +16,7 @@ import { flushSync } from "react-dom";
 import { IDLE } from "@/lib/action-state";
 import { fitAttachments, type AttachmentLimits } from "@/lib/attachment-limits";
 import { addAddresses, isEmailAddress, splitAddresses } from "@/lib/email-address";
+import { isRateLimitMessage } from "@/lib/rate-limit-copy";
 import {
   dateInputValue,
   localDateTime,
@@ -198,9 +199,11 @@ function ComposeSession({ userId, suggestions, limits, prefillTo }: Props) {
         );
       }
       return result;
-    } catch {
-      setFailure(NO_ANSWER);
-      return { ok: false, message: NO_ANSWER };
+    } catch (error) {
+      // A 429 from the request boundary arrives as an error carrying its words; anything else said nothing.
+      const message = error instanceof Error && isRateLimitMessage(error.message) ? error.message : NO_ANSWER;
+      setFailure(message);
+      return { ok: false, message };
     } finally {
       submitting.current = false;
     }
