@@ -20,7 +20,10 @@ function createSqliteClient(url: string) {
 /** Both generated clients expose the same model API; the SQLite one stands for both in types. */
 export type Db = ReturnType<typeof createSqliteClient>;
 
-const providers = new WeakMap<Db, Env["database"]["provider"]>();
+// Next bundles this module into several server chunks (pages, route handlers, instrumentation) that share
+// getDb()'s client, so the engine of each client is kept per process too, not per copy of the module.
+const globalForProviders = globalThis as unknown as { evergreenDbProviders?: WeakMap<Db, Env["database"]["provider"]> };
+const providers = (globalForProviders.evergreenDbProviders ??= new WeakMap());
 
 export function createDb(database: Env["database"]): Db {
   const db =
