@@ -1,8 +1,9 @@
-// `npm test`: everything a contributor must pass, in order — schema check, lint, typecheck, unit and
-// integration tests (SQLite), the PostgreSQL lane, and the end-to-end tests in Chromium. Every step
-// runs even after a failure, so one run shows every problem; the last line totals them for CI.
-// `npm test -- --only e2e` (or schema, format, lint, typecheck, unit, pg; comma-separated for several) runs
-// the steps with those ids.
+// `npm test`: everything a contributor must pass, in order — schema check, lint, typecheck, the
+// dependency audit, unit and integration tests (SQLite), the PostgreSQL lane, the end-to-end tests in
+// Chromium, then the attack suite's heavy variants and the load test (`npm run test:attack` runs those
+// two). Every step runs even after a failure, so one run shows every problem; the last line totals them
+// for CI. `npm test -- --only e2e` (or schema, format, lint, typecheck, audit, unit, pg, attack, load;
+// comma-separated for several) runs the steps with those ids.
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import path from "node:path";
@@ -41,6 +42,17 @@ function playwrightCounts(file: string): Counts {
   return { passed: stats.expected, failed: stats.unexpected + stats.flaky, skipped: stats.skipped };
 }
 
+// Steps that are no test runner write { passed, failed, skipped } themselves (scripts/audit.ts).
+function countsFile(file: string): Counts {
+  return JSON.parse(readFileSync(file, "utf8")) as Counts;
+}
+
+function loadTestCounts(file: string): Counts {
+  const { checks } = JSON.parse(readFileSync(file, "utf8")) as { checks: Array<{ ok: boolean }> };
+  const passed = checks.filter((check) => check.ok).length;
+  return { passed, failed: checks.length - passed, skipped: 0 };
+}
+
 const vitestJson = (name: string) => [
   "--reporter=default",
   "--reporter=json",
@@ -56,6 +68,13 @@ const steps: Step[] = [
   { id: "format", name: "format: Prettier check", command: ["npm", "run", "format:check"] },
   { id: "lint", name: "lint", command: ["npm", "run", "lint"] },
   { id: "typecheck", name: "typecheck", command: ["npm", "run", "typecheck"] },
+  {
+    id: "audit",
+    name: "audit: no high or critical advisory in production dependencies",
+    command: ["npx", "tsx", "scripts/audit.ts"],
+    report: "audit.json",
+    count: countsFile,
+  },
   {
     id: "unit",
     name: "unit: Vitest on SQLite",
@@ -77,6 +96,21 @@ const steps: Step[] = [
     env: { PLAYWRIGHT_JSON_OUTPUT_FILE: `${RESULTS}/playwright.json` },
     report: "playwright.json",
     count: playwrightCounts,
+  },
+  {
+    id: "attack",
+    name: "attack: the attack suite's heavy variants (ATTACK_SCALE=heavy)",
+    command: ["npx", "vitest", "run", "attack/", ...vitestJson("vitest-attack")],
+    env: { ATTACK_SCALE: "heavy" },
+    report: "vitest-attack.json",
+    count: vitestCounts,
+  },
+  {
+    id: "load",
+    name: "load: 50 users for 60 s on a production build over PostgreSQL",
+    command: ["npx", "tsx", "attack/load/load-test.ts"],
+    report: "load-test.json",
+    count: loadTestCounts,
   },
 ];
 
