@@ -392,3 +392,28 @@ describe("importing a CSV", () => {
     ]);
   });
 });
+
+// Found by the hostile-input corpus (attack/hostile-forms.db.test.ts).
+describe("what a hostile request names", () => {
+  it("finds no contact by an id no row could have, rather than failing (NUL on PostgreSQL, half a surrogate pair)", async () => {
+    const { id } = await add(userId, { email: "ada@example.com" });
+    for (const bad of ["\u0000", "\ud800", `${id}\u0000`, "../x", ""]) {
+      expect(await getContact(userId, bad, test.deps)).toBeNull();
+      expect(await updateContact(userId, bad, contactSchema.parse({ email: "x@example.com" }), test.deps)).toBe(false);
+      expect(await deleteContact(userId, bad, test.deps)).toBe(false);
+    }
+    expect(await getContact(userId, id, test.deps)).toMatchObject({ email: "ada@example.com" });
+  });
+
+  it("lists CSV header cells named like Object's own properties as columns not imported", async () => {
+    const plan = await planContactImport(
+      userId,
+      "__proto__,constructor,toString,email\nx,y,z,ada@example.com",
+      test.deps,
+    );
+    expect(plan.ignoredColumns).toEqual(["__proto__", "constructor", "toString"]);
+    expect(plan.items.map((item) => item.values)).toEqual([
+      { name: "", email: "ada@example.com", company: "", title: "", phone: "", notes: "" },
+    ]);
+  });
+});

@@ -109,3 +109,20 @@ describe("gmailMessageUrl", () => {
     expect(gmailMessageUrl("ada@example.com", { ...sent, gmailThreadId: "../../evil" })).toContain("#search/");
   });
 });
+
+// Found by the hostile-input corpus (attack/hostile-forms.db.test.ts): Prisma throws on these.
+describe("half of a surrogate pair", () => {
+  it("is refused in a text field, naming the field and the fix", () => {
+    expect(errorsOf({ email: "ada@example.com", name: "Ada \ud83d" }).name).toEqual([
+      "Name contains a broken character (half of an emoji); retype it.",
+    ]);
+    expect(errorsOf({ email: "ada@example.com", notes: "\udfff" }).notes).toEqual([
+      "Notes contain a broken character (half of an emoji); retype them.",
+    ]);
+    expect(errorsOf({ email: "ada@example.com", name: "Ada 😀" })).toEqual({});
+  });
+
+  it("separates search words", () => {
+    expect(searchWords("ada\ud800lovelace")).toEqual(["ada", "lovelace"]);
+  });
+});

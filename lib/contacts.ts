@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { z } from "zod";
-import { databaseProvider, type MessageStatus } from "./db";
+import { databaseProvider, isRecordId, type MessageStatus } from "./db";
 import { appDeps, type AppDeps } from "./deps";
 import { CsvError, parseCsv } from "./csv";
 import { isEmailAddress, MAX_ADDRESS_LENGTH } from "./email-address";
@@ -22,6 +22,8 @@ export const TIMELINE_LIMIT = 50;
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 // Notes may have line breaks and tabs, nothing else from that set.
 const NOTES_CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u2028\u2029]/;
+// Half of a surrogate pair is no character: no browser sends one, and the database layer throws on it.
+const UNPAIRED_SURROGATE = /\p{Cs}/u;
 
 /** One message per field: the first rule it breaks, naming the field and the fix. */
 function text(
@@ -48,6 +50,11 @@ function text(
       ctx.addIssue({
         code: "custom",
         message: `${label} cannot contain control characters (line breaks and tabs are fine); remove them.`,
+      });
+    else if (UNPAIRED_SURROGATE.test(value))
+      ctx.addIssue({
+        code: "custom",
+        message: `${label} ${plural ? "contain" : "contains"} a broken character (half of an emoji); retype ${plural ? "them" : "it"}.`,
       });
     else {
       const message = check?.(value);
@@ -162,7 +169,7 @@ export type ContactPage = {
  */
 export function searchWords(query: string): string[] {
   return fold(query.slice(0, MAX_SEARCH_LENGTH))
-    .split(/[\s\p{Cc}\u2028\u2029%_\\]+/u)
+    .split(/[\s\p{Cc}\p{Cs}\u2028\u2029%_\\]+/u)
     .filter(Boolean)
     .slice(0, 5);
 }
@@ -202,6 +209,7 @@ export async function getContact(
   contactId: string,
   deps: AppDeps = appDeps(),
 ): Promise<ContactDetails | null> {
+  if (!isRecordId(contactId)) return null;
   return deps.db.contact.findFirst({ where: { id: contactId, userId }, select: detailsSelect });
 }
 
@@ -239,6 +247,7 @@ export async function updateContact(
   values: ContactValues,
   deps: AppDeps = appDeps(),
 ): Promise<boolean> {
+  if (!isRecordId(contactId)) return false;
   try {
     const { count } = await deps.db.contact.updateMany({
       where: { id: contactId, userId },
@@ -253,6 +262,7 @@ export async function updateContact(
 
 /** Deletes one of the user's contacts; their messages stay, unlinked. False when it is not the user's. */
 export async function deleteContact(userId: string, contactId: string, deps: AppDeps = appDeps()): Promise<boolean> {
+  if (!isRecordId(contactId)) return false;
   const { count } = await deps.db.contact.deleteMany({ where: { id: contactId, userId } });
   return count === 1;
 }
@@ -482,7 +492,9 @@ function readHeader(header: string[]) {
   const columns = new Map<ContactField | "firstName" | "lastName", number>();
   const ignored: string[] = [];
   header.forEach((cell, index) => {
-    const field = HEADER_NAMES[headerKey(cell)];
+    const key = headerKey(cell);
+    // Own names only: "constructor" or "__proto__" in a header is a column Evergreen does not read.
+    const field = Object.hasOwn(HEADER_NAMES, key) ? HEADER_NAMES[key] : undefined;
     if (field && !columns.has(field)) columns.set(field, index);
     else if (cell.trim()) ignored.push(cell.trim().slice(0, 60));
   });

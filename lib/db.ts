@@ -42,6 +42,14 @@ export function databaseProvider(db: Db): Env["database"]["provider"] {
   return providers.get(db) ?? "sqlite";
 }
 
+/**
+ * Whether an id from a request can name a row (a cuid, or a UUID a seed wrote). Any other finds nothing
+ * without a query: PostgreSQL refuses a NUL and Prisma an unpaired surrogate with an error, not a miss.
+ */
+export function isRecordId(id: string): boolean {
+  return /^[A-Za-z0-9_-]{1,64}$/.test(id);
+}
+
 // Next's dev server re-evaluates modules on every edit; one client per process keeps connections bounded.
 const globalForDb = globalThis as unknown as { evergreenDb?: Db };
 

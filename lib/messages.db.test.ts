@@ -1,7 +1,14 @@
 import { randomBytes } from "node:crypto";
 import { beforeEach, describe, expect, it } from "vitest";
 import { setupTestDatabase } from "@/test-support/test-deps";
-import { composeSchema, enqueueMessage, getMessageStatus, recentRecipients } from "./messages";
+import {
+  cancelMessage,
+  composeSchema,
+  decideMessage,
+  enqueueMessage,
+  getMessageStatus,
+  recentRecipients,
+} from "./messages";
 
 const test = setupTestDatabase();
 let userId: string;
@@ -48,5 +55,18 @@ describe("a message's status for the compose page", () => {
     const id = await message(userId, { to: ["a@x.test"] });
     expect(await getMessageStatus(userId, id, test.deps)).toEqual({ status: "QUEUED", lastError: null });
     expect(await getMessageStatus(otherUserId, id, test.deps)).toBeNull();
+  });
+});
+
+// Found by the hostile-input corpus (attack/hostile-forms.db.test.ts).
+describe("a decision about an id no row could have", () => {
+  it("finds nothing and changes nothing, rather than failing (NUL on PostgreSQL, half a surrogate pair)", async () => {
+    const id = await message(userId, { to: ["a@x.test"] });
+    for (const bad of ["\u0000", "\ud800", `${id}\u0000`]) {
+      expect(await cancelMessage(userId, bad, test.deps)).toBe(false);
+      expect(await getMessageStatus(userId, bad, test.deps)).toBeNull();
+      expect(await decideMessage(userId, bad, "dismiss", test.deps)).toBe(false);
+    }
+    expect(await getMessageStatus(userId, id, test.deps)).toEqual({ status: "QUEUED", lastError: null });
   });
 });

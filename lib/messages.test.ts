@@ -146,3 +146,20 @@ describe("the compose form as the send action reads it", () => {
     });
   });
 });
+
+// Found by the hostile-input corpus (attack/hostile-forms.db.test.ts).
+describe("what the database cannot store, and a send time that is no time", () => {
+  it("refuses a NUL or half a surrogate pair in the body or subject, naming the field", () => {
+    const body = "Body contains a NUL or a broken character (half of an emoji); remove it.";
+    expect(problems({ body: "a\u0000b" })).toEqual([body]);
+    expect(problems({ body: "\ud83d" })).toEqual([body]);
+    expect(problems({ subject: "Hi \udfff" })).toEqual([
+      "Subject contains a broken character (half of an emoji); retype it.",
+    ]);
+    expect(problems({ body: "tabs\tand 😀 stay" })).toEqual([]);
+  });
+
+  it("says where and what to do when the send time is not a date", () => {
+    expect(problems({ sendAt: "next-ish" })).toEqual(["Schedule: pick a date and time, like tomorrow at 9:00."]);
+  });
+});

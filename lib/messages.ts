@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { MessageStatus } from "./db";
+import { isRecordId, type MessageStatus } from "./db";
 import { appDeps, type AppDeps } from "./deps";
 import { isEmailAddress, MAX_ADDRESS_LENGTH } from "./email-address";
 import { UserError } from "./errors";
@@ -30,12 +30,16 @@ const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 // An RFC 2047 encoded word typed by the user would be decoded by the recipient's client, newlines included.
 const ENCODED_WORD = /=\?[^?\s]+\?[bq]\?/i;
 
+// What no database column takes: NUL (PostgreSQL) and half of a surrogate pair (Prisma). No browser sends either.
+const UNSTORABLE = /[\u0000\p{Cs}]/u;
+
 const headerText = (label: string, max: number) =>
   z
     .string()
     .trim()
     .max(max, `${label} is too long: keep it under ${max} characters.`)
     .refine((value) => !CONTROL.test(value), `${label} cannot contain line breaks or control characters.`)
+    .refine((value) => !UNSTORABLE.test(value), `${label} contains a broken character (half of an emoji); retype it.`)
     .refine(
       (value) => !ENCODED_WORD.test(value),
       `${label} cannot contain "=?…?=" encoded words; type the text itself.`,
@@ -78,9 +82,13 @@ export const composeSchema = z
     subject: headerText("Subject", MAX_SUBJECT_LENGTH),
     body: z
       .string()
-      .max(MAX_BODY_LENGTH, `Body is too long: keep it under ${MAX_BODY_LENGTH.toLocaleString("en")} characters.`),
+      .max(MAX_BODY_LENGTH, `Body is too long: keep it under ${MAX_BODY_LENGTH.toLocaleString("en")} characters.`)
+      .refine(
+        (value) => !UNSTORABLE.test(value),
+        "Body contains a NUL or a broken character (half of an emoji); remove it.",
+      ),
     idempotencyKey: z.string().regex(/^[A-Za-z0-9_-]{16,64}$/, "The form is out of date; reload the page."),
-    sendAt: z.coerce.date().optional(),
+    sendAt: z.coerce.date({ error: "Schedule: pick a date and time, like tomorrow at 9:00." }).optional(),
     inReplyTo: z.string().max(300).optional(),
     attachments: z.array(attachmentSchema).max(MAX_ATTACHMENTS, `At most ${MAX_ATTACHMENTS} attachments.`).default([]),
   })
@@ -213,6 +221,7 @@ export async function enqueueMessage(
 
 /** Takes a message back while it is still waiting (the undo window, or a scheduled time). */
 export async function cancelMessage(userId: string, messageId: string, deps: AppDeps = appDeps()): Promise<boolean> {
+  if (!isRecordId(messageId)) return false;
   const { count } = await deps.db.message.updateMany({
     where: { id: messageId, userId, status: { in: ["QUEUED", "SCHEDULED", "WAITING_FOR_RECONNECT"] }, leaseId: null },
     data: { status: "CANCELLED", nextAttemptAt: null },
@@ -226,6 +235,7 @@ export async function getMessageStatus(
   messageId: string,
   deps: AppDeps = appDeps(),
 ): Promise<{ status: MessageStatus; lastError: string | null } | null> {
+  if (!isRecordId(messageId)) return null;
   return deps.db.message.findFirst({ where: { id: messageId, userId }, select: { status: true, lastError: true } });
 }
 
@@ -338,6 +348,7 @@ export async function decideMessage(
   decision: "retry" | "send-again" | "dismiss",
   deps: AppDeps = appDeps(),
 ): Promise<boolean> {
+  if (!isRecordId(messageId)) return false;
   const now = deps.now();
   const from: MessageStatus = decision === "retry" ? "FAILED" : "UNKNOWN";
   const data =
