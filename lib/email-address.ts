@@ -9,8 +9,9 @@ export const MAX_ADDRESS_LENGTH = 254;
 const ADDRESS =
   /^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*@([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i;
 
+// "=?" may start an RFC 2047 encoded word, which mail clients decode even in an address (newlines included).
 export function isEmailAddress(value: string): boolean {
-  return value.length <= MAX_ADDRESS_LENGTH && ADDRESS.test(value);
+  return value.length <= MAX_ADDRESS_LENGTH && ADDRESS.test(value) && !value.includes("=?");
 }
 
 /**

@@ -65,6 +65,32 @@ describe("the compose form's rules", () => {
     const attachments = [{ filename: "a\nb.pdf", contentType: "application/pdf", content: Buffer.from("x") }];
     expect(problems({ attachments }).join(" ")).toContain("An attachment's name cannot contain line breaks");
   });
+
+  it("refuses a recipient whose address hides an encoded word (a client would decode it into a new line)", () => {
+    expect(problems({ bcc: ["=?utf-8?B?DUJjYzogeEBldmlsLnRlc3Q=?=@evil.test"] }).join(" ")).toContain(
+      "is not a valid email address",
+    );
+  });
+
+  // Found by attack/header-injection.test.ts: any string used to pass, and became extra References.
+  it("takes one Message-ID as In-Reply-To, and nothing else", () => {
+    expect(problems({ inReplyTo: "<CAF=3dx+Y_z-1@mail.gmail.com>" })).toEqual([]);
+    for (const inReplyTo of [
+      "<a@evergreen.test>\r\nBcc: x@evil.test",
+      "<a b@evergreen.test>",
+      "<a@evergreen.test> <b@evergreen.test>",
+      "a@evergreen.test",
+      "<=?utf-8?Q?=0D=0A?=@evergreen.test>",
+      "",
+    ]) {
+      const result = composeSchema.safeParse({ ...valid, inReplyTo });
+      expect(result.success, inReplyTo).toBe(false);
+      expect(result.error?.issues.map((issue) => [issue.path[0], issue.message.slice(0, 11)])).toContainEqual([
+        "inReplyTo",
+        "In-Reply-To",
+      ]);
+    }
+  });
 });
 
 describe("hostile header values", () => {

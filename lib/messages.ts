@@ -4,7 +4,7 @@ import { appDeps, type AppDeps } from "./deps";
 import { isEmailAddress, MAX_ADDRESS_LENGTH } from "./email-address";
 import { UserError } from "./errors";
 import { contactIdForRecipients } from "./contacts";
-import { newMessageId } from "./mime";
+import { ENCODED_WORD, HEADER_CONTROL, newMessageId } from "./mime";
 
 /**
  * What the compose form may send, and how a message enters the outbox. Storing is all the send action
@@ -24,11 +24,8 @@ export const UNDO_WINDOW_MS = 10_000;
 export const MIN_SCHEDULE_MS = 60_000;
 export const MAX_SCHEDULE_MS = 30 * 24 * 60 * 60_000;
 
-// CR, LF and every other control character, plus Unicode line and paragraph separators: none may
-// reach a header, where they could start a new one.
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
-// An RFC 2047 encoded word typed by the user would be decoded by the recipient's client, newlines included.
-const ENCODED_WORD = /=\?[^?\s]+\?[bq]\?/i;
+// One Message-ID (RFC 5322 msg-id): printable ASCII without spaces, so References cannot split it in two.
+const MESSAGE_ID = /^<[\w!#$%&'*+/=?^`{|}~.-]+@[\w!#$%&'*+/=?^`{|}~.[\]-]+>$/;
 
 // What no database column takes: NUL (PostgreSQL) and half of a surrogate pair (Prisma). No browser sends either.
 const UNSTORABLE = /[\u0000\p{Cs}]/u;
@@ -38,7 +35,7 @@ const headerText = (label: string, max: number) =>
     .string()
     .trim()
     .max(max, `${label} is too long: keep it under ${max} characters.`)
-    .refine((value) => !CONTROL.test(value), `${label} cannot contain line breaks or control characters.`)
+    .refine((value) => !HEADER_CONTROL.test(value), `${label} cannot contain line breaks or control characters.`)
     .refine((value) => !UNSTORABLE.test(value), `${label} contains a broken character (half of an emoji); retype it.`)
     .refine(
       (value) => !ENCODED_WORD.test(value),
@@ -49,7 +46,7 @@ const address = z
   .string()
   .trim()
   .max(MAX_ADDRESS_LENGTH, `An address is at most ${MAX_ADDRESS_LENGTH} characters.`)
-  .refine((value) => !CONTROL.test(value) && isEmailAddress(value), { message: "is not a valid email address" });
+  .refine((value) => !HEADER_CONTROL.test(value) && isEmailAddress(value), { message: "is not a valid email address" });
 
 function addressList(label: string) {
   return z
@@ -89,7 +86,12 @@ export const composeSchema = z
       ),
     idempotencyKey: z.string().regex(/^[A-Za-z0-9_-]{16,64}$/, "The form is out of date; reload the page."),
     sendAt: z.coerce.date({ error: "Schedule: pick a date and time, like tomorrow at 9:00." }).optional(),
-    inReplyTo: z.string().max(300).optional(),
+    inReplyTo: z
+      .string()
+      .max(300, "In-Reply-To is too long for a Message-ID.")
+      .regex(MESSAGE_ID, "In-Reply-To must be one Message-ID, like <id@example.com>.")
+      .refine((value) => !ENCODED_WORD.test(value), 'In-Reply-To cannot contain "=?…?=" encoded words.')
+      .optional(),
     attachments: z.array(attachmentSchema).max(MAX_ATTACHMENTS, `At most ${MAX_ATTACHMENTS} attachments.`).default([]),
   })
   .superRefine((message, ctx) => {

@@ -1,10 +1,11 @@
 import { randomBytes } from "node:crypto";
 import MailComposer from "nodemailer/lib/mail-composer";
+import type MimeNode from "nodemailer/lib/mime-node";
 
 /**
  * One message as RFC 5322 bytes, built by nodemailer's MailComposer (pure: no network). UTF-8 names
  * and subjects are RFC 2047-encoded by it; Bcc is kept, because Gmail takes recipients from the
- * headers and removes Bcc from the copies it delivers. Values are validated before they get here
+ * headers and removes Bcc from the copies it delivers. Form values are validated before they get here
  * (lib/messages.ts refuses control characters); MailComposer folds and encodes, it does not judge.
  */
 
@@ -25,6 +26,26 @@ export type MimeInput = {
   date?: Date;
 };
 
+// CR, LF and every other control character, plus Unicode line and paragraph separators: none may
+// reach a header, where they could start a new one.
+export const HEADER_CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+// An RFC 2047 encoded word typed by the user would be decoded by the recipient's client, newlines included.
+export const ENCODED_WORD = /=\?[^?\s]+\?[bq]\?/i;
+
+/**
+ * The sender's name as From shows it. It comes from the Google profile, not from a form, so it is made
+ * safe here: line breaks and controls become spaces, runs of spaces one, and a name holding an encoded
+ * word is left out (the address alone), since the recipient's client would decode it into text we never wrote.
+ */
+export function senderDisplayName(name: string | null | undefined): string {
+  const plain = [...(name ?? "")]
+    .map((char) => (HEADER_CONTROL.test(char) ? " " : char))
+    .join("")
+    .replace(/ {2,}/g, " ")
+    .trim();
+  return ENCODED_WORD.test(plain) ? "" : plain;
+}
+
 /** A Message-ID on the sender's own domain, as mail clients make them. */
 export function newMessageId(senderAddress: string): string {
   const domain = senderAddress.split("@")[1] || "evergreen.invalid";
@@ -32,8 +53,13 @@ export function newMessageId(senderAddress: string): string {
 }
 
 export async function buildMime(input: MimeInput): Promise<Buffer> {
+  return composeMime(input).build();
+}
+
+/** The message before it becomes bytes; its envelope is the recipients it is addressed to. */
+export function composeMime(input: MimeInput): MimeNode {
   const composer = new MailComposer({
-    from: input.from ? { name: input.from.name ?? "", address: input.from.address } : undefined,
+    from: input.from ? { name: senderDisplayName(input.from.name), address: input.from.address } : undefined,
     to: input.to,
     cc: input.cc.length > 0 ? input.cc : undefined,
     bcc: input.bcc.length > 0 ? input.bcc : undefined,
@@ -52,7 +78,7 @@ export async function buildMime(input: MimeInput): Promise<Buffer> {
   });
   const node = composer.compile();
   node.keepBcc = true;
-  return node.build();
+  return node;
 }
 
 const ESCAPES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
