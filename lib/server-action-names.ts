@@ -19,7 +19,10 @@ function readNames(): Map<string, string> {
   const found = new Map<string, string>();
   for (const file of MANIFESTS) {
     try {
-      const manifest = JSON.parse(readFileSync(path.join(process.cwd(), file), "utf8")) as Manifest;
+      // Not part of the traced output: the manifest is read where the build was made, at run time.
+      const manifest = JSON.parse(
+        readFileSync(path.join(/*turbopackIgnore: true*/ process.cwd(), file), "utf8"),
+      ) as Manifest;
       for (const [id, entry] of Object.entries(manifest.node ?? {}))
         if (entry.exportedName) found.set(id, entry.exportedName);
     } catch {

@@ -1,0 +1,117 @@
+import { randomInt, randomUUID } from "node:crypto";
+import Database from "better-sqlite3";
+import { loadServerActions } from "@/test-support/server-actions";
+import { E2E } from "../e2e-config";
+import { expect, test } from "../signed-in";
+
+// Abuse limits (issue 12): sends per user per minute and sign-in attempts per client address are
+// answered 429 with Retry-After, the forms say when to try again, and nothing is lost or sent past the limit.
+
+const SENDS_PER_MINUTE = Number(E2E.appEnv.SEND_RATE_LIMIT_PER_MINUTE);
+const SIGN_INS_PER_10_MINUTES = Number(E2E.appEnv.SIGN_IN_RATE_LIMIT_PER_10_MINUTES);
+
+function messagesOf(email: string): number {
+  const db = new Database(E2E.databaseFile, { readonly: true, fileMustExist: true });
+  try {
+    const row = db
+      .prepare(`SELECT count(*) AS n FROM "Message" m JOIN "User" u ON u.id = m.userId WHERE u.email = ?`)
+      .get(email) as { n: number };
+    return row.n;
+  } finally {
+    db.close();
+  }
+}
+
+const anAddress = () => `198.51.100.${randomInt(1, 255)}`;
+
+test("a user who sends too much in a minute gets 429 with Retry-After, and compose says when to send again", async ({
+  page,
+  context,
+  signedInUser,
+}) => {
+  // The minute's allowance, spent quickly over HTTP as the compose form would spend it.
+  const actions = await loadServerActions();
+  const cookie = (await context.cookies()).map((c) => `${c.name}=${c.value}`).join("; ");
+  // Sent at the start of a minute, so the whole allowance falls in one window.
+  const secondsIntoMinute = new Date().getUTCSeconds();
+  if (secondsIntoMinute > 40) await page.waitForTimeout((61 - secondsIntoMinute) * 1000);
+  for (let i = 0; i < SENDS_PER_MINUTE; i++) {
+    const form = new FormData();
+    form.append("to", "buyer@example.com");
+    form.set("subject", `Allowance ${i}`);
+    form.set("body", "Hello");
+    form.set("idempotencyKey", randomUUID());
+    const answer = await actions.call("sendMessageAction", { baseUrl: E2E.appUrl, cookie, args: [{ ok: true }, form] });
+    expect(answer.status, `send ${i + 1}`).toBe(200);
+    expect(answer.value, `send ${i + 1}`).toMatchObject({ ok: true });
+  }
+
+  await page.goto("/compose");
+  await page.getByLabel("To", { exact: true }).fill("buyer@example.com");
+  await page.getByLabel("Subject", { exact: true }).fill("One too many");
+  await page.getByLabel("Body", { exact: true }).fill("This draft must survive the refusal.");
+  const refused = page.waitForResponse(
+    (response) => response.request().method() === "POST" && response.status() === 429,
+  );
+  await page.getByRole("button", { name: "Send", exact: true }).click();
+  const answer = await refused;
+  const retryAfter = Number(answer.headers()["retry-after"]);
+  expect(retryAfter).toBeGreaterThanOrEqual(1);
+  expect(retryAfter).toBeLessThanOrEqual(60);
+
+  await expect(page.getByRole("alert").filter({ hasText: "Too many emails in one minute" })).toContainText(
+    /you can send again in \d+ seconds?\. Your draft is kept\./,
+  );
+  await expect(page.getByLabel("Subject", { exact: true })).toHaveValue("One too many");
+  await expect(page.getByLabel("Body", { exact: true })).toHaveValue("This draft must survive the refusal.");
+  expect(messagesOf(signedInUser.email)).toBe(SENDS_PER_MINUTE);
+});
+
+test("sign-in attempts past the limit from one address get 429 with Retry-After and a page that says so", async ({
+  request,
+}) => {
+  const address = anAddress();
+  const attempt = () =>
+    request.post("/api/auth/signin/google", {
+      headers: { "x-forwarded-for": address, origin: E2E.appUrl },
+      form: { callbackUrl: "/dashboard" },
+      maxRedirects: 0,
+    });
+  for (let i = 0; i < SIGN_INS_PER_10_MINUTES; i++)
+    expect((await attempt()).status(), `attempt ${i + 1}`).toBeLessThan(400);
+
+  const refused = await attempt();
+  expect(refused.status()).toBe(429);
+  const retryAfter = Number(refused.headers()["retry-after"]);
+  expect(retryAfter).toBeGreaterThanOrEqual(1);
+  expect(retryAfter).toBeLessThanOrEqual(600);
+  expect(await refused.text()).toContain("Too many sign-in attempts from your network");
+
+  // Another address is not held back by this one.
+  const elsewhere = await request.post("/api/auth/signin/google", {
+    headers: { "x-forwarded-for": anAddress(), origin: E2E.appUrl },
+    form: { callbackUrl: "/dashboard" },
+    maxRedirects: 0,
+  });
+  expect(elsewhere.status()).toBeLessThan(400);
+});
+
+test("the sign-in page tells a rate-limited visitor when to try again", async ({ browser, request }) => {
+  const address = anAddress();
+  for (let i = 0; i < SIGN_INS_PER_10_MINUTES; i++)
+    await request.get(`/api/auth/callback/google?code=spent-${i}&state=none`, {
+      headers: { "x-forwarded-for": address },
+      maxRedirects: 0,
+    });
+  const context = await browser.newContext({ extraHTTPHeaders: { "x-forwarded-for": address } });
+  const page = await context.newPage();
+  await page.goto("/sign-in");
+  const refused = page.waitForResponse((response) => response.status() === 429);
+  await page.getByRole("button", { name: "Continue with Google" }).click();
+  expect((await refused).headers()["retry-after"]).toMatch(/^\d+$/);
+  await expect(page.getByRole("alert").filter({ hasText: "Too many" })).toContainText(
+    /Too many sign-in attempts from your network: try again in \d+ minutes?\./,
+  );
+  await expect(page.getByRole("heading", { name: "Slow down" })).toBeVisible();
+  await context.close();
+});
