@@ -106,6 +106,14 @@ describe("routeFor posts where the browser would", () => {
     ]);
   });
 
+  it("prefers the static page where a dynamic one matches the same path", () => {
+    const route = routeFor(
+      action("app/(signed-in)/contacts/[id]/page", "app/(signed-in)/contacts/new/page"),
+      "/contacts/new",
+    );
+    expect(JSON.stringify(route.tree)).toContain('["new",{"children":["__PAGE__",{}]}]');
+  });
+
   it("fills a dynamic segment from the path asked for", () => {
     const route = routeFor(action("app/(signed-in)/contacts/[id]/page"), "/contacts/c1");
     expect(route.path).toBe("/contacts/c1");
@@ -145,6 +153,11 @@ describe("readActionResult reads what React's server writes", () => {
 
     expect(readActionResult(body)).toEqual({ error: { digest: "4242" } });
     expect(new TextDecoder().decode(body)).not.toContain("database password");
+  });
+
+  it("reads only the value, whatever else the answer streams (the re-rendered page)", () => {
+    const body = `0:{"a":"$@1","t":["$","$L2",null,{"children":"$3"}],"b":"x"}\n1:{"ok":true}\n2:I["chunk.js"]\n3:R\n3:C\n`;
+    expect(readActionResult(body)).toEqual({ value: { ok: true } });
   });
 
   it("splits rows by byte length, so a multi-byte text row does not swallow the next", () => {

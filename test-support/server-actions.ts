@@ -132,7 +132,9 @@ type RouterState = [segment: string | [string, string, string], children: Record
 
 /** The URL to post to and the router state the browser would send from it. */
 export function routeFor(action: ServerActionEntry, requestedPath?: string): { path: string; tree: RouterState } {
-  for (const worker of action.workers) {
+  // A static page before a dynamic one that matches the same path (/contacts/new, not /contacts/[id]).
+  const dynamicSegments = (worker: string) => worker.split("[").length;
+  for (const worker of action.workers.toSorted((a, b) => dynamicSegments(a) - dynamicSegments(b))) {
     const segments = worker
       .replace(/^app\//, "")
       .replace(/\/?page$/, "")
@@ -270,7 +272,8 @@ export function readActionResult(body: Uint8Array | string): Pick<ActionResponse
       resolved.set(id, holder.value);
       reviveField(holder, "value");
       resolved.set(id, holder.value);
-    } else throw new Error(`a Flight row of kind ${row.tag} where a value was expected`);
+    }
+    // Streams, hints and module rows carry no value an action returns.
     return resolved.get(id);
   };
 
@@ -337,7 +340,10 @@ export function readActionResult(body: Uint8Array | string): Pick<ActionResponse
     }
   };
 
-  const root = chunk(0) as { a?: unknown } | undefined;
-  const value = root?.a;
-  return value instanceof ThrownByServer ? { error: { digest: value.digest } } : { value };
+  // Only the action's value is read: the rest of the root is the re-rendered page (the `t` tree).
+  const root = rows.get(0);
+  if (!root) throw new Error("the Flight body has no root row");
+  const holder = { value: (JSON.parse(root.text) as { a?: unknown }).a };
+  reviveField(holder, "value");
+  return holder.value instanceof ThrownByServer ? { error: { digest: holder.value.digest } } : { value: holder.value };
 }
