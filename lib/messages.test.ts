@@ -66,6 +66,15 @@ describe("the compose form's rules", () => {
     expect(problems({ attachments }).join(" ")).toContain("An attachment's name cannot contain line breaks");
   });
 
+  it("sends a file declared multipart/* or message/* as a plain file, so its bytes cannot become MIME parts", () => {
+    const declared = (contentType: string) =>
+      composeSchema.parse({ ...valid, attachments: [{ filename: "a.eml", contentType, content: Buffer.from("x") }] })
+        .attachments[0]!.contentType;
+    expect(declared("multipart/mixed")).toBe("application/octet-stream");
+    expect(declared("message/rfc822")).toBe("application/octet-stream");
+    expect(declared("application/pdf")).toBe("application/pdf");
+  });
+
   it("refuses a recipient whose address hides an encoded word (a client would decode it into a new line)", () => {
     expect(problems({ bcc: ["=?utf-8?B?DUJjYzogeEBldmlsLnRlc3Q=?=@evil.test"] }).join(" ")).toContain(
       "is not a valid email address",

@@ -64,9 +64,10 @@ function addressList(label: string) {
 
 export const attachmentSchema = z.object({
   filename: headerText("An attachment's name", 200).refine((name) => name.length > 0, "An attachment needs a name."),
+  // A multipart/* or message/* type would make the file's bytes MIME structure: it is sent as a plain file.
   contentType: z
     .string()
-    .regex(/^[a-z0-9][a-z0-9!#$&^_.+-]*\/[a-z0-9][a-z0-9!#$&^_.+-]*$/i)
+    .regex(/^(?!multipart\/|message\/)[a-z0-9][a-z0-9!#$&^_.+-]*\/[a-z0-9][a-z0-9!#$&^_.+-]*$/i)
     .catch("application/octet-stream"),
   content: z.instanceof(Buffer),
 });

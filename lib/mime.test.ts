@@ -52,6 +52,26 @@ describe("building a message", () => {
     expect(Buffer.compare(parsed.attachments[0]!.content, pdf)).toBe(0);
   });
 
+  // Found by attack/header-injection-attachments.test.ts: MailComposer's name="…" did not escape them.
+  it.each(['a"; name="evil.exe', "C:\\temp\\", 'quote " and \\ backslash.pdf', 'Grüße "x".pdf'])(
+    "keeps the file name %j whole, in both headers that carry it",
+    async (filename) => {
+      const parsed = await simpleParser(
+        await buildMime({
+          ...base,
+          attachments: [{ filename, contentType: "application/pdf", content: Buffer.from("x") }],
+        }),
+      );
+      const [attachment] = parsed.attachments;
+      expect(attachment?.filename).toBe(filename);
+      expect(attachment?.headers.get("content-type")).toMatchObject({
+        value: "application/pdf",
+        params: { name: filename },
+      });
+      expect(attachment?.headers.get("content-disposition")).toMatchObject({ params: { filename } });
+    },
+  );
+
   it("follows up a message we sent with In-Reply-To and References", async () => {
     const parsed = await simpleParser(
       await buildMime({ ...base, messageId: "<m2@evergreen.test>", inReplyTo: "<m1@evergreen.test>" }),

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import MailComposer from "nodemailer/lib/mail-composer";
+import mimeFuncs from "nodemailer/lib/mime-funcs";
 import type MimeNode from "nodemailer/lib/mime-node";
 
 /**
@@ -78,7 +79,26 @@ export function composeMime(input: MimeInput): MimeNode {
   });
   const node = composer.compile();
   node.keepBcc = true;
+  for (const part of node.childNodes) if (part.filename) quoteFileName(part, part.filename);
   return node;
+}
+
+type PreparedHeader = { prepared: true; foldLines: true; value: string };
+
+/**
+ * MailComposer writes a file's name into Content-Type as name="…" without escaping quotes or
+ * backslashes (nodemailer PR #1837), so a name like `a"; name="evil.exe` would add a parameter. Both
+ * headers that carry the name are written here instead, quoted or RFC 2231-encoded as the standard says.
+ */
+function quoteFileName(part: MimeNode, filename: string) {
+  const set = part.setHeader as unknown as (key: string, value: PreparedHeader) => MimeNode;
+  const header = (value: string, params: Record<string, string>): PreparedHeader => ({
+    prepared: true,
+    foldLines: true,
+    value: mimeFuncs.buildHeaderValue({ value, params }),
+  });
+  set.call(part, "Content-Type", header(String(part.getHeader("Content-Type")), { name: filename }));
+  set.call(part, "Content-Disposition", header("attachment", { filename }));
 }
 
 const ESCAPES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
