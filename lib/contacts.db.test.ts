@@ -15,10 +15,12 @@ import {
   MAX_IMPORT_ROWS,
   noteContacted,
   planContactImport,
+  TIMELINE_LIMIT,
   updateContact,
   type ContactInput,
 } from "./contacts";
 import { UserError } from "./errors";
+import { composeSchema, enqueueMessage, recipientRows } from "./messages";
 
 const test = setupTestDatabase();
 let userId: string;
@@ -181,6 +183,7 @@ async function seedMessage(
   },
 ) {
   const id = randomBytes(8).toString("hex");
+  const createdAt = new Date();
   await test.db.message.create({
     data: {
       id,
@@ -189,6 +192,8 @@ async function seedMessage(
       to,
       cc,
       bcc,
+      createdAt,
+      recipients: { create: recipientRows(owner, createdAt, to, cc, bcc) },
       subject,
       text: "Hi",
       status,
@@ -229,6 +234,24 @@ describe("the contact's timeline", () => {
       gmailUrl: "https://mail.google.com/mail/u/me%40gmail.test/#sent/18c2f0a1b2c3d4e5",
     });
     expect(timeline.find((item) => item.subject === "Bcc")).toMatchObject({ status: "QUEUED", gmailUrl: null });
+  });
+
+  it("shows mail composed in Evergreen to the address in To, Cc or Bcc, the newest 50, newest first", async () => {
+    const contact = { id: (await add(userId, { email: "ada@example.com" })).id, email: "ada@example.com" };
+    const start = Date.parse("2026-03-01T10:00:00Z");
+    for (let n = 0; n < TIMELINE_LIMIT + 5; n++) {
+      const field = (["to", "cc", "bcc"] as const)[n % 3]!;
+      const compose = { to: ["x@y.test"], subject: `#${n}`, body: "", idempotencyKey: randomBytes(12).toString("hex") };
+      // A To of the contact also links the message to it: it must still be listed once.
+      await enqueueMessage(userId, composeSchema.parse({ ...compose, [field]: ["Ada@Example.com"] }), {
+        ...test.deps,
+        now: () => new Date(start + n * 60_000),
+      });
+    }
+    const timeline = await listContactMessages(userId, contact, test.deps);
+    expect(timeline.map((item) => item.subject)).toEqual(
+      Array.from({ length: TIMELINE_LIMIT }, (_, i) => `#${TIMELINE_LIMIT + 4 - i}`),
+    );
   });
 });
 

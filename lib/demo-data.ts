@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { contactSchema, createContact } from "./contacts";
 import { appDeps, type AppDeps } from "./deps";
 import type { Env } from "./env";
+import { recipientRows } from "./messages";
 
 /**
  * A living CRM for someone trying Evergreen: realistic contacts, each with a little email history.
@@ -115,6 +116,7 @@ export async function seedDemoData(
           sentAt,
           sendStartedAt: sentAt,
           createdAt: sentAt,
+          recipients: { create: recipientRows(userId, sentAt, [email]) },
         },
       });
       messages += 1;

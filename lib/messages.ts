@@ -153,6 +153,12 @@ export async function readComposeForm(form: FormData): Promise<ComposeInput> {
 
 export type QueuedMessage = { id: string; status: MessageStatus; sendAt: Date; duplicate: boolean };
 
+/** A message's MessageRecipient rows: each To, Cc and Bcc address once, lower-cased, at the message's creation time. */
+export function recipientRows(userId: string, createdAt: Date, ...lists: ReadonlyArray<readonly string[]>) {
+  const emails = new Set(lists.flat().map((address) => address.toLowerCase()));
+  return [...emails].map((email) => ({ userId, email, createdAt }));
+}
+
 /**
  * Puts a validated message in the outbox: due after the undo window, or at its scheduled time (1
  * minute to 30 days ahead). The same idempotency key returns the row it already made (the unique
@@ -182,10 +188,14 @@ export async function enqueueMessage(
     // Looked up on the server, scoped to the user: the client's word is not trusted for it.
     contactIdForRecipients(userId, message.to, deps),
   ]);
+  // The recipients index copies the creation time, so both are set here rather than by the database.
+  const createdAt = new Date(now);
   try {
     const created = await db.message.create({
       data: {
         userId,
+        createdAt,
+        recipients: { create: recipientRows(userId, createdAt, message.to, message.cc, message.bcc) },
         to: message.to,
         cc: message.cc,
         bcc: message.bcc,
