@@ -10,6 +10,8 @@ import { UserError } from "@/lib/errors";
 
 const contactId = z.string().min(1).max(64);
 const FIX_BELOW = "Not saved: fix what is marked below.";
+// `formData` is typed unknown below because these are public endpoints: a hand-made request can pass anything.
+const NOT_UNDERSTOOD: ActionState = { ok: false, message: "That request was not understood; reload the page." };
 
 function refused(error: unknown, values: Record<string, string>): ActionState {
   if (!(error instanceof UserError)) throw error;
@@ -18,7 +20,8 @@ function refused(error: unknown, values: Record<string, string>): ActionState {
     : { ok: false, message: error.message, values };
 }
 
-export async function createContactAction(_previous: ActionState, formData: FormData): Promise<ActionState> {
+export async function createContactAction(_previous: ActionState, formData: unknown): Promise<ActionState> {
+  if (!(formData instanceof FormData)) return NOT_UNDERSTOOD;
   const values = readContactForm(formData);
   const parsed = contactSchema.safeParse(values);
   if (!parsed.success)
@@ -34,7 +37,8 @@ export async function createContactAction(_previous: ActionState, formData: Form
   redirect(`/contacts/${id}?notice=created`);
 }
 
-export async function updateContactAction(_previous: ActionState, formData: FormData): Promise<ActionState> {
+export async function updateContactAction(_previous: ActionState, formData: unknown): Promise<ActionState> {
+  if (!(formData instanceof FormData)) return NOT_UNDERSTOOD;
   const values = readContactForm(formData);
   const id = contactId.safeParse(formData.get("id"));
   if (!id.success) return { ok: false, message: "That request was not understood; reload the page.", values };
@@ -53,7 +57,8 @@ export async function updateContactAction(_previous: ActionState, formData: Form
   redirect(`/contacts/${id.data}?notice=saved`);
 }
 
-export async function deleteContactAction(_previous: ActionState, formData: FormData): Promise<ActionState> {
+export async function deleteContactAction(_previous: ActionState, formData: unknown): Promise<ActionState> {
+  if (!(formData instanceof FormData)) return NOT_UNDERSTOOD;
   const id = contactId.safeParse(formData.get("id"));
   if (!id.success) return { ok: false, message: "That request was not understood; reload the page." };
   const user = await requireUser();

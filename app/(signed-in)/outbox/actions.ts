@@ -19,7 +19,10 @@ const DONE: Record<z.infer<typeof decisionSchema>["decision"], string> = {
 };
 
 /** One decision about one message: cancel a scheduled one, retry a failed one, settle an unknown one. */
-export async function decideMessageAction(_previous: ActionState, formData: FormData): Promise<ActionState> {
+// `formData` is typed unknown because this is a public endpoint: a hand-made request can pass anything.
+export async function decideMessageAction(_previous: ActionState, formData: unknown): Promise<ActionState> {
+  if (!(formData instanceof FormData))
+    return { ok: false, message: "That request was not understood; reload the page." };
   const parsed = decisionSchema.safeParse({ id: formData.get("id"), decision: formData.get("decision") });
   if (!parsed.success) return { ok: false, message: "That request was not understood; reload the page." };
   const user = await requireUser();

@@ -23,6 +23,8 @@ export type ImportState = ActionState & {
 };
 
 const SHOWN_ITEMS = 100;
+// `formData` is typed unknown below because these are public endpoints: a hand-made request can pass anything.
+const NOT_UNDERSTOOD: ImportState = { ok: false, message: "That request was not understood; reload the page." };
 const SHOWN_ERRORS = 200;
 
 function previewOf(plan: ImportPlan): ImportPreview {
@@ -75,7 +77,8 @@ function refused(error: unknown, pasted: string): ImportState {
 }
 
 /** Reads the CSV and shows what importing it would do; nothing is saved. */
-export async function previewImportAction(_previous: ImportState, formData: FormData): Promise<ImportState> {
+export async function previewImportAction(_previous: ImportState, formData: unknown): Promise<ImportState> {
+  if (!(formData instanceof FormData)) return NOT_UNDERSTOOD;
   const pasted = text(formData, "csv");
   const user = await requireUser();
   try {
@@ -88,7 +91,8 @@ export async function previewImportAction(_previous: ImportState, formData: Form
 }
 
 /** Imports exactly what was previewed, or nothing (then shows the new preview). */
-export async function importContactsAction(_previous: ImportState, formData: FormData): Promise<ImportState> {
+export async function importContactsAction(_previous: ImportState, formData: unknown): Promise<ImportState> {
+  if (!(formData instanceof FormData)) return NOT_UNDERSTOOD;
   const csv = text(formData, "csv");
   const digest = text(formData, "digest");
   const user = await requireUser();
