@@ -41,8 +41,8 @@ export default defineConfig({
       timeout: 60_000,
     },
     {
-      // A production build, as users get it, on its own database file.
-      command: `rm -rf ${path.dirname(E2E.databaseFile)} && npx next build && npx next start -p ${E2E.appPort}`,
+      // A production build, as users get it, on its own database file; its log also kept in a file for the leak scan.
+      command: `rm -rf ${path.dirname(E2E.databaseFile)} && mkdir -p ${path.dirname(E2E.serverLogFile)} && npx next build && npx next start -p ${E2E.appPort} 2>&1 | tee ${E2E.serverLogFile}`,
       url: `${E2E.appUrl}/api/health`,
       reuseExistingServer: false,
       stdout: "pipe",

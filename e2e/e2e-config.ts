@@ -9,6 +9,8 @@ const E2E_TOKEN_KEY = Buffer.from("evergreen-e2e-token-key-32-bytes").toString("
 const appPort = 3100;
 const emulatorPort = 4110;
 const databaseFile = path.resolve(".e2e", "e2e.db");
+// The app server's stdout and stderr, kept for the leak scan (e2e/attack/leak-scan.spec.ts).
+const serverLogFile = path.resolve(".e2e", "app-server.log");
 
 export const E2E = {
   appPort,
@@ -16,6 +18,7 @@ export const E2E = {
   emulatorPort,
   emulatorUrl: `http://127.0.0.1:${emulatorPort}`,
   databaseFile,
+  serverLogFile,
   tokenKeys: [{ id: "e2e", key: Buffer.from(E2E_TOKEN_KEY, "base64") }],
   appEnv: {
     NODE_ENV: "production",
@@ -28,6 +31,7 @@ export const E2E = {
     AUTH_GOOGLE_SECRET: DEV_GOOGLE_CLIENT.secret,
     GOOGLE_BASE_URL: `http://127.0.0.1:${emulatorPort}`,
     ALLOW_GOOGLE_EMULATOR: "true",
+    CRON_SECRET: "e2e-only-cron-secret-Qw7Lp2Xc9Vb4Nm6Zr1Ty8Ks3",
     // Every browser sign-in of the run comes from this machine's one address; specs sign in often.
     SIGN_IN_RATE_LIMIT_PER_10_MINUTES: "200",
     SEND_RATE_LIMIT_PER_MINUTE: "30",

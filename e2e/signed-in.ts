@@ -37,7 +37,7 @@ class CookieJar {
  * Signs a fresh Google user in through the app's real Auth.js endpoints and the local Google's consent,
  * without a browser (a few hundred milliseconds), and hands the session cookie to the page's context.
  */
-async function signInHeadless(context: BrowserContext, email: string) {
+export async function signInHeadless(context: BrowserContext, email: string) {
   const jar = new CookieJar();
   // Each user signs in from an address of its own, so the per-address sign-in limit counts tests apart.
   const address = `10.${randomInt(256)}.${randomInt(256)}.${randomInt(1, 255)}`;
