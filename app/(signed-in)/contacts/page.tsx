@@ -29,7 +29,9 @@ export default async function ContactsPage({
   const user = await requireUser();
   const params = await searchParams;
   const query = typeof params.q === "string" ? params.q : "";
-  const notice = typeof params.notice === "string" ? NOTICES[params.notice] : undefined;
+  // Own keys only: ?notice=__proto__ would otherwise render Object.prototype (a 500).
+  const notice =
+    typeof params.notice === "string" && Object.hasOwn(NOTICES, params.notice) ? NOTICES[params.notice] : undefined;
   const {
     contacts,
     total,

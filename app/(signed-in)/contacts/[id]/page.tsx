@@ -40,7 +40,8 @@ export default async function ContactPage({
   const lastSent = timeline.find((item) => item.status === "SENT")?.at;
   const lastContacted =
     contact.lastContactedAt && (!lastSent || contact.lastContactedAt > lastSent) ? contact.lastContactedAt : lastSent;
-  const noticeText = typeof notice === "string" ? NOTICES[notice] : undefined;
+  // Own keys only: ?notice=constructor would otherwise render a function (a 500).
+  const noticeText = typeof notice === "string" && Object.hasOwn(NOTICES, notice) ? NOTICES[notice] : undefined;
 
   return (
     <div className="space-y-8">
