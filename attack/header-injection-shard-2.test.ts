@@ -1,0 +1,12 @@
+import { it } from "vitest";
+import { PROPERTY_TIMEOUT_MS, VALUES_PER_FIELD } from "./compose-round-trip";
+import { checkTopLevelHeaders, TOP_LEVEL_RUNS_PER_SHARD } from "./header-injection-property";
+
+// Second half of the runs; the first is in header-injection.test.ts (a fork of its own, so both cores work).
+const share = `${TOP_LEVEL_RUNS_PER_SHARD.toLocaleString("en")} of ${VALUES_PER_FIELD.toLocaleString("en")}`;
+
+it(
+  `no value of To, Cc, Bcc, Subject, In-Reply-To or the sender's name adds a header or a recipient (${share} values each)`,
+  () => checkTopLevelHeaders(12_0002),
+  PROPERTY_TIMEOUT_MS,
+);
