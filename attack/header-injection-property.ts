@@ -33,7 +33,8 @@ type Field = (typeof FIELDS)[number];
 const LABELS: Record<Field, string> = { to: "To", cc: "Cc", bcc: "Bcc", subject: "Subject", inReplyTo: "In-Reply-To" };
 const LISTS: ReadonlySet<Field> = new Set(["to", "cc", "bcc"]);
 
-const submission = fc.record({
+/** One compose submission with a value for every top-level header-bound field, and the sender's name. */
+export const submission = fc.record({
   to: fc.array(recipientValue, { minLength: 1, maxLength: 3 }),
   cc: fc.oneof(
     { weight: 1, arbitrary: fc.constant<string[]>([]) },
