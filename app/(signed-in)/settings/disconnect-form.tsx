@@ -1,6 +1,7 @@
 "use client";
 
-import { useActionState, useState } from "react";
+import { useActionState, useRef, useState } from "react";
+import { flushSync } from "react-dom";
 import { SubmitButton } from "@/components/submit-button";
 import { IDLE, type ActionState } from "@/lib/action-state";
 
@@ -10,6 +11,7 @@ import { IDLE, type ActionState } from "@/lib/action-state";
  */
 export function DisconnectForm({ action, connected }: { action: () => Promise<ActionState>; connected: boolean }) {
   const [confirming, setConfirming] = useState(false);
+  const disconnectButton = useRef<HTMLButtonElement>(null);
   // The confirmation stays up (showing progress) until the server answers.
   const [state, formAction] = useActionState<ActionState>(async () => {
     const result = await action();
@@ -34,7 +36,11 @@ export function DisconnectForm({ action, connected }: { action: () => Promise<Ac
           </SubmitButton>
           <button
             type="button"
-            onClick={() => setConfirming(false)}
+            onClick={() => {
+              // Back to the button that asked, so keyboard users do not lose their place.
+              flushSync(() => setConfirming(false));
+              disconnectButton.current?.focus();
+            }}
             className="text-sm font-medium text-slate-700 underline"
           >
             Keep connected
@@ -42,6 +48,7 @@ export function DisconnectForm({ action, connected }: { action: () => Promise<Ac
         </form>
       ) : connected ? (
         <button
+          ref={disconnectButton}
           type="button"
           onClick={() => setConfirming(true)}
           className="rounded-md border border-red-300 bg-white px-4 py-2 text-sm font-medium text-red-700 hover:bg-red-50"
