@@ -10,7 +10,7 @@ import { Client } from "pg";
 import type { ComposeState } from "@/app/(signed-in)/compose/actions";
 import { EmulatorControl } from "@/google-emulator/control/client";
 import { loadServerActions } from "@/test-support/server-actions";
-import { holdE2eLockOrReexec } from "./lock";
+import { holdE2eLock } from "./lock";
 import { AppSession, signInHeadless } from "./session";
 import { runScript, Stack } from "./stack";
 import { formatTable, percentile, summarizeByRoute, type Sample } from "./stats";
@@ -70,7 +70,9 @@ async function main(): Promise<number> {
   });
   const users = Number(values.users);
   const seconds = Number(values.seconds);
-  holdE2eLockOrReexec();
+  if (!(Number.isInteger(users) && users > 0 && Number.isInteger(seconds) && seconds > 0))
+    throw new Error("--users and --seconds take whole numbers above zero");
+  await holdE2eLock();
 
   const runToken = `load-${randomBytes(4).toString("hex")}`;
   console.log(`Load test ${runToken}: ${users} users for ${seconds} s against a production build on PostgreSQL`);
@@ -178,6 +180,10 @@ async function main(): Promise<number> {
   const summaries = summarizeByRoute(samples);
   const all = summaries.at(-1)!;
   const unexpectedStatuses = summaries.slice(0, -1).filter((row) => Object.keys(row.otherStatuses).length > 0);
+  const errorCounts = new Map<string, number>();
+  for (const { route, error } of samples)
+    if (error) errorCounts.set(`${route}: ${error}`, (errorCounts.get(`${route}: ${error}`) ?? 0) + 1);
+  const networkErrors = [...errorCounts].map(([error, count]) => ` (${count}× ${error})`).join("");
   const lags = rows.flatMap((row) => (row.lag === null ? [] : [row.lag]));
 
   const checks: Check[] = [
@@ -189,7 +195,7 @@ async function main(): Promise<number> {
     {
       name: "no network errors",
       ok: all.networkErrors === 0,
-      detail: `${all.networkErrors} of ${all.requests} requests failed without an answer`,
+      detail: `${all.networkErrors} of ${all.requests} requests failed without an answer${networkErrors}`,
     },
     {
       name: "every request answered 200",

@@ -1,10 +1,10 @@
-import { spawnSync } from "node:child_process";
-import { closeSync, existsSync, openSync, readFileSync, statSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { existsSync, readFileSync, statSync } from "node:fs";
 
 /**
- * The load test shares `.next` and the machine with the end-to-end runs, which take this lock (see
- * common practice in e2e/): it runs only while holding it, taken by its caller
- * (`flock /tmp/evergreen-e2e.lock tsx attack/load/load-test.ts`) or else by re-running itself under flock.
+ * The load test shares `.next` and the machine's cores with the end-to-end runs, which all hold this
+ * lock while they run; so does the load test, taken by its caller
+ * (`flock /tmp/evergreen-e2e.lock tsx attack/load/load-test.ts`) or else by itself.
  */
 export const E2E_LOCK = "/tmp/evergreen-e2e.lock";
 
@@ -35,13 +35,18 @@ export function lockHeldByAncestor(file = E2E_LOCK): boolean {
     );
 }
 
-/** Re-runs this program under `flock` (waiting for any e2e run to finish) unless an ancestor holds the lock. */
-export function holdE2eLockOrReexec(): void {
+/**
+ * Holds the lock until this process ends, unless a process that started this one holds it already. A
+ * child `flock` takes it and keeps it while its `cat` reads our stdin: when this process ends, however
+ * it ends, the pipe closes and the lock is released.
+ */
+export async function holdE2eLock(): Promise<void> {
   if (lockHeldByAncestor()) return;
-  closeSync(openSync(E2E_LOCK, "a"));
-  console.log(`Waiting for ${E2E_LOCK} (one end-to-end or load run at a time)…`);
-  const result = spawnSync("flock", [E2E_LOCK, process.execPath, ...process.execArgv, ...process.argv.slice(1)], {
-    stdio: "inherit",
+  console.log(`Taking ${E2E_LOCK} (one end-to-end or load run at a time; waits for a running one)…`);
+  const holder = spawn("flock", [E2E_LOCK, "sh", "-c", "echo held; exec cat"], { stdio: ["pipe", "pipe", "inherit"] });
+  await new Promise<void>((resolve, reject) => {
+    holder.stdout.once("data", () => resolve());
+    holder.once("error", reject);
+    holder.once("exit", (code) => reject(new Error(`flock ${E2E_LOCK} ended (exit ${code}) before taking the lock`)));
   });
-  process.exit(result.status ?? 1);
 }

@@ -25,7 +25,7 @@ function newerThanBuild(buildId: string): string | undefined {
   const walk = (entry: string): string | undefined => {
     if (!existsSync(entry) || entry.includes("generated")) return undefined;
     const stat = statSync(entry);
-    if (!stat.isDirectory()) return stat.mtimeMs > built ? entry : undefined;
+    if (!stat.isDirectory()) return stat.mtimeMs > built && !entry.endsWith(".test.ts") ? entry : undefined;
     for (const child of readdirSync(entry)) {
       const found = walk(path.join(entry, child));
       if (found) return found;

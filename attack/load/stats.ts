@@ -1,6 +1,6 @@
 /** Response statuses and times per route, as the load test records them. */
 
-export type Sample = { route: string; status: number; ms: number };
+export type Sample = { route: string; status: number; ms: number; error?: string };
 
 export type RouteSummary = {
   route: string;

@@ -42,6 +42,13 @@ const between = ([low, high]: [number, number]) => low + Math.random() * (high -
 const pick = <T>(list: readonly T[]): T => list[Math.floor(Math.random() * list.length)]!;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** Why a request got no answer, with undici's underlying cause (e.g. "other side closed"). */
+export function describeNetworkError(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const cause = error.cause instanceof Error ? `: ${error.cause.message}` : "";
+  return `${error.message}${cause}`;
+}
+
 // A client navigation from the dashboard: the router's state sent in a header, and `_rsc` derived from it as
 // Next's router does (the server answers 307 to a request whose `_rsc` does not match its headers).
 const FROM_DASHBOARD = encodeURIComponent(
@@ -88,8 +95,8 @@ export async function runVirtualUser(options: VirtualUserOptions): Promise<Virtu
       const body = await response.text();
       record({ route, status: response.status, ms: performance.now() - started });
       return { status: response.status, body };
-    } catch {
-      record({ route, status: 0, ms: performance.now() - started });
+    } catch (error) {
+      record({ route, status: 0, ms: performance.now() - started, error: describeNetworkError(error) });
       return { status: 0, body: "" };
     }
   };
@@ -111,8 +118,13 @@ export async function runVirtualUser(options: VirtualUserOptions): Promise<Virtu
       const outcome = await options.send(session, form);
       record({ route: "POST sendMessageAction", status: outcome.status, ms: performance.now() - started });
       return outcome;
-    } catch {
-      record({ route: "POST sendMessageAction", status: 0, ms: performance.now() - started });
+    } catch (error) {
+      record({
+        route: "POST sendMessageAction",
+        status: 0,
+        ms: performance.now() - started,
+        error: describeNetworkError(error),
+      });
       return { status: 0 };
     }
   };
