@@ -370,10 +370,13 @@ export async function listContactMessages(
     LIMIT ${TIMELINE_LIMIT}`;
   if (rows.length === 0) return [];
   const [messages, sender] = await Promise.all([
+    // By key alone (the ids are the user's): with userId too, SQLite without statistics walks all the
+    // user's messages through the userId index instead of looking up 50 keys.
     db.message.findMany({
-      where: { userId, id: { in: rows.map((row) => row.id) } },
+      where: { id: { in: rows.map((row) => row.id) } },
       select: {
         id: true,
+        userId: true,
         status: true,
         subject: true,
         sentAt: true,
@@ -390,7 +393,7 @@ export async function listContactMessages(
       select: { email: true },
     }),
   ]);
-  const byId = new Map(messages.map((message) => [message.id, message]));
+  const byId = new Map(messages.filter((message) => message.userId === userId).map((message) => [message.id, message]));
   return rows.flatMap(({ id }) => {
     const message = byId.get(id);
     if (!message) return [];
