@@ -222,7 +222,9 @@ test.describe("state changes are accepted only from Evergreen's exact origin", (
 
 test.describe("Strict-Transport-Security", () => {
   test("is not sent while Evergreen's URL is plain http", async ({ request }) => {
-    expect((await request.get("/")).headers()["strict-transport-security"]).toBeUndefined();
+    const home = await request.get("/");
+    expect(home.headers()["strict-transport-security"]).toBeUndefined();
+    expect(home.headers()["content-security-policy"]).not.toContain("upgrade-insecure-requests");
   });
 
   test("is sent on every response once Evergreen's URL is https, static assets and refusals included", async () => {
@@ -272,6 +274,10 @@ test.describe("Strict-Transport-Security", () => {
           "max-age=63072000; includeSubDomains",
         );
       }
+      // The rest of the header set comes too, and the page's own http links are upgraded.
+      expect(home.headers.get("content-security-policy")).toContain("upgrade-insecure-requests");
+      expect(home.headers.get("x-content-type-options")).toBe("nosniff");
+      expect(home.headers.get("permissions-policy")).toContain("camera=()");
     } finally {
       if (server.exitCode === null && server.kill()) await once(server, "exit");
       rmSync(dataDir, { recursive: true, force: true });

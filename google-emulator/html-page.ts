@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { escapeHtml as e } from "./http";
 
 const STYLE = `
@@ -14,11 +15,32 @@ button.account:hover{background:#f0f4f9}.avatar{width:32px;height:32px;border-ra
 .actions button.primary{background:#0b57d0;color:#fff;border-color:#0b57d0}
 table{width:100%;border-collapse:collapse}td,th{padding:8px 6px;border-top:1px solid #e3e3e3;text-align:left;vertical-align:top}
 a{color:#0b57d0}pre{white-space:pre-wrap;word-break:break-word;background:#f8f9fa;padding:12px;border-radius:8px;font-size:13px}
-.error{color:#b3261e}`;
+.error{color:#b3261e}iframe.email{display:block;width:100%;min-height:320px;border:1px solid #e3e3e3;border-radius:8px}`;
 
 /** The page shell the sign-in screens and the mailbox share, styled after Google's account pages. */
 export function htmlPage(title: string, body: string): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${e(title)}</title><style>${STYLE}</style></head><body><main>${body}</main></body></html>`;
+}
+
+const STYLE_SOURCE = `'sha256-${createHash("sha256").update(STYLE).digest("base64")}'`;
+
+export interface PagePolicyOptions {
+  /** Origins a form on the page may end up on after a redirect (the OAuth client's redirect URI). */
+  formTargets?: string[];
+  /** Sources of the page's iframes (the mailbox's sandboxed message HTML). */
+  frames?: string[];
+}
+
+/** The CSP of every emulator page: no script at all, only its own stylesheet, never framed. */
+export function pagePolicy({ formTargets = [], frames = [] }: PagePolicyOptions = {}): string {
+  return [
+    "default-src 'none'",
+    `style-src ${STYLE_SOURCE}`,
+    `frame-src ${frames.length ? frames.join(" ") : "'none'"}`,
+    `form-action 'self'${formTargets.map((target) => ` ${target}`).join("")}`,
+    "frame-ancestors 'none'",
+    "base-uri 'none'",
+  ].join("; ");
 }
 
 export const BRAND = `<div class="brand">Google <span class="muted small">(local emulator)</span></div>`;

@@ -6,6 +6,7 @@ import { handleControl, type ControlHooks } from "./control/api";
 import type { Fault } from "./control/faults";
 import { handleProfile } from "./gmail/profile";
 import { handleSend } from "./gmail/send";
+import { pagePolicy } from "./html-page";
 import { html, json, notFound, parseCookies, readBody, type EmulatorRequest, type Reply } from "./http";
 import { discoveryDocument, jwksDocument, pemCertsDocument } from "./oauth2/discovery";
 import { handleRevoke } from "./oauth2/revoke-endpoint";
@@ -92,8 +93,14 @@ function faultReply(fault: Fault, endpoint: string): Reply {
 }
 
 function write(res: ServerResponse, reply: Reply): void {
-  res.writeHead(reply.status, reply.headers);
+  res.writeHead(reply.status, withPagePolicy(reply.headers));
   res.end(reply.body);
+}
+
+// Every HTML page gets the emulator's strict CSP, unless its route gave it a policy of its own.
+function withPagePolicy(headers: Record<string, string> = {}): Record<string, string> {
+  const isPage = headers["Content-Type"]?.startsWith("text/html") && !headers["Content-Security-Policy"];
+  return isPage ? { ...headers, "Content-Security-Policy": pagePolicy() } : headers;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

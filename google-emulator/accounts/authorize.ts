@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type { EmulatorContext } from "../context";
+import { pagePolicy } from "../html-page";
 import { formParams, html, redirect, type EmulatorRequest, type Reply } from "../http";
 import { formatRedirectScopes, isKnownScope, isSignInScope, normalizeScopes } from "../oauth2/scopes";
 import { accountChooserPage, consentPage, errorPage } from "./screens";
@@ -140,7 +141,12 @@ export function handleAuthorize(ctx: EmulatorContext, req: EmulatorRequest): Rep
   };
   state.interactions.set(interaction.id, interaction);
   if (hinted && !request.prompt.includes("select_account")) return continueWithAccount(ctx, interaction, hinted);
-  return html(200, accountChooserPage(interaction.id, client, [...state.users.values()]));
+  return html(200, accountChooserPage(interaction.id, client, [...state.users.values()]), screenHeaders(request));
+}
+
+// The screens' forms end on the client's redirect URI, and browsers hold form redirects to form-action.
+function screenHeaders(request: AuthorizationRequest): Record<string, string> {
+  return { "Content-Security-Policy": pagePolicy({ formTargets: [new URL(request.redirectUri).origin] }) };
 }
 
 function findHintedUser(ctx: EmulatorContext, hint: string): User | undefined {
@@ -167,7 +173,11 @@ function continueWithAccount(ctx: EmulatorContext, interaction: Interaction, use
   if (!client) return html(401, errorPage(401, "invalid_client", "The OAuth client was not found."));
   const nonSignIn = normalizeScopes(request.requestedScopes).filter((s) => !isSignInScope(s));
   const granular = nonSignIn.length > 0 && nonSignIn.length >= ctx.state.config.granularConsentMinScopes;
-  return html(200, consentPage(interaction.id, client, user, request.requestedScopes, granular));
+  return html(
+    200,
+    consentPage(interaction.id, client, user, request.requestedScopes, granular),
+    screenHeaders(request),
+  );
 }
 
 function takeInteraction(ctx: EmulatorContext, id: string | null, step: Interaction["step"]): Interaction | undefined {

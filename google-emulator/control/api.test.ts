@@ -103,4 +103,38 @@ describe("control API", () => {
     expect(view).toContain("second body");
     expect(view).toContain("bob@example.com");
   });
+
+  it("shows a message's HTML part sanitized, in a sandboxed frame whose document runs nothing", async () => {
+    const api = await sender();
+    const html = `<p style="color: red">Hi <b>Bob</b></p><img src=x onerror=alert(1)><script>alert(2)</script>`;
+    const raw = `To: bob@example.com\r\nSubject: Styled\r\nContent-Type: text/html; charset=utf-8\r\n\r\n${html}`;
+    const { data } = await api.users.messages.send({
+      userId: "me",
+      requestBody: { raw: Buffer.from(raw).toString("base64url") },
+    });
+    const page = await fetch(`${env.url}/__emulator/messages/${data.id}`);
+    expect(page.headers.get("content-security-policy")).toMatch(/default-src 'none'.*frame-src 'self'/);
+    expect(await page.text()).toContain(`<iframe class="email" sandbox="" src="/__emulator/messages/${data.id}/html"`);
+
+    const part = await fetch(`${env.url}/__emulator/messages/${data.id}/html`);
+    expect(part.headers.get("content-security-policy")).toMatch(/^sandbox; default-src 'none';/);
+    const body = await part.text();
+    expect(body).toContain('<p style="color:red">Hi <b>Bob</b></p>');
+    expect(body).not.toMatch(/onerror|<script|alert/);
+  });
+
+  it("gives every page a CSP; the sign-in screens may send their form on to the client's redirect URI only", async () => {
+    const mailbox = await fetch(`${env.url}/__emulator/`);
+    expect(mailbox.headers.get("content-security-policy")).toContain("form-action 'self';");
+    const authUrl = oauthClient(env.url).generateAuthUrl({ scope: ["openid", "email"] });
+    const chooser = await fetch(authUrl);
+    expect(chooser.headers.get("content-security-policy")).toContain(
+      `form-action 'self' ${new URL(DEV_CLIENT.redirectUris[0]!).origin};`,
+    );
+    for (const policy of [mailbox, chooser].map((response) => response.headers.get("content-security-policy"))) {
+      expect(policy).toContain("default-src 'none'");
+      expect(policy).toContain("frame-ancestors 'none'");
+      expect(policy).not.toContain("script-src");
+    }
+  });
 });

@@ -3,7 +3,7 @@ import { mergeConfig } from "../config";
 import type { EmulatorContext } from "../context";
 import { parseFault } from "./faults";
 import { html, json, notFound, type EmulatorRequest, type Reply } from "../http";
-import { mailboxPage, messagePage } from "./mailbox-page";
+import { EMAIL_HTML_POLICY, emailHtmlDocument, mailboxPage, MESSAGE_PAGE_POLICY, messagePage } from "./mailbox-page";
 import type { Client, Grant, SentMessage, User } from "../state";
 import { isAccessTokenAlive, isRefreshTokenAlive, isRefreshTokenExpired, revokeGrant } from "../oauth2/token-lifecycle";
 
@@ -142,10 +142,13 @@ export async function handleControl(ctx: EmulatorContext, req: EmulatorRequest, 
     if (route === "GET /calls") return json(200, { calls: state.calls });
     if (route === "GET /messages")
       return json(200, { messages: state.messages.map((message) => messageView(ctx, message)) });
-    const messageMatch = /^\/messages\/([0-9a-f]+)$/.exec(path);
+    const messageMatch = /^\/messages\/([0-9a-f]+)(\/html)?$/.exec(path);
     if (req.method === "GET" && messageMatch) {
       const message = state.messages.find((m) => m.id === messageMatch[1]);
-      return message ? html(200, messagePage(message)) : notFound();
+      if (!message || (messageMatch[2] && message.html === null)) return notFound();
+      return messageMatch[2]
+        ? html(200, emailHtmlDocument(message), { "Content-Security-Policy": EMAIL_HTML_POLICY })
+        : html(200, messagePage(message), { "Content-Security-Policy": MESSAGE_PAGE_POLICY });
     }
     return notFound();
   } catch (error) {

@@ -1,6 +1,7 @@
-import { BRAND, htmlPage } from "../html-page";
+import { BRAND, htmlPage, pagePolicy } from "../html-page";
 import { escapeHtml as e } from "../http";
 import type { Client, Grant, SentMessage, User } from "../state";
+import { sanitizeEmailHtml } from "./email-html";
 
 export interface MailboxView {
   messages: SentMessage[];
@@ -48,6 +49,21 @@ export function messagePage(message: SentMessage): string {
   return htmlPage(
     message.subject || "(no subject)",
     `${BRAND}<p><a href="/__emulator/">← Sent mail</a></p><h1>${e(message.subject || "(no subject)")}</h1><table>${headers}<tr><th scope="row">Envelope to</th><td>${e(message.envelope.to.join(", "))}</td></tr><tr><th scope="row">Labels</th><td>${e(message.labelIds.join(", "))}</td></tr></table>
-<h2>Text</h2><pre>${e(message.text)}</pre>${message.html !== null ? `<h2>HTML (source)</h2><pre>${e(message.html)}</pre>` : ""}<details><summary>Raw message</summary><pre>${e(message.raw)}</pre></details>`,
+<h2>Text</h2><pre>${e(message.text)}</pre>${message.html !== null ? `<h2>HTML</h2><iframe class="email" sandbox="" src="/__emulator/messages/${e(message.id)}/html" title="The message's HTML part"></iframe><details><summary>HTML source</summary><pre>${e(message.html)}</pre></details>` : ""}<details><summary>Raw message</summary><pre>${e(message.raw)}</pre></details>`,
   );
+}
+
+/** The message page may frame its own emulator's sandboxed HTML part, and nothing else. */
+export const MESSAGE_PAGE_POLICY = pagePolicy({ frames: ["'self'"] });
+
+/**
+ * The policy of a message's HTML part, as well as the sandbox attribute of its frame: the document is
+ * sandboxed even when opened on its own, runs nothing, loads nothing but inline images, submits nothing.
+ */
+export const EMAIL_HTML_POLICY =
+  "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'none'; base-uri 'none'; frame-ancestors 'self'";
+
+/** A message's HTML part, sanitized, as a document of its own for the message page's sandboxed frame. */
+export function emailHtmlDocument(message: SentMessage): string {
+  return `<!doctype html><html><head><meta charset="utf-8"></head><body>${sanitizeEmailHtml(message.html ?? "")}</body></html>`;
 }
