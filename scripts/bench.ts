@@ -1,14 +1,25 @@
-// `npm run bench`: token refresh (scripts/bench/tokens.ts) and the send path and outbox throughput
-// (scripts/bench/outbox.ts). Starts its own local Google, SQLite files and PostgreSQL servers, prints
-// tables and writes them as JSON to bench-results/.
+// `npm run bench`: token refresh (scripts/bench/tokens.ts), the send path and outbox throughput
+// (scripts/bench/outbox.ts), the CRM at 10,000 contacts (scripts/bench/crm.ts) and First Load JS per
+// route (scripts/bench/first-load-js.ts). Starts its own local Google, SQLite files and PostgreSQL
+// servers, prints tables and writes them as JSON to bench-results/. `npm run bench -- crm` runs one part.
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { benchCrm, CRM_GOAL_P95_MS, CRM_SCALE, CRM_WARM_UP, formatCrmTable } from "./bench/crm";
+import { benchFirstLoadJs, formatFirstLoadTable } from "./bench/first-load-js";
 import { benchOutbox, formatOutboxTables } from "./bench/outbox";
 import { benchTokens, formatTokenTable } from "./bench/tokens";
 
-const OUTPUT = path.join("bench-results", "tokens.json");
+const OUTPUT = "bench-results";
+const PARTS = ["tokens", "outbox", "crm", "first-load-js"] as const;
+
+function chosenParts(args: string[]): Set<(typeof PARTS)[number]> {
+  const unknown = args.filter((arg) => !(PARTS as readonly string[]).includes(arg));
+  if (unknown.length > 0) throw new Error(`Unknown part ${unknown.join(", ")}: choose from ${PARTS.join(", ")}.`);
+  return new Set(args.length > 0 ? (args as Array<(typeof PARTS)[number]>) : PARTS);
+}
 
 async function main() {
+  const parts = chosenParts(process.argv.slice(2));
   const started = performance.now();
   const cleanups: Array<() => Promise<void>> = [];
   const cleanUp = async () => {
@@ -22,45 +33,90 @@ async function main() {
     void cleanUp().finally(() => process.exit(130));
   };
   process.on("SIGINT", interrupt).on("SIGTERM", interrupt);
+  mkdirSync(OUTPUT, { recursive: true });
+  const written: string[] = [];
+  const write = (name: string, report: unknown) => {
+    writeFileSync(path.join(OUTPUT, name), `${JSON.stringify(report, null, 2)}\n`);
+    written.push(path.join(OUTPUT, name));
+  };
   try {
-    const report = await benchTokens(console.log, (cleanup) => cleanups.push(cleanup));
-    mkdirSync(path.dirname(OUTPUT), { recursive: true });
-    writeFileSync(OUTPUT, `${JSON.stringify(report, null, 2)}\n`);
-    console.log(
-      `\nToken refresh: concurrent callers on an expired token (${report.accounts} accounts; callers per account in each process)\n`,
-    );
-    console.log(formatTokenTable(report));
-    console.log(
-      "\ncallers: concurrent calls per account in each process. rounds: expiries measured (each expires every" +
-        "\naccount's token, then fires every caller at once); calls: every call of every round. token calls/account:" +
-        "\ncalls to Google's token endpoint for one account in one round, lowest–highest (the goal is 1). p50/p95: wall" +
-        "\ntime of each call. fresh p50: the same callers again once the token is fresh (no refresh). Google is the" +
-        "\nlocal emulator in this process.",
-    );
-    const rows = report.rows.filter((row) => row.mode === "getAccessToken");
-    const met = rows.filter(
-      (row) => row.errors === 0 && row.tokenCallsPerAccount.min === 1 && row.tokenCallsPerAccount.max === 1,
-    );
-    console.log(
-      `getAccessToken: exactly 1 token call per account per round, without errors, in ${met.length} of ${rows.length} rows.`,
-    );
-    for (const skipped of report.skipped) console.log(`skipped: ${skipped}`);
-
-    const outbox = await benchOutbox(console.log, (cleanup) => cleanups.push(cleanup));
-    writeFileSync(path.join("bench-results", "outbox.json"), `${JSON.stringify(outbox, null, 2)}\n`);
-    console.log(
-      "\nSend path: validate and store a message (the send action's work after its session check), per call\n",
-    );
-    console.log(formatOutboxTables(outbox));
-    console.log(
-      "\nThroughput: one account, a backlog larger than a minute's quota, workers draining it against the local" +
-        "\nGoogle's real per-user quota; rate-limit errors are sends Google refused for quota (goal: none).",
-    );
-    console.log(`\nWrote ${OUTPUT} (${((performance.now() - started) / 1000).toFixed(1)} s)`);
+    if (parts.has("tokens")) await tokens(write, (cleanup) => cleanups.push(cleanup));
+    if (parts.has("outbox")) await outbox(write, (cleanup) => cleanups.push(cleanup));
+    if (parts.has("crm")) await crm(write, (cleanup) => cleanups.push(cleanup));
+    if (parts.has("first-load-js")) await firstLoadJs(write);
+    console.log(`\nWrote ${written.join(", ")} (${((performance.now() - started) / 1000).toFixed(1)} s)`);
   } finally {
     await cleanUp();
     process.off("SIGINT", interrupt).off("SIGTERM", interrupt);
   }
+}
+
+type Write = (name: string, report: unknown) => void;
+type OnCleanup = (cleanup: () => Promise<void>) => void;
+
+async function tokens(write: Write, onCleanup: OnCleanup) {
+  const report = await benchTokens(console.log, onCleanup);
+  write("tokens.json", report);
+  console.log(
+    `\nToken refresh: concurrent callers on an expired token (${report.accounts} accounts; callers per account in each process)\n`,
+  );
+  console.log(formatTokenTable(report));
+  console.log(
+    "\ncallers: concurrent calls per account in each process. rounds: expiries measured (each expires every" +
+      "\naccount's token, then fires every caller at once); calls: every call of every round. token calls/account:" +
+      "\ncalls to Google's token endpoint for one account in one round, lowest–highest (the goal is 1). p50/p95: wall" +
+      "\ntime of each call. fresh p50: the same callers again once the token is fresh (no refresh). Google is the" +
+      "\nlocal emulator in this process.",
+  );
+  const rows = report.rows.filter((row) => row.mode === "getAccessToken");
+  const met = rows.filter(
+    (row) => row.errors === 0 && row.tokenCallsPerAccount.min === 1 && row.tokenCallsPerAccount.max === 1,
+  );
+  console.log(
+    `getAccessToken: exactly 1 token call per account per round, without errors, in ${met.length} of ${rows.length} rows.`,
+  );
+  for (const skipped of report.skipped) console.log(`skipped: ${skipped}`);
+}
+
+async function outbox(write: Write, onCleanup: OnCleanup) {
+  const outbox = await benchOutbox(console.log, onCleanup);
+  write("outbox.json", outbox);
+  console.log("\nSend path: validate and store a message (the send action's work after its session check), per call\n");
+  console.log(formatOutboxTables(outbox));
+  console.log(
+    "\nThroughput: one account, a backlog larger than a minute's quota, workers draining it against the local" +
+      "\nGoogle's real per-user quota; rate-limit errors are sends Google refused for quota (goal: none).",
+  );
+}
+
+async function crm(write: Write, onCleanup: OnCleanup) {
+  console.log(
+    `\nThe CRM at scale: one user, ${CRM_SCALE.contacts.toLocaleString("en")} contacts, ${CRM_SCALE.messages.toLocaleString("en")} messages\n`,
+  );
+  const report = await benchCrm(console.log, onCleanup);
+  write("crm.json", report);
+  console.log(formatCrmTable(report));
+  console.log(
+    "\nServer time of each page's database work through the lib functions the page calls, one call at a time" +
+      `\n(after ${CRM_WARM_UP} warm-up calls); goal: p95 ≤ ${CRM_GOAL_P95_MS} ms. Seeding took ${Object.entries(
+        report.seedSeconds,
+      )
+        .map(([database, seconds]) => `${seconds} s on ${database}`)
+        .join(", ")}.`,
+  );
+  for (const skipped of report.skipped) console.log(`skipped: ${skipped}`);
+}
+
+async function firstLoadJs(write: Write) {
+  console.log("\nFirst Load JS per route: what a first visit downloads, gzipped\n");
+  const report = await benchFirstLoadJs(console.log);
+  write("first-load-js.json", report);
+  console.log(formatFirstLoadTable(report));
+  console.log(
+    `\nFrom the build ${report.buildId} of ${report.builtAt} (delete .next for a fresh one). Counted: the shared` +
+      "\nruntime (rootMainFiles) and the route's segment chunks (layouts, error and not-found boundaries, page) from" +
+      "\nits client reference manifest, each file once, gzip level 9: the route's HTML script tags, less nomodule polyfills.",
+  );
 }
 
 main().catch((error: unknown) => {
