@@ -43,6 +43,13 @@ export function fillPattern(pattern: string, value: string): string {
   return pattern.replace(/\[\[?(\.\.\.)?[^\]]+\]\]?/g, encodeURIComponent(value));
 }
 
+/** Every page of the build as a URL, each dynamic segment filled with each of `ids`. */
+export function pageUrls(surface: AppSurface, ids: string[]): string[] {
+  return surface.pages.flatMap((route) =>
+    route.dynamic ? ids.map((id) => fillPattern(route.pattern, id)) : [route.pattern],
+  );
+}
+
 /** The Cookie header a context holds for the app. */
 export async function cookieHeader(context: BrowserContext): Promise<string> {
   return (await context.cookies(E2E.appUrl)).map(({ name, value }) => `${name}=${value}`).join("; ");
