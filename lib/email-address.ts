@@ -11,7 +11,18 @@ const ADDRESS =
 
 // "=?" may start an RFC 2047 encoded word, which mail clients decode even in an address (newlines included).
 export function isEmailAddress(value: string): boolean {
-  return value.length <= MAX_ADDRESS_LENGTH && ADDRESS.test(value) && !value.includes("=?");
+  return value.length <= MAX_ADDRESS_LENGTH && ADDRESS.test(value) && !value.includes("=?") && punycodeDecodes(value);
+}
+
+// An "xn--" label that is no valid punycode names no domain, and mail clients show the address without it.
+function punycodeDecodes(address: string): boolean {
+  const domain = address.slice(address.lastIndexOf("@") + 1).toLowerCase();
+  if (!/(^|\.)xn--/.test(domain)) return true;
+  try {
+    return new URL(`http://${domain}`).hostname === domain;
+  } catch {
+    return false;
+  }
 }
 
 /**
