@@ -23,7 +23,7 @@ import { headerNames } from "./parsed-mail";
 /**
  * Header injection through every top-level header a user's input reaches: To, Cc, Bcc, Subject,
  * In-Reply-To/References and the sender's display name. Each run is one submission carrying a value for
- * every one of them; the runs are split between two test files so they use both cores.
+ * every one of them; the runs are split between two test files, which two Vitest workers run at once.
  */
 
 /** Runs per shard: the two shards together give each field VALUES_PER_FIELD values. */

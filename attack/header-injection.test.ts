@@ -2,7 +2,7 @@ import { it } from "vitest";
 import { PROPERTY_TIMEOUT_MS, VALUES_PER_FIELD } from "./compose-round-trip";
 import { checkTopLevelHeaders, TOP_LEVEL_RUNS_PER_SHARD } from "./header-injection-property";
 
-// First half of the runs; the second is in header-injection-shard-2.test.ts (a fork of its own, so both cores work).
+// First half of the runs; the second is in header-injection-shard-2.test.ts (a fork of its own).
 const share = `${TOP_LEVEL_RUNS_PER_SHARD.toLocaleString("en")} of ${VALUES_PER_FIELD.toLocaleString("en")}`;
 
 it(
