@@ -29,7 +29,7 @@ import { parseMail, type ParsedMail } from "./parsed-mail";
 // message stored by enqueueMessage (SQLite, and PostgreSQL in the pg lane), claimed and built by the
 // outbox, and handed to Gmail's send must parse exactly like the shortcut's.
 
-const RUNS = process.env.ATTACK_SCALE === "heavy" ? 3_000 : 300;
+const RUNS = process.env.ATTACK_SCALE === "heavy" ? 3_000 : 200;
 const google = setupEmulator();
 const test = setupTestDatabase();
 const sent: Buffer[] = [];
@@ -83,7 +83,7 @@ const visible = ({ parts, attachments }: ParsedMail) => ({
   attachments: attachments.map(({ filename, contentType: type, content }) => ({ filename, type, content })),
 });
 
-it(`the outbox sends what the properties build, for ${RUNS} hostile messages stored and sent for real`, async () => {
+it(`the outbox sends what the properties build, for ${RUNS.toLocaleString("en")} hostile messages stored and sent for real`, async () => {
   const withFiles = fc.record({
     form: submission,
     files: fc.array(fc.record({ filename: fileName, contentType, content: fileContent }), { maxLength: 3 }),
