@@ -147,6 +147,7 @@ async function main(): Promise<number> {
   const accepted = results.flatMap((result) => result.accepted);
   const refused = results.flatMap((result) => result.refused);
   const duplicates = results.flatMap((result) => result.duplicates);
+  const wrongBodies = results.flatMap((result) => result.wrongBodies);
   console.log(`  ${samples.length} requests in ${(runMs / 1000).toFixed(1)} s; ${accepted.length} messages accepted`);
 
   const db = new Client({ connectionString: stack.databaseUrl });
@@ -203,6 +204,11 @@ async function main(): Promise<number> {
       detail:
         unexpectedStatuses.map((row) => `${row.route}: ${JSON.stringify(row.otherStatuses)}`).join("; ") ||
         "no redirects, 4xx or 429s under load",
+    },
+    {
+      name: "every page was the signed-in page, every client navigation an RSC payload",
+      ok: wrongBodies.length === 0,
+      detail: wrongBodies.length > 0 ? `${wrongBodies.length} wrong: ${wrongBodies.slice(0, 3).join("; ")}` : "all",
     },
     {
       name: "every send was accepted",

@@ -33,7 +33,13 @@ export type VirtualUserOptions = {
   duplicateShare: number;
 };
 
-export type VirtualUserResult = { accepted: AcceptedSend[]; refused: string[]; duplicates: DuplicateSubmit[] };
+export type VirtualUserResult = {
+  accepted: AcceptedSend[];
+  refused: string[];
+  duplicates: DuplicateSubmit[];
+  /** Pages answered 200 with the wrong kind of body: not the signed-in HTML, or not an RSC payload. */
+  wrongBodies: string[];
+};
 
 const RECIPIENTS = ["pat@example.net", "sam@example.org", "lee@example.com", "kim@example.net", "ray@example.org"];
 const SEARCHES = ["a", "son", "lo", "ex", "e", "no-such-contact"];
@@ -65,7 +71,7 @@ type Visit = { route: string; path: () => string | undefined; rsc?: boolean; wei
 
 export async function runVirtualUser(options: VirtualUserOptions): Promise<VirtualUserResult> {
   const { session, record } = options;
-  const result: VirtualUserResult = { accepted: [], refused: [], duplicates: [] };
+  const result: VirtualUserResult = { accepted: [], refused: [], duplicates: [], wrongBodies: [] };
   let contactPaths: string[] = [];
   let sent = 0;
 
@@ -88,16 +94,19 @@ export async function runVirtualUser(options: VirtualUserOptions): Promise<Virtu
     return visits[0]!;
   };
 
-  const timed = async (route: string, request: () => Promise<Response>): Promise<{ status: number; body: string }> => {
+  const timed = async (
+    route: string,
+    request: () => Promise<Response>,
+  ): Promise<{ status: number; type: string; body: string }> => {
     const started = performance.now();
     try {
       const response = await request();
       const body = await response.text();
       record({ route, status: response.status, ms: performance.now() - started });
-      return { status: response.status, body };
+      return { status: response.status, type: response.headers.get("content-type") ?? "", body };
     } catch (error) {
       record({ route, status: 0, ms: performance.now() - started, error: describeNetworkError(error) });
-      return { status: 0, body: "" };
+      return { status: 0, type: "", body: "" };
     }
   };
 
@@ -105,8 +114,14 @@ export async function runVirtualUser(options: VirtualUserOptions): Promise<Virtu
     const page = visit.path();
     if (!page) return;
     const { path, headers } = visit.rsc ? await rscRequest(page) : { path: page, headers: {} };
-    const { status, body } = await timed(visit.route, () => session.fetch(path, { headers }));
-    if (status === 200 && !visit.rsc && path.startsWith("/contacts")) {
+    const { status, type, body } = await timed(visit.route, () => session.fetch(path, { headers }));
+    if (status !== 200) return;
+    // The signed-in layout's Sign out button proves the page was rendered for this user.
+    const right = visit.rsc
+      ? type.startsWith("text/x-component")
+      : type.startsWith("text/html") && body.includes("Sign out");
+    if (!right) result.wrongBodies.push(`${visit.route}: ${type}, ${body.length} bytes`);
+    if (!visit.rsc && path.startsWith("/contacts")) {
       const found = [...body.matchAll(/href="(\/contacts\/[a-z0-9]{20,})"/g)].map((match) => match[1]!);
       if (found.length > 0) contactPaths = [...new Set(found)];
     }
