@@ -47,6 +47,48 @@ describe("server action bodies Next.js could decode pass through", () => {
   });
 });
 
+describe("arguments React's decoder can read pass through", () => {
+  it("plain values in every encoding React's client uses for them", async () => {
+    const args = '["$undefined","$D2020-01-01T00:00:00.000Z","$n12","$$x","$NaN","$-0","$K1","$T",{"again":"$0:0"}]';
+    expect(
+      await malformedActionBodyStatus(post(args, { ...ACTION, "content-type": "text/plain;charset=UTF-8" })),
+    ).toBeUndefined();
+  });
+
+  it("pointers to fields the multipart body has: a Map's entries, a file", async () => {
+    const body = multipart({ "0": '["$Q1","$B2"]', "1": '[["a",1]]' });
+    body.append("2", new Blob(["x"]));
+    expect(
+      await malformedActionBodyStatus(new Request("http://x/", { method: "POST", body, headers: ACTION })),
+    ).toBeUndefined();
+  });
+});
+
+describe("arguments that point nowhere get a 400 instead of Next.js's 500", () => {
+  it.each(['["$Q1"]', '["$1"]', '["$1:a"]', '["$@1"]', '["$B1"]', '["$nx"]', '["$Z"]', '["$"]', '[{"a":["$W2"]}]'])(
+    "400 for %s in a text body, which has no other fields",
+    async (args) => {
+      expect(await malformedActionBodyStatus(post(args, { ...ACTION, "content-type": "text/plain" }))).toBe(400);
+    },
+  );
+
+  it.each(['["$h1"]', '["$R1"]', '["$x"]'])("400 for %s: a kind of value no action takes", async (args) => {
+    expect(await malformedActionBodyStatus(post(args, { ...ACTION, "content-type": "text/plain" }))).toBe(400);
+  });
+
+  it("400 for a multipart body whose pointers miss, or hit a field of the wrong kind", async () => {
+    const cases: Record<string, string>[] = [
+      { "0": '["$Q5"]' },
+      { "0": '["$B1"]', "1": "not a file" },
+      { "0": '["$1"]', "1": '["$Q9"]' },
+    ];
+    for (const fields of cases) {
+      const request = new Request("http://x/", { method: "POST", body: multipart(fields), headers: ACTION });
+      expect(await malformedActionBodyStatus(request), JSON.stringify(fields)).toBe(400);
+    }
+  });
+});
+
 describe("malformed server action bodies get a 4xx instead of Next.js's 500", () => {
   it.each([
     ["garbage multipart", "garbage", "multipart/form-data; boundary=----X"],
