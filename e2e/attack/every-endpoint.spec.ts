@@ -13,6 +13,7 @@ import {
   idsIn,
   inAttackOrder,
   ownedRows,
+  pageUrls,
   randomClientAddress,
   readAppSurface,
   rowCounts,
@@ -63,6 +64,9 @@ const AUTH_JS_PATHS = [
   "callback/google",
   "error",
 ];
+
+/** Every page, the dynamic ones opened with the victim's contacts and messages: where the forms are. */
+const pagesOf = (surface: AppSurface, data: CrmData) => pageUrls(surface, [...data.contactIds, ...data.messageIds]);
 
 /** An id of the same shape that names nothing. */
 function madeUpLike(id: string): string {
@@ -164,11 +168,7 @@ test("every action called without a session is refused and writes nothing", asyn
   const surface = await readAppSurface();
   const victim = await victimWithData(page.context(), signedInUser.email, surface);
   const before = { rows: ownedRows(victim.userId), counts: rowCounts() };
-  const vocabulary = await harvestFormFields(
-    ["/contacts/new", "/outbox", "/contacts/import", "/compose"],
-    victim.cookie,
-    victim.data.markers,
-  );
+  const vocabulary = await harvestFormFields(pagesOf(surface, victim.data), victim.cookie, victim.data.markers);
   const anonymous = caller(surface.actions, undefined);
 
   const problems: string[] = [];
@@ -200,11 +200,7 @@ test("every action called by another user with the victim's ids leaves the victi
 }) => {
   const surface = await readAppSurface();
   const victim = await victimWithData(page.context(), signedInUser.email, surface);
-  const vocabulary = await harvestFormFields(
-    ["/contacts/new", `/contacts/${victim.data.contactIds[0]}/edit`, "/outbox", "/contacts/import", "/compose"],
-    victim.cookie,
-    victim.data.markers,
-  );
+  const vocabulary = await harvestFormFields(pagesOf(surface, victim.data), victim.cookie, victim.data.markers);
   const before = ownedRows(victim.userId);
   const victimIds = [
     ...new Set([...victim.data.contactIds, ...victim.data.messageIds, ...idsIn(before, HEAVY ? 3 : 1)]),
@@ -262,7 +258,7 @@ test("every action posted with a missing, foreign, scheme-mismatched or null Ori
 }) => {
   const surface = await readAppSurface();
   const victim = await victimWithData(page.context(), signedInUser.email, surface);
-  const vocabulary = await harvestFormFields(["/outbox"], victim.cookie, victim.data.markers);
+  const vocabulary = await harvestFormFields(pagesOf(surface, victim.data), victim.cookie, victim.data.markers);
   const before = { rows: ownedRows(victim.userId), counts: rowCounts() };
   const asVictim = caller(surface.actions, victim.cookie);
   const planned = inAttackOrder(surface).map((action) => ({
@@ -290,6 +286,31 @@ test("every action posted with a missing, foreign, scheme-mismatched or null Ori
     const response = await asVictim(action.exportedName, attempt.args);
     expect(response.status, action.exportedName).not.toBe(403);
   }
+});
+
+test("every action answers arguments React's decoder cannot read with a 400, never a 500", async ({
+  page,
+  signedInUser,
+}) => {
+  void signedInUser;
+  const surface = await readAppSurface();
+  const cookie = await cookieHeader(page.context());
+  const bodies = ['["$Q1"]', '["$1:a"]', '["$@1"]', '["$h1"]', '["$B1"]', '["$nx"]', '["$"]'];
+  const statuses: string[] = [];
+  for (const action of inAttackOrder(surface)) {
+    for (const body of bodies) {
+      const response = await surface.actions.call(action, {
+        baseUrl: OUR_ORIGIN,
+        cookie,
+        body,
+        headers: { "x-forwarded-for": randomClientAddress() },
+      });
+      statuses.push(`${action.exportedName} ${body}: ${response.status}`);
+    }
+  }
+  expect(statuses).toEqual(
+    inAttackOrder(surface).flatMap((action) => bodies.map((body) => `${action.exportedName} ${body}: 400`)),
+  );
 });
 
 test("every route handler and method: forged origins are refused, nothing private without a session, never a 5xx", async ({
