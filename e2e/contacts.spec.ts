@@ -69,6 +69,13 @@ function seedMessage(userEmail: string, message: { to: string; subject: string; 
       now,
       now,
     );
+    // As the app writes with every message: the index a contact's timeline reads.
+    db.prepare(`INSERT INTO "MessageRecipient" (messageId, userId, email, createdAt) VALUES (?, ?, ?, ?)`).run(
+      id,
+      userIdOf(db, userEmail),
+      message.to.toLowerCase(),
+      now,
+    );
   });
 }
 
