@@ -53,7 +53,7 @@ const KNOWN_ACTIONS = [
 const KNOWN_HANDLERS = ["/api/auth/[...nextauth]", "/api/cron/jobs", "/api/health", "/sign-in/consent"];
 const KNOWN_PAGES = ["/", "/sign-in", "/dashboard", "/compose", "/outbox", "/settings", "/contacts", "/contacts/[id]"];
 
-// Auth.js's documented endpoints under its catch-all route (https://authjs.dev/reference/core#authconfig).
+// The endpoints Auth.js serves under its catch-all route, /api/auth/<action>[/<provider>].
 const AUTH_JS_PATHS = [
   "session",
   "csrf",
