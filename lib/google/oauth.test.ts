@@ -76,3 +76,19 @@ describe("revoking at Google (google-auth-library against the emulator)", () => 
     await expect(revokeGoogleToken(tokens.refresh_token!, config())).rejects.toThrow("Google did not answer: HTTP 503");
   });
 });
+
+describe("errors from Google keep no secret of the request", () => {
+  it("print neither the refresh token nor the client secret the failed request carried, even when logged whole", async () => {
+    const { inspect } = await import("node:util");
+    const failed = Object.assign(new Error("request failed"), {
+      status: 503,
+      config: { body: "grant_type=refresh_token&refresh_token=1//secret-refresh&client_secret=GOCSPX-secret" },
+      response: { status: 503, data: { error: "backendError" } },
+    });
+    const error = new GoogleUnavailableError(failed);
+    expect(error.message).toBe("Google did not answer: HTTP 503 backendError");
+    const logged = inspect(error, { depth: 10 }) + JSON.stringify(error);
+    expect(logged).not.toContain("secret-refresh");
+    expect(logged).not.toContain("GOCSPX-secret");
+  });
+});

@@ -88,18 +88,21 @@ export function createOAuthClient(google: Env["google"] = getEnv().google, redir
   });
 }
 
+// Only a summary of the client library's error is kept: its request config holds the refresh token
+// and client secret in the body, which its own redaction misses, and a logged `cause` would print them.
+
 /** Google could not be reached or failed on its side (no answer, timeout, 408, 429, 5xx); worth retrying later. */
 export class GoogleUnavailableError extends Error {
-  constructor(cause: unknown) {
-    super(`Google did not answer: ${describeFailure(cause)}`, { cause });
+  constructor(failure: unknown) {
+    super(`Google did not answer: ${describeFailure(failure)}`);
     this.name = "GoogleUnavailableError";
   }
 }
 
 /** Google answered and refused (a 4xx other than "already invalid"); retrying the same request cannot help. */
 export class GoogleRejectedError extends Error {
-  constructor(cause: unknown) {
-    super(`Google refused the request: ${describeFailure(cause)}`, { cause });
+  constructor(failure: unknown) {
+    super(`Google refused the request: ${describeFailure(failure)}`);
     this.name = "GoogleRejectedError";
   }
 }
