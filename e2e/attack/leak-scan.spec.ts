@@ -107,6 +107,23 @@ const messageRow = (id: string) => {
 
 test.describe.configure({ timeout: 180_000 });
 
+// Faults are global to the local Google: whatever happens in this test, none may outlive it.
+test.afterEach(async () => {
+  await googleEmulator.call("/faults", { method: "DELETE" });
+});
+
+/** Mail of any user still on its way to Gmail (earlier specs' sends would take this test's faults). */
+function mailInFlight(): number {
+  const db = new Database(E2E.databaseFile, { readonly: true, fileMustExist: true });
+  try {
+    return (
+      db.prepare(`SELECT count(*) AS n FROM "Message" WHERE status IN ('QUEUED', 'SENDING')`).get() as { n: number }
+    ).n;
+  } finally {
+    db.close();
+  }
+}
+
 test("no token, key or secret reaches a page, RSC payload, action answer, header, cookie or the server log", async ({
   page,
   context,
@@ -200,6 +217,9 @@ test("no token, key or secret reaches a page, RSC payload, action answer, header
   const fault = (body: object) => googleEmulator.call("/faults", { body });
   const clearFaults = () => googleEmulator.call("/faults", { method: "DELETE" });
 
+  await expect
+    .poll(mailInFlight, { message: "earlier mail has left the outbox", timeout: 90_000, intervals: [500] })
+    .toBe(0);
   await fault({ endpoint: "gmail.send", count: 1, status: 401 });
   await fault({ endpoint: "token", count: 10, status: 503 });
   await sendNow("Google down");
