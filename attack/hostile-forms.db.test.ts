@@ -3,19 +3,22 @@ import { domainToASCII } from "node:url";
 import { simpleParser, type AddressObject } from "mailparser";
 import { beforeAll, describe, expect, it } from "vitest";
 import {
+  CONTACT_FIELD_LABELS,
   CONTACT_FIELDS,
+  MAX_IMPORT_BYTES,
+  MAX_IMPORT_ROWS,
+  type ContactField,
+} from "@/lib/contact-fields";
+import {
   contactSchema,
   createContact,
   deleteContact,
   getContact,
   importContacts,
   listContacts,
-  MAX_IMPORT_BYTES,
-  MAX_IMPORT_ROWS,
   parsePage,
   planContactImport,
   updateContact,
-  type ContactField,
 } from "@/lib/contacts";
 import { UserError } from "@/lib/errors";
 import {
@@ -56,15 +59,6 @@ function messageProblem(message: string, mustName: string): string | null {
 const thrown = (error: unknown) =>
   error instanceof Error ? `${error.name}: ${error.message.slice(0, 200)}` : String(error);
 
-const LABELS: Record<ContactField, string> = {
-  name: "Name",
-  email: "Email",
-  company: "Company",
-  title: "Title",
-  phone: "Phone",
-  notes: "Notes",
-};
-
 describe("the contact form (create and edit)", () => {
   // The normalisation the form documents: trimmed, addresses lower-cased, notes with LF line breaks.
   const normalised = (field: ContactField, value: string) =>
@@ -90,7 +84,7 @@ describe("the contact form (create and edit)", () => {
       if (!parsed.success) {
         for (const issue of parsed.error.issues) {
           if (issue.path[0] !== field) problems.push(`${shown}: error at ${String(issue.path[0])}, not ${field}`);
-          const problem = messageProblem(issue.message, LABELS[field]);
+          const problem = messageProblem(issue.message, CONTACT_FIELD_LABELS[field]);
           if (problem) problems.push(`${shown}: ${problem}`);
         }
         continue;
@@ -163,7 +157,7 @@ describe("CSV import", () => {
         if (errors.length > 0 === Boolean(item)) problems.push(`${shown}: neither refused nor planned, or both`);
         for (const error of errors) {
           if (error.field !== field) problems.push(`${shown}: refused at ${error.field}, not ${field}`);
-          const problem = messageProblem(error.message, LABELS[field]);
+          const problem = messageProblem(error.message, CONTACT_FIELD_LABELS[field]);
           if (problem) problems.push(`${shown}: ${problem}`);
         }
       }

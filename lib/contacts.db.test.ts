@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { beforeEach, describe, expect, it } from "vitest";
 import { setupTestDatabase } from "@/test-support/test-deps";
+import { MAX_IMPORT_BYTES, MAX_IMPORT_ROWS } from "./contact-fields";
 import {
   contactIdForRecipients,
   contactSchema,
@@ -11,8 +12,6 @@ import {
   importContacts,
   listContactMessages,
   listContacts,
-  MAX_IMPORT_BYTES,
-  MAX_IMPORT_ROWS,
   noteContacted,
   planContactImport,
   TIMELINE_LIMIT,

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { z } from "zod";
 import { isRecordId, type MessageStatus } from "./db";
+import { CONTACT_FIELDS, MAX_IMPORT_BYTES, MAX_IMPORT_ROWS, type ContactField } from "./contact-fields";
 import { appDeps, type AppDeps } from "./deps";
 import { CsvError, parseCsv } from "./csv";
 import { isEmailAddress, MAX_ADDRESS_LENGTH } from "./email-address";
@@ -13,8 +14,6 @@ import { UserError } from "./errors";
 
 export const CONTACT_LIMITS = { name: 200, company: 200, title: 200, phone: 50, notes: 5_000 } as const;
 export const CONTACTS_PAGE_SIZE = 25;
-export const MAX_IMPORT_ROWS = 5_000;
-export const MAX_IMPORT_BYTES = 2 * 1024 * 1024;
 export const MAX_SEARCH_LENGTH = 100;
 export const TIMELINE_LIMIT = 50;
 
@@ -103,8 +102,6 @@ export const contactSchema = z.object({
 
 export type ContactInput = z.input<typeof contactSchema>;
 export type ContactValues = z.output<typeof contactSchema>;
-export const CONTACT_FIELDS = ["name", "email", "company", "title", "phone", "notes"] as const;
-export type ContactField = (typeof CONTACT_FIELDS)[number];
 
 /** The contact form's fields as contactSchema reads them. */
 export function readContactForm(form: FormData): Record<ContactField, string> {

@@ -1,5 +1,4 @@
 import { randomInt } from "node:crypto";
-import Database from "better-sqlite3";
 import type { Page } from "@playwright/test";
 import { callServerAction, loadServerActions } from "@/test-support/server-actions";
 import {
@@ -9,6 +8,14 @@ import {
   PWNED,
   type HostileInput,
 } from "../../attack/hostile-inputs";
+import {
+  CONTACT_FIELD_LABELS,
+  CONTACT_FIELDS,
+  MAX_IMPORT_BYTES,
+  MAX_IMPORT_ROWS,
+  type ContactField,
+} from "@/lib/contact-fields";
+import { withAppDatabase } from "../app-database";
 import { E2E } from "../e2e-config";
 import { expect, test } from "../signed-in";
 
@@ -18,11 +25,6 @@ import { expect, test } from "../signed-in";
 // back as text), with a tripwire for any script that runs.
 
 const HEAVY = process.env.ATTACK_SCALE === "heavy";
-// The limits the import page states (lib/contacts.ts, which a spec cannot load: it brings Prisma along).
-const MAX_IMPORT_ROWS = 5_000;
-const MAX_IMPORT_BYTES = 2 * 1024 * 1024;
-const CONTACT_FIELDS = ["name", "email", "company", "title", "phone", "notes"] as const;
-type ContactField = (typeof CONTACT_FIELDS)[number];
 test.describe.configure({ timeout: HEAVY ? 600_000 : 120_000 });
 
 const corpus = HOSTILE_INPUTS;
@@ -75,17 +77,8 @@ function answerProblem(answer: Answer, value: string): string | null {
   return null;
 }
 
-function withDb<T>(run: (db: Database.Database) => T): T {
-  const db = new Database(E2E.databaseFile, { fileMustExist: true });
-  try {
-    return run(db);
-  } finally {
-    db.close();
-  }
-}
-
 const contactCount = (email: string) =>
-  withDb(
+  withAppDatabase(
     (db) =>
       (
         db
@@ -256,14 +249,6 @@ test("every id an action takes, hostile, over plain HTTP: refused or not found, 
 
 // ── The forms, filled in Chromium ─────────────────────────────────────────────────────────────────
 
-const FIELD_LABELS: Record<ContactField, string> = {
-  name: "Name",
-  email: "Email",
-  company: "Company",
-  title: "Title",
-  phone: "Phone",
-  notes: "Notes",
-};
 const FILLER: Record<ContactField, string> = {
   name: "Filler",
   email: "",
@@ -348,7 +333,7 @@ test("the contact form: every hostile value, six a submission, is refused at its
         if ((await box.getAttribute("aria-invalid")) === "true") {
           refused.add(field);
           // The error sits next to its field, names it, and is what the field's description reads.
-          await expect(page.locator(`#contact-${field}-error`)).toContainText(FIELD_LABELS[field]);
+          await expect(page.locator(`#contact-${field}-error`)).toContainText(CONTACT_FIELD_LABELS[field]);
           expect(await box.getAttribute("aria-describedby")).toContain(`contact-${field}-error`);
         } else {
           // An accepted value comes back in its box as typed.
@@ -457,7 +442,7 @@ test("CSV import: hostile files get a clear file error, hostile cells a reason p
   expect(contactCount(user.email)).toBe(created);
 
   // The imported cells are text everywhere they are shown.
-  const stored = withDb(
+  const stored = withAppDatabase(
     (db) =>
       db
         .prepare(`SELECT c.id FROM "Contact" c JOIN "User" u ON u.id = c.userId WHERE u.email = ? LIMIT 40`)
@@ -532,7 +517,7 @@ test("compose: hostile subjects, bodies, file names and recipients are refused a
     await expectNothingInjected(page, `compose after sending ${describeHostile(subject)}`);
     await page.goto("/compose");
   }
-  const stored = withDb(
+  const stored = withAppDatabase(
     (db) =>
       db
         .prepare(

@@ -4,7 +4,7 @@ import Link from "next/link";
 import { useActionState, useEffect, useRef } from "react";
 import { SubmitButton } from "@/components/submit-button";
 import { IDLE, type ActionState } from "@/lib/action-state";
-import type { ContactField } from "@/lib/contacts";
+import type { ContactField } from "@/lib/contact-fields";
 
 type Action = (previous: ActionState, formData: FormData) => Promise<ActionState>;
 

@@ -3,13 +3,8 @@
 import { revalidatePath } from "next/cache";
 import type { ActionState } from "@/lib/action-state";
 import { requireUser } from "@/lib/auth";
-import {
-  importContacts,
-  MAX_IMPORT_BYTES,
-  planContactImport,
-  type ImportPlan,
-  type ImportResult,
-} from "@/lib/contacts";
+import { MAX_IMPORT_BYTES } from "@/lib/contact-fields";
+import { importContacts, planContactImport, type ImportPlan, type ImportResult } from "@/lib/contacts";
 import { UserError } from "@/lib/errors";
 
 /** A preview as the page shows it: every count, the first rows of each list. */

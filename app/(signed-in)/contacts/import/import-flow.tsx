@@ -4,20 +4,13 @@ import Link from "next/link";
 import { useActionState, useState } from "react";
 import { SubmitButton } from "@/components/submit-button";
 import { IDLE } from "@/lib/action-state";
-import type { ContactField, ImportItem } from "@/lib/contacts";
+import { CONTACT_FIELD_LABELS, type ContactField } from "@/lib/contact-fields";
+import type { ImportItem } from "@/lib/contacts";
 import type { ImportPreview, ImportState } from "./actions";
 
 type Action = (previous: ImportState, formData: FormData) => Promise<ImportState>;
 
-const FIELD_LABELS: Record<ContactField | "row", string> = {
-  name: "Name",
-  email: "Email",
-  company: "Company",
-  title: "Title",
-  phone: "Phone",
-  notes: "Notes",
-  row: "Whole row",
-};
+const FIELD_LABELS: Record<ContactField | "row", string> = { ...CONTACT_FIELD_LABELS, row: "Whole row" };
 
 const plural = (count: number, one: string, many: string) =>
   `${count.toLocaleString("en")} ${count === 1 ? one : many}`;

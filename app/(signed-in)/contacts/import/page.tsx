@@ -1,7 +1,8 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { requireUser } from "@/lib/auth";
-import { IMPORT_MERGE_RULE, MAX_IMPORT_BYTES, MAX_IMPORT_ROWS } from "@/lib/contacts";
+import { MAX_IMPORT_BYTES, MAX_IMPORT_ROWS } from "@/lib/contact-fields";
+import { IMPORT_MERGE_RULE } from "@/lib/contacts";
 import { importContactsAction, previewImportAction } from "./actions";
 import { ImportFlow } from "./import-flow";
 
