@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import AxeBuilder from "@axe-core/playwright";
 import type { Page } from "@playwright/test";
 import Database from "better-sqlite3";
+import { withAppDatabase } from "./app-database";
 import { E2E } from "./e2e-config";
 import { expect, test } from "./signed-in";
 
@@ -9,22 +10,13 @@ import { expect, test } from "./signed-in";
 
 type SeedContact = { name?: string; email: string; company?: string; title?: string };
 
-function withDb<T>(run: (db: Database.Database) => T): T {
-  const db = new Database(E2E.databaseFile, { fileMustExist: true });
-  try {
-    return run(db);
-  } finally {
-    db.close();
-  }
-}
-
 function userIdOf(db: Database.Database, email: string): string {
   return (db.prepare(`SELECT id FROM "User" WHERE email = ?`).get(email) as { id: string }).id;
 }
 
 /** A contact as the app stores it, written straight into its database. */
 function seedContact(userEmail: string, contact: SeedContact): string {
-  return withDb((db) => {
+  return withAppDatabase((db) => {
     const id = randomUUID();
     const now = new Date().toISOString();
     const name = contact.name ?? "";
@@ -49,7 +41,7 @@ function seedContact(userEmail: string, contact: SeedContact): string {
 
 /** A message the outbox has already sent through Gmail (or still holds), as it leaves the row. */
 function seedMessage(userEmail: string, message: { to: string; subject: string; status: string; threadId?: string }) {
-  withDb((db) => {
+  withAppDatabase((db) => {
     const id = randomUUID();
     const now = new Date().toISOString();
     db.prepare(
@@ -80,7 +72,7 @@ function seedMessage(userEmail: string, message: { to: string; subject: string; 
 }
 
 function contactsOf(userEmail: string) {
-  return withDb(
+  return withAppDatabase(
     (db) =>
       db
         .prepare(`SELECT name, email, company, title, notes FROM "Contact" WHERE userId = ? ORDER BY email`)
@@ -302,7 +294,7 @@ test("a contact's page shows the email sent to them, opens it in Gmail, and writ
 test("another user's contact is not found", async ({ page, signedInUser }) => {
   void signedInUser;
   const otherEmail = `other-${randomUUID().slice(0, 8)}@evergreen.test`;
-  withDb((db) =>
+  withAppDatabase((db) =>
     db
       .prepare(`INSERT INTO "User" (id, email, createdAt, updatedAt) VALUES (?, ?, ?, ?)`)
       .run(randomUUID(), otherEmail, new Date().toISOString(), new Date().toISOString()),
