@@ -1,6 +1,6 @@
 import { randomInt, randomUUID } from "node:crypto";
-import Database from "better-sqlite3";
 import { loadServerActions } from "@/test-support/server-actions";
+import { withAppDatabase } from "../app-database";
 import { E2E } from "../e2e-config";
 import { expect, test } from "../signed-in";
 
@@ -11,15 +11,14 @@ const SENDS_PER_MINUTE = Number(E2E.appEnv.SEND_RATE_LIMIT_PER_MINUTE);
 const SIGN_INS_PER_10_MINUTES = Number(E2E.appEnv.SIGN_IN_RATE_LIMIT_PER_10_MINUTES);
 
 function messagesOf(email: string): number {
-  const db = new Database(E2E.databaseFile, { readonly: true, fileMustExist: true });
-  try {
-    const row = db
-      .prepare(`SELECT count(*) AS n FROM "Message" m JOIN "User" u ON u.id = m.userId WHERE u.email = ?`)
-      .get(email) as { n: number };
-    return row.n;
-  } finally {
-    db.close();
-  }
+  return withAppDatabase(
+    (db) =>
+      (
+        db
+          .prepare(`SELECT count(*) AS n FROM "Message" m JOIN "User" u ON u.id = m.userId WHERE u.email = ?`)
+          .get(email) as { n: number }
+      ).n,
+  );
 }
 
 const anAddress = () => `198.51.100.${randomInt(1, 255)}`;

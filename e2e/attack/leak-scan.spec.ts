@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { decryptToken } from "@/lib/token-crypto";
+import { withAppDatabase } from "../app-database";
 import { E2E } from "../e2e-config";
 import { expect, test } from "@playwright/test";
 import { googleEmulator, signInWithGoogle } from "../fixtures";
@@ -114,14 +115,11 @@ test.afterEach(async () => {
 
 /** Mail of any user still on its way to Gmail (earlier specs' sends would take this test's faults). */
 function mailInFlight(): number {
-  const db = new Database(E2E.databaseFile, { readonly: true, fileMustExist: true });
-  try {
-    return (
-      db.prepare(`SELECT count(*) AS n FROM "Message" WHERE status IN ('QUEUED', 'SENDING')`).get() as { n: number }
-    ).n;
-  } finally {
-    db.close();
-  }
+  return withAppDatabase(
+    (db) =>
+      (db.prepare(`SELECT count(*) AS n FROM "Message" WHERE status IN ('QUEUED', 'SENDING')`).get() as { n: number })
+        .n,
+  );
 }
 
 test("no token, key or secret reaches a page, RSC payload, action answer, header, cookie or the server log", async ({
