@@ -6,6 +6,7 @@ import {
   composeSchema,
   decideMessage,
   enqueueMessage,
+  findResubmittedMessage,
   getMessageStatus,
   recentRecipients,
 } from "./messages";
@@ -68,5 +69,26 @@ describe("a decision about an id no row could have", () => {
       expect(await decideMessage(userId, bad, "dismiss", test.deps)).toBe(false);
     }
     expect(await getMessageStatus(userId, id, test.deps)).toEqual({ status: "QUEUED", lastError: null });
+  });
+});
+
+describe("a resubmitted form", () => {
+  it("finds the message its idempotency key made, refuses another user's key, and finds nothing for a new key", async () => {
+    const key = randomBytes(12).toString("hex");
+    const queued = await enqueueMessage(
+      userId,
+      composeSchema.parse({ to: ["ada@x.test"], subject: "Hi", body: "", idempotencyKey: key }),
+      test.deps,
+    );
+    expect(await findResubmittedMessage(userId, key, test.deps)).toEqual({
+      id: queued.id,
+      status: "QUEUED",
+      sendAt: queued.sendAt,
+      duplicate: true,
+    });
+    await expect(findResubmittedMessage(otherUserId, key, test.deps)).rejects.toThrow(
+      "The form is out of date; reload the page.",
+    );
+    expect(await findResubmittedMessage(userId, randomBytes(12).toString("hex"), test.deps)).toBeUndefined();
   });
 });

@@ -223,13 +223,28 @@ export async function enqueueMessage(
   } catch (error) {
     // The key is taken: a double click, a replayed request, or two identical requests at once.
     if ((error as { code?: string }).code !== "P2002") throw error;
-    const existing = await db.message.findUnique({
-      where: { idempotencyKey: message.idempotencyKey },
-      select: { id: true, userId: true, status: true, nextAttemptAt: true },
-    });
-    if (!existing || existing.userId !== userId) throw new UserError("The form is out of date; reload the page.");
-    return { id: existing.id, status: existing.status, sendAt: existing.nextAttemptAt ?? new Date(0), duplicate: true };
+    const existing = await findResubmittedMessage(userId, message.idempotencyKey, deps);
+    if (!existing) throw new UserError("The form is out of date; reload the page.");
+    return existing;
   }
+}
+
+/**
+ * The message an idempotency key already made for this user: a resubmitted form (a lost answer, a
+ * replay) finds it rather than making another. A key of another user's message means a stale form.
+ */
+export async function findResubmittedMessage(
+  userId: string,
+  idempotencyKey: string,
+  deps: AppDeps = appDeps(),
+): Promise<QueuedMessage | undefined> {
+  const existing = await deps.db.message.findUnique({
+    where: { idempotencyKey },
+    select: { id: true, userId: true, status: true, nextAttemptAt: true },
+  });
+  if (!existing) return undefined;
+  if (existing.userId !== userId) throw new UserError("The form is out of date; reload the page.");
+  return { id: existing.id, status: existing.status, sendAt: existing.nextAttemptAt ?? new Date(0), duplicate: true };
 }
 
 /** Takes a message back while it is still waiting (the undo window, or a scheduled time). */

@@ -5,7 +5,14 @@ import type { ActionState } from "@/lib/action-state";
 import { requireUser } from "@/lib/auth";
 import type { MessageStatus } from "@/lib/db";
 import { UserError } from "@/lib/errors";
-import { cancelMessage, composeSchema, enqueueMessage, getMessageStatus, readComposeForm } from "@/lib/messages";
+import {
+  cancelMessage,
+  composeSchema,
+  enqueueMessage,
+  findResubmittedMessage,
+  getMessageStatus,
+  readComposeForm,
+} from "@/lib/messages";
 import { MESSAGE_STATUS_COPY } from "@/lib/outbox-copy";
 import { consumeRateLimit, rateLimitRules } from "@/lib/rate-limit";
 import { sendLimitMessage } from "@/lib/rate-limit-copy";
@@ -50,11 +57,15 @@ export async function sendMessageAction(_previous: ComposeState, formData: unkno
       values,
     };
   }
-  // Counted here, per user, whatever the request's encoding; proxy.ts answers 429 once the limit is used up.
-  const limit = await consumeRateLimit(rateLimitRules().sends, user.id);
-  if (!limit.allowed) return { ok: false, message: sendLimitMessage(limit.retryAfterSeconds), values };
   try {
-    const queued = await enqueueMessage(user.id, parsed.data);
+    // A resubmitted form (its answer was lost) finds its message again, and is no new send to count.
+    const resubmitted = await findResubmittedMessage(user.id, parsed.data.idempotencyKey);
+    if (!resubmitted) {
+      // Counted here, per user, whatever the request's encoding; proxy.ts answers 429 once the limit is used up.
+      const limit = await consumeRateLimit(rateLimitRules().sends, user.id);
+      if (!limit.allowed) return { ok: false, message: sendLimitMessage(limit.retryAfterSeconds), values };
+    }
+    const queued = resubmitted ?? (await enqueueMessage(user.id, parsed.data));
     const undoMs = queued.status === "QUEUED" ? Math.max(0, queued.sendAt.getTime() - Date.now()) : 0;
     return {
       ok: true,
