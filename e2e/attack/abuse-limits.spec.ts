@@ -1,4 +1,4 @@
-import { randomInt, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import { loadServerActions } from "@/test-support/server-actions";
 import { withAppDatabase } from "../app-database";
 import { E2E } from "../e2e-config";
@@ -21,7 +21,19 @@ function messagesOf(email: string): number {
   );
 }
 
-const anAddress = () => `198.51.100.${randomInt(1, 255)}`;
+// Each test's client address is its own, so no two tests (or a test and its "elsewhere") share a count.
+let lastAddress = 0;
+const anAddress = () => `198.51.100.${++lastAddress}`;
+
+/**
+ * The limits count in fixed windows (lib/rate-limit.ts): an allowance spent across a window's end would
+ * start counting again and never reach the limit. So a test that spends one starts early in a window,
+ * waiting for the next when fewer than `needSeconds` are left of this one.
+ */
+async function earlyInAWindow(windowSeconds: number, needSeconds = 20) {
+  const left = windowSeconds - ((Date.now() / 1000) % windowSeconds);
+  if (left < needSeconds) await new Promise((resolve) => setTimeout(resolve, left * 1000 + 500));
+}
 
 test("a user who sends too much in a minute gets 429 with Retry-After, and compose says when to send again", async ({
   page,
@@ -31,9 +43,7 @@ test("a user who sends too much in a minute gets 429 with Retry-After, and compo
   // The minute's allowance, spent quickly over HTTP as the compose form would spend it.
   const actions = await loadServerActions();
   const cookie = (await context.cookies()).map((c) => `${c.name}=${c.value}`).join("; ");
-  // Sent at the start of a minute, so the whole allowance falls in one window.
-  const secondsIntoMinute = new Date().getUTCSeconds();
-  if (secondsIntoMinute > 40) await page.waitForTimeout((61 - secondsIntoMinute) * 1000);
+  await earlyInAWindow(60);
   for (let i = 0; i < SENDS_PER_MINUTE; i++) {
     const form = new FormData();
     form.append("to", "buyer@example.com");
@@ -70,6 +80,7 @@ test("sign-in attempts past the limit from one address get 429 with Retry-After 
   request,
 }) => {
   const address = anAddress();
+  await earlyInAWindow(600);
   const attempt = () =>
     request.post("/api/auth/signin/google", {
       headers: { "x-forwarded-for": address, origin: E2E.appUrl },
@@ -97,6 +108,7 @@ test("sign-in attempts past the limit from one address get 429 with Retry-After 
 
 test("the sign-in page tells a rate-limited visitor when to try again", async ({ browser, request }) => {
   const address = anAddress();
+  await earlyInAWindow(600);
   for (let i = 0; i < SIGN_INS_PER_10_MINUTES; i++)
     await request.get(`/api/auth/callback/google?code=spent-${i}&state=none`, {
       headers: { "x-forwarded-for": address },
