@@ -191,7 +191,9 @@ test("errors are named at their field, and the form keeps what was typed", async
   await expect(chip(page, "grace@")).toBeVisible();
   await expect(page.getByText("This is not an email address: grace@.")).toBeVisible();
   await sendButton(page).click();
-  await expect(to).toHaveAccessibleDescription(/To: “grace@” is not a valid email address\./);
+  await expect(to).toHaveAccessibleDescription(
+    /To: “grace@” is not a valid email address; write it like name@example\.com\./,
+  );
 
   // Fixed from the keyboard: to the chip, remove it, back in the box.
   await to.focus();

@@ -9,6 +9,11 @@ export const MAX_ADDRESS_LENGTH = 254;
 const ADDRESS =
   /^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*@([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i;
 
+/** What a form says of an address that is not one: the field, what was typed, and how to write it. */
+export function invalidAddressMessage(field: string, typed: string): string {
+  return `${field}: “${typed.slice(0, 80)}” is not a valid email address; write it like name@example.com.`;
+}
+
 // "=?" may start an RFC 2047 encoded word, which mail clients decode even in an address (newlines included).
 export function isEmailAddress(value: string): boolean {
   return value.length <= MAX_ADDRESS_LENGTH && ADDRESS.test(value) && !value.includes("=?") && punycodeDecodes(value);

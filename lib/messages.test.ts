@@ -30,11 +30,15 @@ describe("the compose form's rules", () => {
 
   it.each([
     ["no recipient", { to: [] }, "To: add at least one recipient."],
-    ["a malformed address", { to: ["grace@"] }, "To: “grace@” is not a valid email address."],
+    [
+      "a malformed address",
+      { to: ["grace@"] },
+      "To: “grace@” is not a valid email address; write it like name@example.com.",
+    ],
     [
       "an address with a display name",
       { cc: ["Grace <grace@evergreen.test>"] },
-      "Cc: “grace <grace@evergreen.test>” is not a valid email address.",
+      "Cc: “grace <grace@evergreen.test>” is not a valid email address; write it like name@example.com.",
     ],
     [
       "too many recipients",

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { isRecordId, type MessageStatus } from "./db";
 import { appDeps, type AppDeps } from "./deps";
-import { isEmailAddress, MAX_ADDRESS_LENGTH } from "./email-address";
+import { invalidAddressMessage, isEmailAddress, MAX_ADDRESS_LENGTH } from "./email-address";
 import { UserError } from "./errors";
 import { contactIdForRecipients } from "./contacts";
 import { ENCODED_WORD, HEADER_CONTROL, newMessageId } from "./mime";
@@ -56,7 +56,7 @@ function addressList(label: string) {
       const unique = [...new Set(values.map((value) => value.trim().toLowerCase()).filter(Boolean))];
       for (const value of unique) {
         if (!address.safeParse(value).success)
-          ctx.addIssue({ code: "custom", message: `${label}: “${value.slice(0, 80)}” is not a valid email address.` });
+          ctx.addIssue({ code: "custom", message: invalidAddressMessage(label, value) });
       }
       return unique;
     });

@@ -15,7 +15,7 @@ import {
 import { flushSync } from "react-dom";
 import { IDLE } from "@/lib/action-state";
 import { fitAttachments, type AttachmentLimits } from "@/lib/attachment-limits";
-import { addAddresses, isEmailAddress, splitAddresses } from "@/lib/email-address";
+import { addAddresses, invalidAddressMessage, isEmailAddress, splitAddresses } from "@/lib/email-address";
 import { isRateLimitMessage } from "@/lib/rate-limit-copy";
 import {
   dateInputValue,
@@ -106,10 +106,7 @@ function problemsOf(draft: Draft, limits: ComposeLimits, now: Date): FieldErrors
   const errors: FieldErrors = {};
   for (const field of FIELDS) {
     const invalid = draft[field].filter((address) => !isEmailAddress(address));
-    if (invalid.length > 0)
-      errors[field] = invalid.map(
-        (address) => `${LABELS[field]}: “${address.slice(0, 80)}” is not a valid email address.`,
-      );
+    if (invalid.length > 0) errors[field] = invalid.map((address) => invalidAddressMessage(LABELS[field], address));
   }
   const add = (field: string, message: string) => {
     errors[field] = [...(errors[field] ?? []), message];
