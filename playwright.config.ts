@@ -2,9 +2,14 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import { defineConfig, devices } from "@playwright/test";
 import { E2E } from "./e2e/e2e-config";
+import { dropIdleConnectionsEarly } from "./test-support/http-keep-alive";
 
 // Debian's Chromium where installed (no browser download is possible here); else Playwright's own.
 const systemChromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].find((file) => existsSync(file));
+
+// Every Playwright process loads this file, the workers included: their fetches (headless sign-in,
+// server-action calls, the local Google's controls) never reuse a connection the server is closing.
+dropIdleConnectionsEarly();
 
 export default defineConfig({
   testDir: "e2e",

@@ -7,9 +7,9 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { Client } from "pg";
-import { Agent, setGlobalDispatcher } from "undici";
 import type { ComposeState } from "@/app/(signed-in)/compose/actions";
 import { EmulatorControl } from "@/google-emulator/control/client";
+import { dropIdleConnectionsEarly } from "@/test-support/http-keep-alive";
 import { loadServerActions } from "@/test-support/server-actions";
 import { holdE2eLock } from "./lock";
 import { AppSession, signInHeadless } from "./session";
@@ -24,15 +24,6 @@ const LOG_FILE = path.join("test-results", "load-test-servers.log");
 const SIGN_IN_CONCURRENCY = 5;
 const DRAIN_TIMEOUT_MS = 90_000;
 const FINAL_STATUSES = new Set(["SENT", "FAILED", "UNKNOWN", "CANCELLED", "WAITING_FOR_RECONNECT"]);
-
-/**
- * Idle connections are dropped after 1 s, well before `next start` closes them (Node's 5 s keep-alive).
- * undici keeps them for the server's hint minus 2 s, but its timers tick once a second and this process
- * runs 50 users on a busy 2-core machine, so a request could go out on a connection the server was
- * closing at that moment and come back as ECONNRESET. Chromium quietly retries such a request; undici's
- * fetch does not. With the wide margin, a network error in the report is the server's doing.
- */
-const SHORT_KEEP_ALIVE = { keepAliveTimeout: 1_000, keepAliveMaxTimeout: 1_000 };
 
 type Check = { name: string; ok: boolean; detail: string };
 
@@ -83,7 +74,7 @@ async function main(): Promise<number> {
   if (!(Number.isInteger(users) && users > 0 && Number.isInteger(seconds) && seconds > 0))
     throw new Error("--users and --seconds take whole numbers above zero");
   await holdE2eLock();
-  setGlobalDispatcher(new Agent(SHORT_KEEP_ALIVE));
+  dropIdleConnectionsEarly();
 
   const runToken = `load-${randomBytes(4).toString("hex")}`;
   console.log(`Load test ${runToken}: ${users} users for ${seconds} s against a production build on PostgreSQL`);
