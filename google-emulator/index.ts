@@ -60,6 +60,10 @@ export async function startGoogleEmulator(options: GoogleEmulatorOptions = {}): 
   const writer = options.stateFile ? new StateFileWriter(options.stateFile, state, exportSigningKey(key)) : undefined;
   const ctx: EmulatorContext = { state, key, baseUrl: "" };
   const server = createEmulatorServer(ctx, { reset: resetToSeed, afterRequest: () => writer?.schedule() });
+  // Google's front ends keep an idle connection open far longer than a client does. Node's 5 s default
+  // would close one while a client (undici keeps it 3 s, by a timer with 1 s of slack) sends on it:
+  // ECONNRESET, a failure real Google does not cause. So the client always closes first.
+  server.keepAliveTimeout = 0;
 
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
