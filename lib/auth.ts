@@ -70,7 +70,9 @@ function authConfig(): NextAuthConfig {
     session: { strategy: "database" },
     secret: env.authSecret,
     trustHost: true,
-    pages: { signIn: "/sign-in", error: "/sign-in" },
+    // Every page Auth.js could render is one of ours: its built-in pages use inline styles, which the
+    // Content-Security-Policy refuses. No email provider is configured, so "check your email" is sign-in.
+    pages: { signIn: "/sign-in", signOut: "/sign-out", error: "/sign-in", verifyRequest: "/sign-in" },
     providers: [
       Google({
         clientId: env.google.clientId,

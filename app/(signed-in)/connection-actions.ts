@@ -2,7 +2,7 @@
 
 import { revalidatePath } from "next/cache";
 import type { ActionState } from "@/lib/action-state";
-import { requireUser, signIn, signOut } from "@/lib/auth";
+import { requireUser, signIn } from "@/lib/auth";
 import { getCurrentConnection } from "@/lib/connection";
 import { DISCONNECT_MESSAGES } from "@/lib/connection-copy";
 import { disconnectGmail } from "@/lib/revocation";
@@ -31,8 +31,4 @@ export async function disconnectGmailAction(): Promise<ActionState> {
     ok: outcome !== "revoke-refused" && outcome !== "credentials-unreadable",
     message: DISCONNECT_MESSAGES[outcome],
   };
-}
-
-export async function signOutAction(): Promise<void> {
-  await signOut({ redirectTo: "/sign-in?signed-out=1" });
 }

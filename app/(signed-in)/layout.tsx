@@ -7,7 +7,8 @@ import { SuccessNotice } from "@/components/success-notice";
 import { requireUser } from "@/lib/auth";
 import { getCurrentConnection, takeCurrentRestoredNotice } from "@/lib/connection";
 import { describeConnectionStatus, restoredNoticeText } from "@/lib/connection-copy";
-import { reconnectGmailAction, signOutAction } from "./connection-actions";
+import { signOutAction } from "../sign-out/actions";
+import { reconnectGmailAction } from "./connection-actions";
 
 export default async function SignedInLayout({ children }: { children: ReactNode }) {
   const user = await requireUser();

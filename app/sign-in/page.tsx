@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import { redirect } from "next/navigation";
+import { AccountCard } from "@/components/account-card";
 import { SubmitButton } from "@/components/submit-button";
 import { getCurrentUser, hasRememberedGoogleAccount } from "@/lib/auth";
 import { safeCallbackPath } from "@/lib/safe-redirect";
@@ -24,40 +25,33 @@ export default async function SignInPage({
   const remembered = await hasRememberedGoogleAccount();
 
   return (
-    <main className="flex min-h-screen items-center justify-center p-6">
-      <div className="w-full max-w-sm space-y-6 rounded-xl border border-slate-200 bg-white p-8 shadow-sm">
-        <div className="space-y-2 text-center">
-          <p className="text-lg font-bold tracking-tight text-brand-800">Evergreen</p>
-          <h1 className="text-2xl font-semibold">Sign in</h1>
-          <p className="text-sm text-slate-600">
-            Use your Google account. When Google asks you to allow Evergreen to send email on your behalf, keep that box
-            ticked so your email keeps flowing.
-          </p>
-        </div>
-        {params["signed-out"] ? (
-          <p role="status" className="rounded-md bg-slate-100 px-3 py-2 text-sm text-slate-700">
-            You are signed out.
-          </p>
-        ) : null}
-        {error ? (
-          <p role="alert" className="rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-800">
-            {error}
-          </p>
-        ) : null}
-        <form action={signInWithGoogleAction} className="flex flex-col">
+    <AccountCard
+      title="Sign in"
+      lead="Use your Google account. When Google asks you to allow Evergreen to send email on your behalf, keep that box ticked so your email keeps flowing."
+    >
+      {params["signed-out"] ? (
+        <p role="status" className="rounded-md bg-slate-100 px-3 py-2 text-sm text-slate-700">
+          You are signed out.
+        </p>
+      ) : null}
+      {error ? (
+        <p role="alert" className="rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-800">
+          {error}
+        </p>
+      ) : null}
+      <form action={signInWithGoogleAction} className="flex flex-col">
+        <input type="hidden" name="callbackUrl" value={callbackUrl} />
+        <SubmitButton pendingLabel="Opening Google…">Continue with Google</SubmitButton>
+      </form>
+      {remembered ? (
+        <form action={signInWithGoogleAction} className="-mt-3 flex flex-col">
           <input type="hidden" name="callbackUrl" value={callbackUrl} />
-          <SubmitButton pendingLabel="Opening Google…">Continue with Google</SubmitButton>
+          <input type="hidden" name="account" value="another" />
+          <SubmitButton variant="secondary" pendingLabel="Opening Google…">
+            Use another Google account
+          </SubmitButton>
         </form>
-        {remembered ? (
-          <form action={signInWithGoogleAction} className="-mt-3 flex flex-col">
-            <input type="hidden" name="callbackUrl" value={callbackUrl} />
-            <input type="hidden" name="account" value="another" />
-            <SubmitButton variant="secondary" pendingLabel="Opening Google…">
-              Use another Google account
-            </SubmitButton>
-          </form>
-        ) : null}
-      </div>
-    </main>
+      ) : null}
+    </AccountCard>
   );
 }

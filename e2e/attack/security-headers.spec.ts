@@ -167,6 +167,31 @@ test("signed in: every page works with no violation while the user creates, edit
   expect(problems).toEqual([]);
 });
 
+test("Auth.js never shows a page of its own: its sign-out and check-your-email pages lead to Evergreen's", async ({
+  page,
+  signedInUser: user,
+}) => {
+  const problems = await watchForViolations(page);
+  // A bookmarked or typed Auth.js address: Evergreen asks in its own look, under the same policy.
+  await visit(page, "/api/auth/signout", "Sign out");
+  await expect(page).toHaveURL(`${E2E.appUrl}/sign-out`);
+  await expect(page.getByText(`You are signed in as ${user.email}`)).toBeVisible();
+  await expect(page.getByRole("button", { name: "Sign out" })).toBeFocused();
+  await page.getByRole("link", { name: "Stay signed in" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: /Welcome/ })).toBeVisible();
+
+  await visit(page, "/sign-out", "Sign out");
+  await page.keyboard.press("Enter");
+  await expect(page).toHaveURL(`${E2E.appUrl}/sign-in?signed-out=1`);
+  await expect(page.getByRole("status")).toHaveText("You are signed out.");
+  // Signed out, the confirmation has nothing to confirm.
+  await visit(page, "/sign-out", "Sign in");
+  await expect(page).toHaveURL(`${E2E.appUrl}/sign-in`);
+  // No email provider is configured: "check your email" has nothing to say either.
+  await visit(page, "/api/auth/verify-request", "Sign in");
+  expect(problems).toEqual([]);
+});
+
 test("every response gets a nonce of its own, never one the client sent", async ({ request }) => {
   const nonces = new Set<string>();
   for (const path of ["/", "/", "/sign-in", "/sign-in", "/no-such-page"]) {

@@ -1,0 +1,34 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { AccountCard } from "@/components/account-card";
+import { SubmitButton } from "@/components/submit-button";
+import { requireUser } from "@/lib/auth";
+import { signOutAction } from "./actions";
+
+export const metadata: Metadata = { title: "Sign out" };
+
+/**
+ * Where `GET /api/auth/signout` leads (Auth.js `pages.signOut`): a confirmation in Evergreen's own look,
+ * instead of Auth.js's built-in page, whose inline styles the Content-Security-Policy refuses.
+ * The header's Sign out button skips it.
+ */
+export default async function SignOutPage() {
+  const user = await requireUser();
+  return (
+    <AccountCard
+      title="Sign out"
+      lead={`You are signed in${user.email ? ` as ${user.email}` : ""}. Signing out ends this session only: Gmail stays connected, and email already in your outbox still goes out.`}
+    >
+      <form action={signOutAction} className="flex flex-col">
+        <SubmitButton autoFocus pendingLabel="Signing out…">
+          Sign out
+        </SubmitButton>
+      </form>
+      <p className="text-center text-sm">
+        <Link href="/dashboard" className="font-medium text-brand-700 underline">
+          Stay signed in
+        </Link>
+      </p>
+    </AccountCard>
+  );
+}
