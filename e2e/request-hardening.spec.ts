@@ -6,7 +6,7 @@ import path from "node:path";
 import { expect, test, type Page } from "@playwright/test";
 import { ACTION_BODY_LIMIT } from "@/lib/server-action-body";
 import { E2E } from "./e2e-config";
-import { googleEmulator, signInWithGoogle } from "./fixtures";
+import { approveOnGoogle, googleEmulator, signInWithGoogle } from "./fixtures";
 
 // What an attacker sends from outside, and what Evergreen must answer (issue 7, items 2, 5 and 6).
 const OUR_ORIGIN = E2E.appUrl;
@@ -73,6 +73,26 @@ test.describe("redirects after sign-in stay on Evergreen", () => {
         );
       expect(injected).toEqual([]);
     }
+  });
+
+  test("a link straight to Google's sign-in start (a GET, which Auth.js refuses) opens the sign-in page and still ends where it pointed", async ({
+    page,
+  }) => {
+    const user = await googleEmulator.createUser("bookmarked-start");
+    await page.goto("/api/auth/signin/google?callbackUrl=%2Fcontacts");
+    await expect(page).toHaveURL(`${OUR_ORIGIN}/sign-in?callbackUrl=%2Fcontacts`);
+    // Not the "could not complete the sign-in" that Auth.js's own answer led to.
+    await expect(page.getByRole("heading", { level: 1, name: "Sign in" })).toBeVisible();
+    await expect(page.getByText("could not complete")).toHaveCount(0);
+    await page.getByRole("button", { name: "Continue with Google" }).click();
+    await approveOnGoogle(page, user.email);
+    await expect(page).toHaveURL(`${OUR_ORIGIN}/contacts`);
+
+    await page.goto("/sign-out");
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await expect(page.getByText("You are signed out.")).toBeVisible();
+    await page.goto("/api/auth/signin/google?callbackUrl=https%3A%2F%2Fevil.test%2F");
+    await expect(page).toHaveURL(`${OUR_ORIGIN}/sign-in?callbackUrl=%2Fdashboard`);
   });
 });
 

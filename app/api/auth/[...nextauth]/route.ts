@@ -1,17 +1,31 @@
-import { NextRequest } from "next/server";
+import { NextRequest, NextResponse } from "next/server";
 import { withSafeCallbackUrlParam } from "@/lib/auth-callback-url";
 import { handlers } from "@/lib/auth";
 import { getEnv } from "@/lib/env";
 import { configuredOrigin } from "@/lib/request-guard";
+import { safeCallbackPath } from "@/lib/safe-redirect";
+
+const ourOrigin = (request: NextRequest) =>
+  configuredOrigin(getEnv().authUrl, request.nextUrl, request.headers.get("host"));
 
 // Auth.js answers 500 to a callbackUrl query it cannot parse (next-auth #5585); proxy.ts does the cookie.
 function withSafeCallbackUrl(request: NextRequest): NextRequest {
-  const url = withSafeCallbackUrlParam(
-    request.nextUrl,
-    configuredOrigin(getEnv().authUrl, request.nextUrl, request.headers.get("host")),
-  );
+  const url = withSafeCallbackUrlParam(request.nextUrl, ourOrigin(request));
   return url ? new NextRequest(url, request) : request;
 }
 
-export const GET = (request: NextRequest) => handlers.GET(withSafeCallbackUrl(request));
+// Auth.js starts a provider's sign-in only from a POST carrying its CSRF token. A GET (a bookmark, a
+// link in an old email) would be logged as an unknown action and shown as a failed sign-in; it gets
+// the sign-in page instead, as GET /api/auth/signin does.
+const PROVIDER_SIGN_IN = /^\/api\/auth\/signin\/[^/]+\/?$/;
+
+function toSignInPage(request: NextRequest): Response {
+  const page = new URL("/sign-in", ourOrigin(request));
+  const callbackUrl = request.nextUrl.searchParams.get("callbackUrl");
+  if (callbackUrl) page.searchParams.set("callbackUrl", safeCallbackPath(callbackUrl));
+  return NextResponse.redirect(page, 303);
+}
+
+export const GET = (request: NextRequest) =>
+  PROVIDER_SIGN_IN.test(request.nextUrl.pathname) ? toSignInPage(request) : handlers.GET(withSafeCallbackUrl(request));
 export const POST = (request: NextRequest) => handlers.POST(withSafeCallbackUrl(request));
