@@ -360,12 +360,19 @@ test("every route handler and method: forged origins are refused, nothing privat
   expect(problems).toEqual([]);
 });
 
-test("Auth.js's routes answer only GET and POST; other methods are 405, not an error", async ({ request }) => {
+test("Auth.js's routes answer GET, HEAD (as GET, without a body) and POST; other methods are 405, not an error", async ({
+  request,
+}) => {
   for (const path of AUTH_JS_PATHS) {
     for (const method of ["PUT", "PATCH", "DELETE"]) {
       const response = await request.fetch(`/api/auth/${path}`, { method, headers: { Origin: OUR_ORIGIN } });
       expect(response.status(), `${method} /api/auth/${path}`).toBe(405);
     }
+    const get = await request.get(`/api/auth/${path}`, { maxRedirects: 0 });
+    const head = await request.head(`/api/auth/${path}`, { maxRedirects: 0 });
+    expect(head.status(), `HEAD /api/auth/${path}`).toBe(get.status());
+    expect(head.headers()["content-type"], `HEAD /api/auth/${path}`).toBe(get.headers()["content-type"]);
+    expect((await head.body()).length, `HEAD /api/auth/${path}`).toBe(0);
   }
 });
 

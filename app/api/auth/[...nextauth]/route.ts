@@ -29,3 +29,6 @@ function toSignInPage(request: NextRequest): Response {
 export const GET = (request: NextRequest) =>
   PROVIDER_SIGN_IN.test(request.nextUrl.pathname) ? toSignInPage(request) : handlers.GET(withSafeCallbackUrl(request));
 export const POST = (request: NextRequest) => handlers.POST(withSafeCallbackUrl(request));
+// Next sends a HEAD (an uptime check, a link preview) to GET with its method kept, which Auth.js
+// refuses with a 400 and an error in the log; answered as the GET is (Node drops the body).
+export const HEAD = (request: NextRequest) => GET(new NextRequest(request.url, { headers: request.headers }));
