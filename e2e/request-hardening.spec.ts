@@ -1,11 +1,7 @@
-import { spawn } from "node:child_process";
-import { once } from "node:events";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { expect, test, type Page } from "@playwright/test";
 import { ACTION_BODY_LIMIT } from "@/lib/server-action-body";
 import { E2E } from "./e2e-config";
+import { startExtraServer } from "./extra-server";
 import { approveOnGoogle, googleEmulator, signInWithGoogle } from "./fixtures";
 
 // What an attacker sends from outside, and what Evergreen must answer (issue 7, items 2, 5 and 6).
@@ -248,36 +244,10 @@ test.describe("Strict-Transport-Security", () => {
   });
 
   test("is sent on every response once Evergreen's URL is https, static assets and refusals included", async () => {
-    const port = 3102;
-    const appUrl = `http://localhost:${port}`;
-    const dataDir = mkdtempSync(path.join(tmpdir(), "evergreen-hsts-"));
     // The same production build behind a TLS-terminating proxy: AUTH_URL says https, the server speaks http.
-    const server = spawn(
-      process.execPath,
-      [path.resolve("node_modules/next/dist/bin/next"), "start", "-p", String(port)],
-      {
-        env: {
-          ...E2E.appEnv,
-          NODE_ENV: "production",
-          PATH: process.env.PATH ?? "",
-          HOME: process.env.HOME ?? "",
-          AUTH_URL: `https://localhost:${port}`,
-          DATABASE_URL: `file:${path.join(dataDir, "hsts.db")}`,
-        },
-        stdio: "ignore",
-      },
-    );
+    const server = await startExtraServer(3102, { AUTH_URL: "https://localhost:3102" });
+    const appUrl = server.url;
     try {
-      await expect
-        .poll(
-          () =>
-            fetch(`${appUrl}/api/health`).then(
-              (response) => response.status,
-              () => 0,
-            ),
-          { timeout: 30_000 },
-        )
-        .toBe(200);
       const home = await fetch(appUrl);
       const asset = (await home.text()).match(/\/_next\/static\/[^"]+\.css/)?.[0];
       expect(asset).toBeDefined();
@@ -299,8 +269,7 @@ test.describe("Strict-Transport-Security", () => {
       expect(home.headers.get("x-content-type-options")).toBe("nosniff");
       expect(home.headers.get("permissions-policy")).toContain("camera=()");
     } finally {
-      if (server.exitCode === null && server.kill()) await once(server, "exit");
-      rmSync(dataDir, { recursive: true, force: true });
+      await server.stop();
     }
   });
 });

@@ -1,5 +1,7 @@
 import type { APIResponse, Page, Response } from "@playwright/test";
+import Database from "better-sqlite3";
 import { E2E } from "../e2e-config";
+import { startExtraServer } from "../extra-server";
 import { approveOnGoogle, googleEmulator } from "../fixtures";
 import { expect, test } from "../signed-in";
 
@@ -190,6 +192,57 @@ test("Auth.js never shows a page of its own: its sign-out and check-your-email p
   // No email provider is configured: "check your email" has nothing to say either.
   await visit(page, "/api/auth/verify-request", "Sign in");
   expect(problems).toEqual([]);
+});
+
+test("when the database fails, pages show Evergreen's error in its own look under the policy, and no detail", async ({
+  browser,
+}) => {
+  // A server of its own, whose database loses a table at a time under a signed-in user (as a botched
+  // restore or migration would leave it). Next.js's built-in error pages use inline styles the policy refuses.
+  const server = await startExtraServer(3103, { BACKGROUND_JOBS: "off" });
+  const context = await browser.newContext({ baseURL: server.url });
+  const database = new Database(server.databaseFile, { fileMustExist: true });
+  try {
+    const now = (offset = 0) => new Date(Date.now() + offset).toISOString().replace("Z", "+00:00");
+    database
+      .prepare(`INSERT INTO "User" (id, email, name, updatedAt) VALUES ('db-failure', 'fault@evergreen.test', 'F', ?)`)
+      .run(now());
+    database
+      .prepare(`INSERT INTO "Session" (id, sessionToken, userId, expires, updatedAt) VALUES (?, ?, ?, ?, ?)`)
+      .run("db-failure", "db-failure-session", "db-failure", now(86_400_000), now());
+    await context.addCookies([{ name: "authjs.session-token", value: "db-failure-session", url: server.url }]);
+    const page = await context.newPage();
+    const problems = await watchForViolations(page);
+
+    const expectErrorPage = async (response: Response | null) => {
+      expect(response?.status()).toBe(500);
+      await expectHardened(response);
+      const alert = page.getByRole("alert").filter({ hasText: "Something went wrong" });
+      await expect(alert.getByRole("heading", { level: 1, name: "Something went wrong" })).toBeVisible();
+      await expect(alert).toContainText("Nothing you saved was lost");
+      // Styled by Evergreen's stylesheet, which the policy allows.
+      expect(await alert.evaluate((element) => getComputedStyle(element).backgroundColor)).not.toBe("rgba(0, 0, 0, 0)");
+      await expect(alert.getByRole("button", { name: "Try again" })).toBeVisible();
+      expect(await page.content()).not.toMatch(/no such table|SQLITE|prisma|findMany|findFirst|_unreadable/i);
+    };
+
+    // A page's own query fails: the error shows inside the signed-in layout, whose navigation still works.
+    database.exec(`ALTER TABLE "Contact" RENAME TO "Contact_unreadable"`);
+    await expectErrorPage(await page.goto("/contacts"));
+    await page.getByRole("link", { name: "Settings" }).click();
+    await expect(page.getByRole("heading", { level: 1, name: "Settings" })).toBeVisible();
+
+    // The signed-in layout's own query fails: the error replaces the page, with a way back home.
+    database.exec(`ALTER TABLE "Account" RENAME TO "Account_unreadable"`);
+    await expectErrorPage(await page.goto("/dashboard"));
+    await page.getByRole("link", { name: "Back to Evergreen" }).click();
+    await expect(page.getByRole("heading", { level: 1, name: "Connect Gmail once. Keep sending." })).toBeVisible();
+    expect(problems).toEqual([]);
+  } finally {
+    database.close();
+    await context.close();
+    await server.stop();
+  }
 });
 
 test("every response gets a nonce of its own, never one the client sent", async ({ request }) => {
