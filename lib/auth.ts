@@ -5,6 +5,7 @@ import { cookies, headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { cache } from "react";
 import { CALLBACK_URL_COOKIES } from "./auth-callback-url";
+import { isRecordId } from "./db";
 import { demoDataOnFirstSignIn, seedDemoData } from "./demo-data";
 import { appDeps } from "./deps";
 import { getEnv } from "./env";
@@ -183,9 +184,25 @@ export type CurrentUser = { id: string; name: string | null; email: string | nul
 export const getCurrentUser = cache(async (): Promise<CurrentUser | null> => {
   const session = await auth();
   const user = session?.user;
-  if (!user?.id) return null;
+  if (!user?.id) {
+    await confirmSignedOut();
+    return null;
+  }
   return { id: user.id, name: user.name ?? null, email: user.email ?? null, image: user.image ?? null };
 });
+
+/**
+ * Auth.js answers "no session" when its session lookup fails (it logs the error and carries on), which
+ * would send a signed-in user off to sign in again while the database is down. So a session cookie
+ * that came back without a session is looked up once more, letting a failing database throw (an error
+ * page that says nothing was lost) instead of looking like a sign-out. A stale cookie finds nothing.
+ */
+async function confirmSignedOut(): Promise<void> {
+  const token = (await cookies()).getAll().find((cookie) => cookie.name.endsWith("authjs.session-token"))?.value;
+  if (token && isRecordId(token)) {
+    await appDeps().db.session.findUnique({ where: { sessionToken: token }, select: { id: true } });
+  }
+}
 
 /** For every protected page and action: the signed-in user, or off to the sign-in page. */
 export async function requireUser(): Promise<CurrentUser> {

@@ -232,6 +232,12 @@ test("when the database fails, pages show Evergreen's error in its own look unde
     await page.getByRole("link", { name: "Settings" }).click();
     await expect(page.getByRole("heading", { level: 1, name: "Settings" })).toBeVisible();
 
+    // The session cannot be read: an error, not a sign-out (Auth.js takes a failed lookup for "no session").
+    database.exec(`ALTER TABLE "Session" RENAME TO "Session_unreadable"`);
+    await expectErrorPage(await page.goto("/dashboard"));
+    expect(new URL(page.url()).pathname).toBe("/dashboard");
+    database.exec(`ALTER TABLE "Session_unreadable" RENAME TO "Session"`);
+
     // The signed-in layout's own query fails: the error replaces the page, with a way back home.
     database.exec(`ALTER TABLE "Account" RENAME TO "Account_unreadable"`);
     await expectErrorPage(await page.goto("/dashboard"));
