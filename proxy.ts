@@ -3,10 +3,11 @@ import { callbackUrlCookiesToReplace } from "@/lib/auth-callback-url";
 import { appContentSecurityPolicy, createNonce } from "@/lib/content-security-policy";
 import { getEnv } from "@/lib/env";
 import { clientAddress } from "@/lib/rate-limit";
-import { configuredOrigin, refusalStatus, strictTransportSecurity } from "@/lib/request-guard";
-import { limitedAttempt, refusedAttempt, tooManyRequests } from "@/lib/request-limits";
-import { malformedActionBodyStatus } from "@/lib/server-action-body";
+import { actionHostMismatch, configuredOrigin, refusalStatus, strictTransportSecurity } from "@/lib/request-guard";
+import { limitedAttempt, liveSessionUserId, refusedAttempt, tooManyRequests } from "@/lib/request-limits";
+import { ACTION_BODY_LIMIT, ANONYMOUS_ACTION_BODY_LIMIT, inspectActionBody } from "@/lib/server-action-body";
 import { serverActionName } from "@/lib/server-action-names";
+import { carriesSignInChecks } from "@/lib/sign-in-checks";
 
 /** The request boundary: refuse forged or malformed requests before Next.js or Auth.js handle them. */
 export async function proxy(request: NextRequest) {
@@ -14,8 +15,13 @@ export async function proxy(request: NextRequest) {
   const { authUrl } = env;
   const origin = configuredOrigin(authUrl, request.nextUrl, request.headers.get("host"));
   const line = { method: request.method, pathname: request.nextUrl.pathname, origin: request.headers.get("origin") };
-  const status = refusalStatus(line, origin) ?? (await malformedActionBodyStatus(request));
-  const refusal = status ? undefined : await abuseLimitRefusal(request, env.rateLimits.trustedProxyHops);
+  const forged = refusalStatus(line, origin);
+  const action = forged ? {} : await inspectActionBody(request, { bodyLimit: () => actionBodyLimit(request) });
+  const status =
+    forged ?? action.status ?? (action.actionId && actionHostMismatch(request.headers, origin) ? 403 : undefined);
+  const refusal = status
+    ? undefined
+    : await abuseLimitRefusal(request, action.actionId, env.rateLimits.trustedProxyHops);
   // Next.js reads the nonce for its own scripts from the request's policy; set here, never the client's.
   const csp = appContentSecurityPolicy(env, createNonce());
   request.headers.set("Content-Security-Policy", csp);
@@ -30,15 +36,30 @@ export async function proxy(request: NextRequest) {
   return response;
 }
 
+function sessionTokenOf(request: NextRequest): string | undefined {
+  return (request.cookies.get("__Secure-authjs.session-token") ?? request.cookies.get("authjs.session-token"))?.value;
+}
+
+// Only a signed-in user has a reason to post more than a sign-in form (compose's attachments, a CSV);
+// a small body needs no session lookup to be let through.
+async function actionBodyLimit(request: NextRequest): Promise<number> {
+  const declared = Number(request.headers.get("content-length") || Infinity);
+  if (declared <= ANONYMOUS_ACTION_BODY_LIMIT) return ANONYMOUS_ACTION_BODY_LIMIT;
+  return (await liveSessionUserId(sessionTokenOf(request))) ? ACTION_BODY_LIMIT : ANONYMOUS_ACTION_BODY_LIMIT;
+}
+
 // Sends per user and sign-in attempts per client address (lib/request-limits.ts).
-async function abuseLimitRefusal(request: NextRequest, trustedProxyHops: number) {
-  const actionName = serverActionName(request.headers.get("next-action"));
-  const attempt = limitedAttempt({ method: request.method, pathname: request.nextUrl.pathname, actionName });
+async function abuseLimitRefusal(request: NextRequest, actionId: string | undefined, trustedProxyHops: number) {
+  const attempt = limitedAttempt({
+    method: request.method,
+    pathname: request.nextUrl.pathname,
+    actionName: serverActionName(actionId ?? null),
+    signInInProgress: carriesSignInChecks(request.cookies.getAll().map((cookie) => cookie.name)),
+  });
   if (!attempt) return undefined;
   return refusedAttempt(attempt, {
     address: clientAddress(request.headers.get("x-forwarded-for"), trustedProxyHops),
-    sessionToken: (request.cookies.get("__Secure-authjs.session-token") ?? request.cookies.get("authjs.session-token"))
-      ?.value,
+    sessionToken: sessionTokenOf(request),
   });
 }
 

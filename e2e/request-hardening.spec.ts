@@ -178,6 +178,65 @@ test.describe("crafted input is answered with a page or a 4xx, never a 5xx", () 
   });
 });
 
+test.describe("server action bodies are checked before anything reads them whole", () => {
+  test("without a session a body may be small: 20 MB or 100,000 fields are refused at once, never parsed", async ({
+    page,
+    request,
+  }) => {
+    const action = await captureSignInAction(page);
+    const large = await request.post("/sign-in", {
+      headers: { Origin: OUR_ORIGIN, "Next-Action": action.id, "Content-Type": "text/plain;charset=UTF-8" },
+      data: `["${"a".repeat(20 * 1024 * 1024)}"]`,
+      maxRedirects: 0,
+    });
+    expect(large.status()).toBe(413);
+    const fields = `${'------X\r\nContent-Disposition: form-data; name="_1_to"\r\n\r\na@b.co\r\n'.repeat(100_000)}------X--\r\n`;
+    const many = await request.post("/compose", {
+      headers: { Origin: OUR_ORIGIN, "Content-Type": "multipart/form-data; boundary=----X" },
+      data: fields,
+      maxRedirects: 0,
+    });
+    expect(many.status()).toBe(413);
+    // The server is not held up: a page answers at once.
+    const started = Date.now();
+    expect((await request.get("/api/health")).status()).toBe(200);
+    expect(Date.now() - started).toBeLessThan(2_000);
+  });
+
+  test("deeply nested arguments, bound arguments that point nowhere and a foreign Host get a 4xx, not a 500", async ({
+    page,
+    request,
+  }) => {
+    const action = await captureSignInAction(page);
+    const deep = await request.post("/sign-in", {
+      headers: { Origin: OUR_ORIGIN, "Next-Action": action.id, "Content-Type": "text/plain;charset=UTF-8" },
+      data: `${"[".repeat(4000)}${"]".repeat(4000)}`,
+      maxRedirects: 0,
+    });
+    expect(deep.status()).toBe(400);
+    for (const bound of ["$@1", "$Q2"]) {
+      const dangling = await request.post("/sign-in", {
+        headers: { Origin: OUR_ORIGIN },
+        multipart: { $ACTION_REF_1: "", "$ACTION_1:0": JSON.stringify({ id: action.id, bound }) },
+        maxRedirects: 0,
+      });
+      expect(dangling.status(), bound).toBe(400);
+    }
+    const foreignHosts: Record<string, string>[] = [
+      { Host: "evil.example" },
+      { Host: "evil.example", "X-Forwarded-Host": "evil.example" },
+    ];
+    for (const headers of foreignHosts) {
+      const foreign = await request.post("/sign-in", {
+        headers: { Origin: OUR_ORIGIN, "Next-Action": action.id, "Content-Type": action.contentType, ...headers },
+        data: action.body,
+        maxRedirects: 0,
+      });
+      expect(foreign.status(), JSON.stringify(headers)).toBe(403);
+    }
+  });
+});
+
 test.describe("state changes are accepted only from Evergreen's exact origin", () => {
   test(`a server action replayed with Origin ${HTTPS_TWIN} (or a malformed or missing Origin) is refused with 403`, async ({
     page,

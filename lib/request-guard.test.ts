@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { configuredOrigin, HSTS, refusalStatus, strictTransportSecurity } from "./request-guard";
+import { actionHostMismatch, configuredOrigin, HSTS, refusalStatus, strictTransportSecurity } from "./request-guard";
 
 const OURS = "http://localhost:3100";
 const post = (origin: string | null, pathname = "/sign-in") => ({ method: "POST", pathname, origin });
@@ -68,5 +68,22 @@ describe("Strict-Transport-Security", () => {
     expect(HSTS).toBe("max-age=63072000; includeSubDomains");
     expect(strictTransportSecurity("http://localhost:3100")).toBeUndefined();
     expect(strictTransportSecurity(undefined)).toBeUndefined();
+  });
+});
+
+describe("a server action's host must be the one its Origin names", () => {
+  const headers = (values: Record<string, string>) => new Headers(values);
+
+  it("lets an action through when Host or X-Forwarded-Host is ours, as Next.js accepts it", () => {
+    expect(actionHostMismatch(headers({ host: "localhost:3100" }), OURS)).toBe(false);
+    expect(actionHostMismatch(headers({ host: "app:3000", "x-forwarded-host": "localhost:3100, edge" }), OURS)).toBe(
+      false,
+    );
+  });
+
+  it("refuses one whose Host and X-Forwarded-Host are both another's (Next.js would answer 500)", () => {
+    expect(actionHostMismatch(headers({ host: "evil.example" }), OURS)).toBe(true);
+    expect(actionHostMismatch(headers({ host: "evil.example", "x-forwarded-host": "evil.example" }), OURS)).toBe(true);
+    expect(actionHostMismatch(headers({ host: "localhost:3101" }), OURS)).toBe(true);
   });
 });

@@ -40,3 +40,14 @@ function isDecodable(pathname: string): boolean {
     return false;
   }
 }
+
+/**
+ * Whether a server action's Host and X-Forwarded-Host both differ from `ourOrigin`'s host. Next.js
+ * accepts an action when either equals its Origin's host (which refusalStatus already made ours), and
+ * answers any other with a 500; such a request did not come from a browser on our page.
+ */
+export function actionHostMismatch(headers: Headers, ourOrigin: string): boolean {
+  const ourHost = new URL(ourOrigin).host;
+  const forwardedHost = headers.get("x-forwarded-host")?.split(",")[0]?.trim();
+  return forwardedHost !== ourHost && headers.get("host") !== ourHost;
+}

@@ -1,3 +1,4 @@
+import { isRecordId } from "./db";
 import { appDeps, type AppDeps } from "./deps";
 import { consumeRateLimit, peekRateLimit, rateLimitRules } from "./rate-limit";
 import { sendLimitMessage, signInLimitMessage } from "./rate-limit-copy";
@@ -5,18 +6,26 @@ import { sendLimitMessage, signInLimitMessage } from "./rate-limit-copy";
 /**
  * The abuse limits at the request boundary (proxy.ts), where a refusal can be a real 429 with
  * Retry-After. Sign-in attempts are counted here, per client address: starts (the sign-in and
- * reconnect actions, Auth.js's sign-in POST) and returns from Google (the callback, which every
- * sign-in reaches however it started). Sends are counted by the send action itself, per user, so no
+ * reconnect actions, however posted, and Auth.js's sign-in POST) and returns from Google (the callback,
+ * which every sign-in reaches however it started). Sends are counted by the send action itself, per user, so no
  * encoding of the request escapes the count; here a user already over the limit is answered 429.
  */
 
-export type RequestLine = { method: string; pathname: string; actionName?: string };
+export type RequestLine = {
+  method: string;
+  pathname: string;
+  actionName?: string;
+  /** Whether the request carries Auth.js's cookies of a sign-in in progress (lib/sign-in-checks.ts). */
+  signInInProgress?: boolean;
+};
 export type Refusal = { message: string; retryAfterSeconds: number };
 
 const SIGN_IN_ACTIONS = new Set(["signInWithGoogleAction", "reconnectGmailAction", "reconnectGmailFromComposeAction"]);
 
 export function limitedAttempt(line: RequestLine): "send" | "sign-in" | undefined {
-  if (line.pathname.startsWith("/api/auth/callback/")) return "sign-in";
+  // A return from Google counts only as part of a sign-in this browser started; another site's page
+  // loading the address would otherwise lock its visitors out (route.ts turns such a return away).
+  if (line.pathname.startsWith("/api/auth/callback/")) return line.signInInProgress ? "sign-in" : undefined;
   if (line.method !== "POST") return undefined;
   if (line.pathname.startsWith("/api/auth/signin/")) return "sign-in";
   if (line.actionName === "sendMessageAction") return "send";
@@ -34,14 +43,23 @@ export async function refusedAttempt(
     const verdict = await consumeRateLimit(rules.signIns, who.address, deps);
     return verdict.allowed ? undefined : { message: signInLimitMessage(verdict.retryAfterSeconds), ...verdict };
   }
-  if (!who.sessionToken) return undefined;
+  const userId = await liveSessionUserId(who.sessionToken, deps);
+  if (!userId) return undefined;
+  const verdict = await peekRateLimit(rules.sends, userId, deps);
+  return verdict.allowed ? undefined : { message: sendLimitMessage(verdict.retryAfterSeconds), ...verdict };
+}
+
+/** The user a session cookie belongs to while its session lives; undefined for none, a stale or a made-up one. */
+export async function liveSessionUserId(
+  sessionToken: string | undefined,
+  deps: Pick<AppDeps, "db" | "now"> = appDeps(),
+): Promise<string | undefined> {
+  if (!sessionToken || !isRecordId(sessionToken)) return undefined;
   const session = await deps.db.session.findUnique({
-    where: { sessionToken: who.sessionToken },
+    where: { sessionToken },
     select: { userId: true, expires: true },
   });
-  if (!session || session.expires <= deps.now()) return undefined;
-  const verdict = await peekRateLimit(rules.sends, session.userId, deps);
-  return verdict.allowed ? undefined : { message: sendLimitMessage(verdict.retryAfterSeconds), ...verdict };
+  return session && session.expires > deps.now() ? session.userId : undefined;
 }
 
 /**

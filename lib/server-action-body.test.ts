@@ -1,8 +1,20 @@
 import { createRequire } from "node:module";
 import type { NextConfig } from "next";
 import { describe, expect, it } from "vitest";
-import { MAX_ATTACHMENTS_BYTES, MAX_BODY_LENGTH, MAX_RECIPIENTS, MAX_SUBJECT_LENGTH } from "./messages";
-import { ACTION_BODY_LIMIT, malformedActionBodyStatus } from "./server-action-body";
+import {
+  MAX_ATTACHMENTS,
+  MAX_ATTACHMENTS_BYTES,
+  MAX_BODY_LENGTH,
+  MAX_RECIPIENTS,
+  MAX_SUBJECT_LENGTH,
+} from "./messages";
+import {
+  ACTION_BODY_LIMIT,
+  ANONYMOUS_ACTION_BODY_LIMIT,
+  inspectActionBody,
+  malformedActionBodyStatus,
+  MAX_ACTION_BODY_PARTS,
+} from "./server-action-body";
 
 const nextConfig = createRequire(import.meta.url)("../next.config.js") as NextConfig;
 const ACTION = { "next-action": "40323d5d625a525a8149bd91db55edd8c6c846854e" };
@@ -138,5 +150,92 @@ describe("the action body limit", () => {
   it("fits the largest message compose can send, in UTF-8, with room for the form", () => {
     const largest = MAX_ATTACHMENTS_BYTES + 4 * (MAX_BODY_LENGTH + MAX_SUBJECT_LENGTH) + MAX_RECIPIENTS * 254;
     expect(ACTION_BODY_LIMIT - largest).toBeGreaterThan(1024 * 1024);
+  });
+});
+
+describe("what the request boundary learns of an action", () => {
+  it("a fetch action is named by its header, a no-JavaScript form post by its $ACTION_ID_ field", async () => {
+    expect(await inspectActionBody(post("[]", { ...ACTION, "content-type": "text/plain" }))).toEqual({
+      actionId: ACTION["next-action"],
+    });
+    const form = new Request("http://x/", { method: "POST", body: multipart({ $ACTION_ID_40abc: "", email: "a" }) });
+    expect(await inspectActionBody(form)).toEqual({ actionId: "40abc" });
+  });
+
+  it("a form post of a bound action is named by the id its $ACTION_REF_ points to, when its arguments decode", async () => {
+    const bound = multipart({
+      $ACTION_REF_1: "",
+      "$ACTION_1:0": '{"id":"60bound","bound":"$@1"}',
+      "$ACTION_1:1": '["contact-id"]',
+      name: "Ada",
+    });
+    expect(await inspectActionBody(new Request("http://x/", { method: "POST", body: bound }))).toEqual({
+      actionId: "60bound",
+    });
+  });
+
+  it.each([
+    ["bound arguments that point nowhere", { $ACTION_REF_1: "", "$ACTION_1:0": '{"id":"60a","bound":"$@1"}' }],
+    ["a forward reference", { $ACTION_REF_1: "", "$ACTION_1:0": '{"id":"60a","bound":"$Q2"}' }],
+    ["no metadata", { $ACTION_REF_1: "" }],
+    ["metadata that is not an object", { $ACTION_REF_1: "", "$ACTION_1:0": '["60a"]' }],
+    ["an id that is not a string", { $ACTION_REF_1: "", "$ACTION_1:0": '{"id":7,"bound":null}' }],
+  ])("400 for a bound form post with %s (Next.js: 500)", async (_, fields) => {
+    expect(await inspectActionBody(new Request("http://x/", { method: "POST", body: multipart(fields) }))).toEqual({
+      status: 400,
+    });
+  });
+
+  it("400 for arguments nested deeper than any action takes, instead of exhausting the stack", async () => {
+    const deep = `${"[".repeat(4000)}${"]".repeat(4000)}`;
+    expect(await malformedActionBodyStatus(post(deep, { ...ACTION, "content-type": "text/plain" }))).toBe(400);
+    const object = `[${'{"a":'.repeat(100)}1${"}".repeat(100)}]`;
+    expect(await malformedActionBodyStatus(post(object, { ...ACTION, "content-type": "text/plain" }))).toBe(400);
+  });
+});
+
+describe("how much an action body may hold", () => {
+  const overAnonymousLimit = multipart({ $ACTION_ID_40abc: "", note: "x".repeat(ANONYMOUS_ACTION_BODY_LIMIT) });
+  const anonymous = { bodyLimit: async () => ANONYMOUS_ACTION_BODY_LIMIT };
+
+  it("413 past the limit the boundary gives (a small one without a session), read no further", async () => {
+    expect(
+      await malformedActionBodyStatus(
+        new Request("http://x/", { method: "POST", body: overAnonymousLimit }),
+        anonymous,
+      ),
+    ).toBe(413);
+    expect(
+      await malformedActionBodyStatus(new Request("http://x/", { method: "POST", body: overAnonymousLimit })),
+    ).toBeUndefined();
+  });
+
+  it("413 from a declared length alone, and from a streamed body without one", async () => {
+    let pulled = 0;
+    const endless = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        pulled++;
+        controller.enqueue(new Uint8Array(16 * 1024).fill(91));
+      },
+    });
+    const streamed = new Request("http://x/", {
+      method: "POST",
+      body: endless,
+      headers: { ...ACTION, "content-type": "text/plain" },
+      duplex: "half",
+    } as RequestInit);
+    expect(await malformedActionBodyStatus(streamed, anonymous)).toBe(413);
+    expect(pulled).toBeLessThan(10);
+
+    const declared = post("[]", { ...ACTION, "content-type": "text/plain", "content-length": String(10 ** 9) });
+    expect(await malformedActionBodyStatus(declared, anonymous)).toBe(413);
+  });
+
+  it(`413 for more than ${MAX_ACTION_BODY_PARTS} parts, before parsing them; compose's largest form is far below`, async () => {
+    const many = new FormData();
+    many.append("$ACTION_ID_40abc", "");
+    for (let i = 0; i < MAX_ACTION_BODY_PARTS; i++) many.append("_1_to", "a@b.co");
+    expect(await malformedActionBodyStatus(new Request("http://x/", { method: "POST", body: many }))).toBe(413);
+    expect(MAX_RECIPIENTS + MAX_ATTACHMENTS + 20).toBeLessThan(MAX_ACTION_BODY_PARTS / 2);
   });
 });

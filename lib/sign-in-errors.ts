@@ -1,3 +1,5 @@
+import { SIGN_IN_NOT_STARTED_HERE } from "./sign-in-checks";
+
 /** What the sign-in page says for each client-safe error type Auth.js sends it as ?error=…. */
 const SIGN_IN_ERRORS = new Map<string, string>([
   [
@@ -10,6 +12,10 @@ const SIGN_IN_ERRORS = new Map<string, string>([
     "That email address already belongs to an Evergreen user who signs in with a different Google account.",
   ],
   ["MissingCSRF", "The sign-in form expired. Please try again."],
+  [
+    SIGN_IN_NOT_STARTED_HERE,
+    "That return from Google did not belong to a sign-in started in this browser, or it took longer than 15 minutes. Nothing was changed; sign in again.",
+  ],
 ]);
 
 // Auth.js reports every other failure as Configuration; an unknown code (or a crafted one) reads the same.

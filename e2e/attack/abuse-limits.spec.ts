@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import { loadServerActions } from "@/test-support/server-actions";
 import { withAppDatabase } from "../app-database";
 import { E2E } from "../e2e-config";
@@ -21,9 +21,12 @@ function messagesOf(email: string): number {
   );
 }
 
-// Each test's client address is its own, so no two tests (or a test and its "elsewhere") share a count.
-let lastAddress = 0;
-const anAddress = () => `198.51.100.${++lastAddress}`;
+// Each test's client address is its own, so no two tests (or a test and its "elsewhere") share a count,
+// even after a failed test restarts the worker. Random, in the IPv6 documentation prefix.
+const anAddress = () =>
+  `2001:db8::${randomBytes(8)
+    .toString("hex")
+    .replace(/(.{4})(?!$)/g, "$1:")}`;
 
 /**
  * The limits count in fixed windows (lib/rate-limit.ts): an allowance spent across a window's end would
@@ -109,9 +112,10 @@ test("sign-in attempts past the limit from one address get 429 with Retry-After 
 test("the sign-in page tells a rate-limited visitor when to try again", async ({ browser, request }) => {
   const address = anAddress();
   await earlyInAWindow(600);
+  // Returns from Google with spent codes, from a browser that did start those sign-ins.
   for (let i = 0; i < SIGN_INS_PER_10_MINUTES; i++)
     await request.get(`/api/auth/callback/google?code=spent-${i}&state=none`, {
-      headers: { "x-forwarded-for": address },
+      headers: { "x-forwarded-for": address, cookie: `authjs.state=stale-${i}` },
       maxRedirects: 0,
     });
   const context = await browser.newContext({ extraHTTPHeaders: { "x-forwarded-for": address } });
@@ -125,4 +129,55 @@ test("the sign-in page tells a rate-limited visitor when to try again", async ({
   );
   await expect(page.getByRole("heading", { name: "Slow down" })).toBeVisible();
   await context.close();
+});
+
+test("another site cannot spend a visitor's sign-in attempts by loading Evergreen's return-from-Google address", async ({
+  page,
+  request,
+}) => {
+  const address = anAddress();
+  await earlyInAWindow(600);
+  // What <img src=".../api/auth/callback/google"> on any page sends: no SameSite=Lax cookie of ours.
+  for (let i = 0; i <= SIGN_INS_PER_10_MINUTES; i++) {
+    const planted = await request.get(`/api/auth/callback/google?code=planted-${i}&state=x`, {
+      headers: { "x-forwarded-for": address },
+      maxRedirects: 0,
+    });
+    expect(planted.status(), `planted return ${i + 1}`).toBe(303);
+    expect(planted.headers().location).toBe(`${E2E.appUrl}/sign-in?error=SignInNotStarted`);
+  }
+  const start = await request.post("/api/auth/signin/google", {
+    headers: { "x-forwarded-for": address, origin: E2E.appUrl },
+    form: { callbackUrl: "/dashboard" },
+    maxRedirects: 0,
+  });
+  expect(start.status()).toBeLessThan(400);
+
+  // Someone who does land there from such a link is told what happened and how to go on.
+  await page.goto("/api/auth/callback/google?code=planted&state=x");
+  await expect(page).toHaveURL(`${E2E.appUrl}/sign-in?error=SignInNotStarted`);
+  await expect(
+    page.getByRole("alert").filter({ hasText: "did not belong to a sign-in started in this browser" }),
+  ).toBeVisible();
+  await expect(page.getByRole("button", { name: "Continue with Google" })).toBeVisible();
+});
+
+test("a sign-in form posted without JavaScript counts against the limit as the script's post does", async ({
+  request,
+}) => {
+  const address = anAddress();
+  await earlyInAWindow(600);
+  const signIn = (await loadServerActions()).get("signInWithGoogleAction");
+  const attempt = () =>
+    request.post("/sign-in", {
+      headers: { "x-forwarded-for": address, origin: E2E.appUrl },
+      multipart: { [`$ACTION_ID_${signIn.id}`]: "", callbackUrl: "/dashboard" },
+      maxRedirects: 0,
+    });
+  for (let i = 0; i < SIGN_INS_PER_10_MINUTES; i++)
+    expect((await attempt()).status(), `attempt ${i + 1}`).toBeLessThan(400);
+  const refused = await attempt();
+  expect(refused.status()).toBe(429);
+  expect(Number(refused.headers()["retry-after"])).toBeGreaterThanOrEqual(1);
+  expect(await refused.text()).toContain("Too many sign-in attempts from your network");
 });

@@ -4,6 +4,7 @@ import { handlers } from "@/lib/auth";
 import { getEnv } from "@/lib/env";
 import { configuredOrigin } from "@/lib/request-guard";
 import { safeCallbackPath } from "@/lib/safe-redirect";
+import { carriesSignInChecks, SIGN_IN_NOT_STARTED_HERE } from "@/lib/sign-in-checks";
 
 const ourOrigin = (request: NextRequest) =>
   configuredOrigin(getEnv().authUrl, request.nextUrl, request.headers.get("host"));
@@ -26,8 +27,24 @@ function toSignInPage(request: NextRequest): Response {
   return NextResponse.redirect(page, 303);
 }
 
-export const GET = (request: NextRequest) =>
-  PROVIDER_SIGN_IN.test(request.nextUrl.pathname) ? toSignInPage(request) : handlers.GET(withSafeCallbackUrl(request));
+// A return from Google without the cookies of a sign-in started in this browser (another site's page
+// loading the address, a link replayed after 15 minutes) would fail Auth.js's checks with an error in
+// the log; it gets the sign-in page's "sign in again" at once (lib/sign-in-checks.ts).
+const CALLBACK = /^\/api\/auth\/callback\//;
+
+function notStartedHere(request: NextRequest): Response {
+  const page = new URL("/sign-in", ourOrigin(request));
+  page.searchParams.set("error", SIGN_IN_NOT_STARTED_HERE);
+  return NextResponse.redirect(page, 303);
+}
+
+export const GET = (request: NextRequest) => {
+  const { pathname } = request.nextUrl;
+  if (PROVIDER_SIGN_IN.test(pathname)) return toSignInPage(request);
+  if (CALLBACK.test(pathname) && !carriesSignInChecks(request.cookies.getAll().map((cookie) => cookie.name)))
+    return notStartedHere(request);
+  return handlers.GET(withSafeCallbackUrl(request));
+};
 export const POST = (request: NextRequest) => handlers.POST(withSafeCallbackUrl(request));
 // Next sends a HEAD (an uptime check, a link preview) to GET with its method kept, which Auth.js
 // refuses with a 400 and an error in the log; answered as the GET is (Node drops the body).
