@@ -19,6 +19,8 @@ export const MAX_BODY_LENGTH = 200_000;
 /** Attachments as Gmail takes them (25 MB), which base64 keeps under the 35 MB upload limit. */
 export const MAX_ATTACHMENTS_BYTES = 25 * 1024 * 1024;
 export const MAX_ATTACHMENTS = 20;
+/** Attachment bytes one user's unsent email may hold in the database (ten full messages). */
+export const MAX_WAITING_ATTACHMENT_BYTES = 10 * MAX_ATTACHMENTS_BYTES;
 /** Send waits this long, so the user can take it back. */
 export const UNDO_WINDOW_MS = 10_000;
 export const MIN_SCHEDULE_MS = 60_000;
@@ -179,6 +181,19 @@ export async function enqueueMessage(
     throw new UserError("Schedule: pick a time from 1 minute to 30 days ahead.", "sendAt");
   }
   const sendAt = scheduled ? message.sendAt! : new Date(now + UNDO_WINDOW_MS);
+  const adding = message.attachments.reduce((sum, file) => sum + file.content.length, 0);
+  if (adding > 0) {
+    const waiting = await waitingAttachmentBytes(userId, deps);
+    if (waiting + adding > MAX_WAITING_ATTACHMENT_BYTES) {
+      // The same form again (a double click) finds its message, whose files are among those waiting.
+      const existing = await findResubmittedMessage(userId, message.idempotencyKey, deps);
+      if (existing) return existing;
+      throw new UserError(
+        `Attachments: your unsent email already holds ${formatMegabytes(waiting)} of files, and at most ${formatMegabytes(MAX_WAITING_ATTACHMENT_BYTES)} can wait to be sent. Send this once some of it has gone out, or cancel scheduled email with large files in the outbox.`,
+        "attachments",
+      );
+    }
+  }
   const [sender, contactId] = await Promise.all([
     db.account.findFirst({
       where: { userId, provider: "google" },
@@ -247,14 +262,53 @@ export async function findResubmittedMessage(
   return { id: existing.id, status: existing.status, sendAt: existing.nextAttemptAt ?? new Date(0), duplicate: true };
 }
 
+/** Statuses whose message may still be sent, so it keeps its attachments' bytes. */
+const HOLDS_ATTACHMENTS: MessageStatus[] = [
+  "SCHEDULED",
+  "QUEUED",
+  "SENDING",
+  "WAITING_FOR_RECONNECT",
+  "FAILED",
+  "UNKNOWN",
+];
+
+// Every user may upload, so the attachment bytes waiting to be sent are capped per user.
+async function waitingAttachmentBytes(userId: string, deps: AppDeps): Promise<number> {
+  const { _sum } = await deps.db.attachment.aggregate({
+    _sum: { size: true },
+    where: { message: { userId, status: { in: HOLDS_ATTACHMENTS } } },
+  });
+  return _sum.size ?? 0;
+}
+
+function formatMegabytes(bytes: number): string {
+  return `${Math.round(bytes / (1024 * 1024))} MB`;
+}
+
 /** Takes a message back while it is still waiting (the undo window, or a scheduled time). */
 export async function cancelMessage(userId: string, messageId: string, deps: AppDeps = appDeps()): Promise<boolean> {
   if (!isRecordId(messageId)) return false;
-  const { count } = await deps.db.message.updateMany({
-    where: { id: messageId, userId, status: { in: ["QUEUED", "SCHEDULED", "WAITING_FOR_RECONNECT"] }, leaseId: null },
-    data: { status: "CANCELLED", nextAttemptAt: null },
-  });
+  const [{ count }] = await deps.db.$transaction([
+    deps.db.message.updateMany({
+      where: { id: messageId, userId, status: { in: ["QUEUED", "SCHEDULED", "WAITING_FOR_RECONNECT"] }, leaseId: null },
+      data: { status: "CANCELLED", nextAttemptAt: null },
+    }),
+    dropSettledAttachmentContent(deps.db, messageId),
+  ]);
   return count === 1;
+}
+
+/**
+ * Once a message is sent or cancelled, its attachments' bytes are never read again (Gmail keeps the
+ * sent copy; Undo restores the files from the browser), so they leave the database; name, type and
+ * size stay for the outbox. A write for the same transaction as the status change, and a no-op for a
+ * message in any other state.
+ */
+export function dropSettledAttachmentContent(db: AppDeps["db"], messageId: string) {
+  return db.attachment.updateMany({
+    where: { messageId, message: { status: { in: ["SENT", "CANCELLED"] } } },
+    data: { content: new Uint8Array() },
+  });
 }
 
 /** Where one of the user's messages stands, for the compose page's confirmation after the undo window. */
@@ -383,7 +437,10 @@ export async function decideMessage(
     decision === "dismiss"
       ? { status: "CANCELLED" as const, lastError: "Dismissed after checking Gmail." }
       : { status: "QUEUED" as const, nextAttemptAt: now, attempts: 0, lastError: null, sendStartedAt: null };
-  const { count } = await deps.db.message.updateMany({ where: { id: messageId, userId, status: from }, data });
+  const [{ count }] = await deps.db.$transaction([
+    deps.db.message.updateMany({ where: { id: messageId, userId, status: from }, data }),
+    dropSettledAttachmentContent(deps.db, messageId),
+  ]);
   return count === 1;
 }
 

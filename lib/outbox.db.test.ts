@@ -7,7 +7,14 @@ import { setupTestDatabase } from "@/test-support/test-deps";
 import { contactSchema, createContact } from "./contacts";
 import type { AppDeps } from "./deps";
 import { googleGateway } from "./google/gateway";
-import { cancelMessage, composeSchema, enqueueMessage, UNDO_WINDOW_MS, type ComposeInput } from "./messages";
+import {
+  cancelMessage,
+  composeSchema,
+  enqueueMessage,
+  MAX_WAITING_ATTACHMENT_BYTES,
+  UNDO_WINDOW_MS,
+  type ComposeInput,
+} from "./messages";
 import {
   checkScheduledConnections,
   claimDueMessages,
@@ -116,6 +123,69 @@ describe("a message from compose to Gmail", () => {
     await runOutboxOnce(app());
     expect((await sentSubjects()).sort()).toEqual(Array.from({ length: 12 }, (_, n) => `Batch ${n}`).sort());
     for (const { id } of ids) expect(await statusOf(id)).toBe("SENT");
+  });
+});
+
+describe("attachments' bytes", () => {
+  const file = (name: string, bytes = 1024) => ({
+    filename: name,
+    contentType: "application/pdf",
+    content: randomBytes(bytes),
+  });
+  const storedFiles = (messageId: string) =>
+    test.db.attachment.findMany({ where: { messageId }, select: { filename: true, size: true, content: true } });
+
+  it("leave the database once the message is sent or taken back; its outbox entry keeps names and sizes", async () => {
+    const sent = await enqueueMessage(userId, compose({ attachments: [file("offer.pdf", 4096)] }), app(0));
+    const undone = await enqueueMessage(userId, compose({ attachments: [file("draft.pdf")] }), app(0));
+    expect(await cancelMessage(userId, undone.id, app(0))).toBe(true);
+    await runOutboxOnce(app());
+
+    expect(await statusOf(sent.id)).toBe("SENT");
+    const [delivered] = await google.control.messages();
+    expect(delivered!.raw).toMatch(/filename="?offer\.pdf/);
+    expect(await storedFiles(sent.id)).toEqual([{ filename: "offer.pdf", size: 4096, content: new Uint8Array() }]);
+    expect(await storedFiles(undone.id)).toEqual([{ filename: "draft.pdf", size: 1024, content: new Uint8Array() }]);
+  });
+
+  it("are kept while the message may still be sent: scheduled, failed or unknown", async () => {
+    const later = await enqueueMessage(
+      userId,
+      compose({ attachments: [file("later.pdf")], sendAt: new Date(Date.now() + 3_600_000) }),
+      app(0),
+    );
+    await runOutboxOnce(app());
+    expect(await statusOf(later.id)).toBe("SCHEDULED");
+    expect((await storedFiles(later.id))[0]!.content).toHaveLength(1024);
+    await cancelMessage(userId, later.id, app(0));
+  });
+
+  it(`are capped per user while waiting (${MAX_WAITING_ATTACHMENT_BYTES / 2 ** 20} MB), with a message naming the field and the way out`, async () => {
+    // Waiting files of this size, recorded without their bytes: the cap counts recorded sizes.
+    const waiting = await enqueueMessage(userId, compose({ attachments: [file("big.bin")] }), app(0));
+    await test.db.attachment.updateMany({
+      where: { messageId: waiting.id },
+      data: { size: MAX_WAITING_ATTACHMENT_BYTES - 2048 },
+    });
+    const overflowing = compose({ attachments: [file("one-too-many.pdf", 4096)] });
+    await expect(enqueueMessage(userId, overflowing, app(0))).rejects.toMatchObject({
+      field: "attachments",
+      message: expect.stringMatching(/^Attachments: your unsent email already holds 250 MB .* cancel scheduled email/),
+    });
+    // Files without much waiting, and email without files, still go; so does another user's.
+    expect((await enqueueMessage(userId, compose(), app(0))).status).toBe("QUEUED");
+
+    // Once the waiting files have gone out there is room again; the same form sent twice (a double
+    // click) finds its own message even when its files are what fills the allowance.
+    await runOutboxOnce(app());
+    const fits = await enqueueMessage(userId, overflowing, app(0));
+    expect(fits.duplicate).toBe(false);
+    await test.db.attachment.updateMany({
+      where: { messageId: fits.id },
+      data: { size: MAX_WAITING_ATTACHMENT_BYTES },
+    });
+    expect(await enqueueMessage(userId, overflowing, app(0))).toMatchObject({ id: fits.id, duplicate: true });
+    expect(await cancelMessage(userId, fits.id, app(0))).toBe(true);
   });
 });
 

@@ -6,6 +6,7 @@ import { appDeps, type AppDeps } from "./deps";
 import { ReconnectRequiredError } from "./errors";
 import { GmailNoAnswerError, GmailRejectedError, GmailUnauthorizedError, type SentMessage } from "./google/gmail";
 import { GoogleUnavailableError } from "./google/oauth";
+import { dropSettledAttachmentContent } from "./messages";
 import { buildMime } from "./mime";
 import { getAccessToken, withAccessToken } from "./tokens";
 
@@ -205,18 +206,21 @@ export async function sendClaimedMessage(id: string, leaseId: string, deps: AppD
     return recordFailure(message, error, deps);
   }
   const sentAt = deps.now();
-  const { count } = await db.message.updateMany({
-    where: held,
-    data: {
-      ...release,
-      status: "SENT",
-      sentAt,
-      gmailMessageId: sent.id,
-      gmailThreadId: sent.threadId,
-      lastError: null,
-      nextAttemptAt: null,
-    },
-  });
+  const [{ count }] = await db.$transaction([
+    db.message.updateMany({
+      where: held,
+      data: {
+        ...release,
+        status: "SENT",
+        sentAt,
+        gmailMessageId: sent.id,
+        gmailThreadId: sent.threadId,
+        lastError: null,
+        nextAttemptAt: null,
+      },
+    }),
+    dropSettledAttachmentContent(db, message.id),
+  ]);
   // The contacts' "last contacted" is a nicety: failing to note it must not make a sent message a retry.
   if (count === 1) {
     const recipients = [...(message.to as string[]), ...(message.cc as string[]), ...(message.bcc as string[])];
