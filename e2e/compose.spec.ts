@@ -341,7 +341,7 @@ test("when Gmail needs reconnecting, compose says so, and Reconnect comes back t
   await expect(field(page, "Subject")).toHaveValue("Written while disconnected");
 });
 
-test("a contact's Email action opens compose with the contact in To, keeping the saved draft", async ({
+test("a contact's Email action starts a message to them; with a draft under way it asks, and loses neither", async ({
   page,
   signedInUser,
 }) => {
@@ -352,4 +352,68 @@ test("a contact's Email action opens compose with the contact in To, keeping the
   await page.goto("/compose?to=%22%3E%3Cscript%3E");
   await expect(page.getByRole("button", { name: /^Remove "/ })).toHaveCount(0);
   await expect(chip(page, "grace@evergreen.test")).toBeVisible();
+
+  // A half-written draft: the next contact is not quietly added to it.
+  await field(page, "Subject").fill("Half-written to Grace");
+  await expect(page.getByText("Draft saved on this device.")).toBeVisible();
+  await page.goto("/compose?to=bob%40acme.test");
+  const question = page.getByRole("group", { name: /You have an unsent draft, “Half-written to Grace” to grace@/ });
+  await expect(question).toBeVisible();
+  await expect(chip(page, "bob@acme.test")).toHaveCount(0);
+  await expect(question.getByRole("button", { name: "New email to bob@acme.test" })).toBeFocused();
+  await page.keyboard.press("Enter");
+  await expect(chip(page, "bob@acme.test")).toBeVisible();
+  await expect(chip(page, "grace@evergreen.test")).toHaveCount(0);
+  await expect(field(page, "Subject")).toBeFocused();
+  const setAside = page.getByRole("status").filter({ hasText: "Your earlier draft “Half-written to Grace”" });
+  await expect(setAside).toContainText("is set aside");
+
+  // Still restorable while the new one is written, and back in the editor once the new one is sent.
+  await field(page, "Subject").fill("For Bob");
+  await expect(setAside.getByRole("button", { name: "Restore it" })).toBeVisible();
+  await sendButton(page).click();
+  await page.getByRole("button", { name: "Write another message" }).click();
+  await expect(field(page, "Subject")).toHaveValue("Half-written to Grace");
+  await expect(chip(page, "grace@evergreen.test")).toBeVisible();
+  await expect(page.getByText("Draft saved on this device.")).toBeVisible();
+
+  // Or the contact joins the draft, when that is what the user chooses.
+  await page.goto("/compose?to=alice%40acme.test");
+  await page.getByRole("button", { name: "Add to this draft" }).click();
+  await expect(chip(page, "alice@acme.test")).toBeVisible();
+  await expect(chip(page, "grace@evergreen.test")).toBeVisible();
+  await expect(field(page, "Subject")).toHaveValue("Half-written to Grace");
+});
+
+test("two tabs opening one saved draft each send their own message, and neither is reported for the other", async ({
+  page,
+  context,
+  signedInUser: user,
+}) => {
+  await openCompose(page, user);
+  await field(page, "Subject").fill("Shared start");
+  await expect(page.getByText("Draft saved on this device.")).toBeVisible();
+  const second = await context.newPage();
+  await openCompose(second, user);
+  await expect(field(second, "Subject")).toHaveValue("Shared start");
+
+  const stamp = Date.now();
+  const tabs = [
+    { tab: page, to: "p9@x.test", subject: `Tab one ${stamp}` },
+    { tab: second, to: "p10@x.test", subject: `Tab two ${stamp}` },
+  ];
+  for (const { tab, to, subject } of tabs) {
+    await addRecipient(tab, "To", to);
+    await field(tab, "Subject").fill(subject);
+  }
+  for (const { tab } of tabs) {
+    await sendButton(tab).click();
+    await expect(tab.getByRole("button", { name: "Undo" })).toBeVisible();
+  }
+  await expect
+    .poll(async () => Promise.all(tabs.map(async ({ subject }) => (await sentAs(user.email, subject)).length)), {
+      timeout: 30_000,
+    })
+    .toEqual([1, 1]);
+  for (const { to, subject } of tabs) expect((await sentAs(user.email, subject))[0]!.envelope.to).toEqual([to]);
 });

@@ -291,6 +291,18 @@ test("a contact's page shows the email sent to them, opens it in Gmail, and writ
   await expect(page).toHaveURL(/\/compose\?to=grace%40navy\.test$/);
 });
 
+test("compose suggests the user's contacts, by name and address, besides those recently emailed", async ({
+  page,
+  signedInUser,
+}) => {
+  seedContact(signedInUser.email, { name: "Alice Liddell", email: "alice@wonder.test" });
+  seedContact(signedInUser.email, { email: "nameless@wonder.test" });
+  await page.goto("/compose");
+  const suggestions = page.locator("datalist#recent-recipients option");
+  await expect(suggestions.and(page.locator('[value="alice@wonder.test"]'))).toHaveAttribute("label", "Alice Liddell");
+  await expect(suggestions.and(page.locator('[value="nameless@wonder.test"]'))).toHaveCount(1);
+});
+
 test("another user's contact is not found", async ({ page, signedInUser }) => {
   void signedInUser;
   const otherEmail = `other-${randomUUID().slice(0, 8)}@evergreen.test`;

@@ -74,21 +74,42 @@ describe("a decision about an id no row could have", () => {
 
 describe("a resubmitted form", () => {
   it("finds the message its idempotency key made, refuses another user's key, and finds nothing for a new key", async () => {
-    const key = randomBytes(12).toString("hex");
-    const queued = await enqueueMessage(
-      userId,
-      composeSchema.parse({ to: ["ada@x.test"], subject: "Hi", body: "", idempotencyKey: key }),
-      test.deps,
-    );
-    expect(await findResubmittedMessage(userId, key, test.deps)).toEqual({
+    const form = composeSchema.parse({
+      to: ["ada@x.test"],
+      subject: "Hi",
+      body: "",
+      idempotencyKey: randomBytes(12).toString("hex"),
+      attachments: [{ filename: "a.pdf", contentType: "application/pdf", content: randomBytes(64) }],
+    });
+    const queued = await enqueueMessage(userId, form, test.deps);
+    expect(await findResubmittedMessage(userId, form, test.deps)).toEqual({
       id: queued.id,
       status: "QUEUED",
       sendAt: queued.sendAt,
       duplicate: true,
     });
-    await expect(findResubmittedMessage(otherUserId, key, test.deps)).rejects.toThrow(
+    await expect(findResubmittedMessage(otherUserId, form, test.deps)).rejects.toThrow(
       "The form is out of date; reload the page.",
     );
-    expect(await findResubmittedMessage(userId, randomBytes(12).toString("hex"), test.deps)).toBeUndefined();
+    const fresh = { ...form, idempotencyKey: randomBytes(12).toString("hex") };
+    expect(await findResubmittedMessage(userId, fresh, test.deps)).toBeUndefined();
+  });
+
+  it("with other content is not that message: two tabs writing from one saved draft each get their own answer", async () => {
+    const key = randomBytes(12).toString("hex");
+    const first = composeSchema.parse({ to: ["p9@x.test"], subject: "Tab one", body: "One", idempotencyKey: key });
+    const queued = await enqueueMessage(userId, first, test.deps);
+    for (const other of [
+      { ...first, to: ["p10@x.test"] },
+      { ...first, subject: "Tab two" },
+      { ...first, body: "Two" },
+      { ...first, attachments: [{ filename: "x.pdf", contentType: "application/pdf", content: randomBytes(8) }] },
+    ]) {
+      await expect(enqueueMessage(userId, composeSchema.parse(other), test.deps)).rejects.toThrow(
+        "Not sent: this draft was already sent from another tab or window, as “Tab one”.",
+      );
+    }
+    expect(await test.db.message.count({ where: { userId } })).toBe(1);
+    expect(await enqueueMessage(userId, first, test.deps)).toMatchObject({ id: queued.id, duplicate: true });
   });
 });

@@ -186,7 +186,7 @@ export async function enqueueMessage(
     const waiting = await waitingAttachmentBytes(userId, deps);
     if (waiting + adding > MAX_WAITING_ATTACHMENT_BYTES) {
       // The same form again (a double click) finds its message, whose files are among those waiting.
-      const existing = await findResubmittedMessage(userId, message.idempotencyKey, deps);
+      const existing = await findResubmittedMessage(userId, message, deps);
       if (existing) return existing;
       throw new UserError(
         `Attachments: your unsent email already holds ${formatMegabytes(waiting)} of files, and at most ${formatMegabytes(MAX_WAITING_ATTACHMENT_BYTES)} can wait to be sent. Send this once some of it has gone out, or cancel scheduled email with large files in the outbox.`,
@@ -238,7 +238,7 @@ export async function enqueueMessage(
   } catch (error) {
     // The key is taken: a double click, a replayed request, or two identical requests at once.
     if ((error as { code?: string }).code !== "P2002") throw error;
-    const existing = await findResubmittedMessage(userId, message.idempotencyKey, deps);
+    const existing = await findResubmittedMessage(userId, message, deps);
     if (!existing) throw new UserError("The form is out of date; reload the page.");
     return existing;
   }
@@ -246,20 +246,51 @@ export async function enqueueMessage(
 
 /**
  * The message an idempotency key already made for this user: a resubmitted form (a lost answer, a
- * replay) finds it rather than making another. A key of another user's message means a stale form.
+ * replay, a double click) finds it rather than making another. The same key with other content is no
+ * resubmission (two tabs writing from one saved draft): that message is refused, never reported as
+ * the other's. A key of another user's message means a stale form.
  */
 export async function findResubmittedMessage(
   userId: string,
-  idempotencyKey: string,
+  message: Pick<ValidMessage, "idempotencyKey" | "to" | "cc" | "bcc" | "subject" | "body" | "attachments">,
   deps: AppDeps = appDeps(),
 ): Promise<QueuedMessage | undefined> {
   const existing = await deps.db.message.findUnique({
-    where: { idempotencyKey },
-    select: { id: true, userId: true, status: true, nextAttemptAt: true },
+    where: { idempotencyKey: message.idempotencyKey },
+    select: {
+      id: true,
+      userId: true,
+      status: true,
+      nextAttemptAt: true,
+      to: true,
+      cc: true,
+      bcc: true,
+      subject: true,
+      text: true,
+      attachments: { select: { filename: true, size: true } },
+    },
   });
   if (!existing) return undefined;
   if (existing.userId !== userId) throw new UserError("The form is out of date; reload the page.");
+  if (contentOf(existing) !== contentOf({ ...message, text: message.body })) {
+    throw new UserError(
+      `Not sent: this draft was already sent from another tab or window, as “${existing.subject || "(no subject)"}”. Your message is still here; send it again to send it too.`,
+    );
+  }
   return { id: existing.id, status: existing.status, sendAt: existing.nextAttemptAt ?? new Date(0), duplicate: true };
+}
+
+/** What makes two submissions the same message: recipients, subject, body and the files' names and sizes. */
+function contentOf(message: {
+  to: unknown;
+  cc: unknown;
+  bcc: unknown;
+  subject: string;
+  text: string;
+  attachments: Array<{ filename: string; size?: number; content?: Buffer }>;
+}): string {
+  const files = message.attachments.map((file) => `${file.size ?? file.content?.length ?? 0} ${file.filename}`).sort();
+  return JSON.stringify([message.to, message.cc, message.bcc, message.subject, message.text, files]);
 }
 
 /** Statuses whose message may still be sent, so it keeps its attachments' bytes. */
@@ -325,6 +356,31 @@ const RECENT_MESSAGES = 200;
 const MAX_SUGGESTIONS = 100;
 
 /** Addresses the user has sent to, most recent first, each once: the compose form's suggestions. */
+export type RecipientSuggestion = { address: string; name: string };
+
+const MAX_CONTACT_SUGGESTIONS = 500;
+
+/**
+ * What compose offers as the user types: addresses recently sent to, then the user's contacts (by
+ * name, up to 500) with their names, each address once. The browser's list filters them as one types.
+ */
+export async function recipientSuggestions(userId: string, deps: AppDeps = appDeps()): Promise<RecipientSuggestion[]> {
+  const [recent, contacts] = await Promise.all([
+    recentRecipients(userId, deps),
+    deps.db.contact.findMany({
+      where: { userId },
+      orderBy: { searchText: "asc" },
+      take: MAX_CONTACT_SUGGESTIONS,
+      select: { email: true, name: true },
+    }),
+  ]);
+  const names = new Map(contacts.map((contact) => [contact.email, contact.name]));
+  const suggestions = new Map<string, RecipientSuggestion>();
+  for (const address of recent) suggestions.set(address, { address, name: names.get(address) ?? "" });
+  for (const { email, name } of contacts) if (!suggestions.has(email)) suggestions.set(email, { address: email, name });
+  return [...suggestions.values()];
+}
+
 export async function recentRecipients(userId: string, deps: AppDeps = appDeps()): Promise<string[]> {
   const messages = await deps.db.message.findMany({
     where: { userId, status: "SENT" },

@@ -180,12 +180,13 @@ describe("attachments' bytes", () => {
     await runOutboxOnce(app());
     const fits = await enqueueMessage(userId, overflowing, app(0));
     expect(fits.duplicate).toBe(false);
+    const filler = await enqueueMessage(userId, compose({ attachments: [file("filler.bin")] }), app(0));
     await test.db.attachment.updateMany({
-      where: { messageId: fits.id },
+      where: { messageId: filler.id },
       data: { size: MAX_WAITING_ATTACHMENT_BYTES },
     });
     expect(await enqueueMessage(userId, overflowing, app(0))).toMatchObject({ id: fits.id, duplicate: true });
-    expect(await cancelMessage(userId, fits.id, app(0))).toBe(true);
+    for (const { id } of [fits, filler]) expect(await cancelMessage(userId, id, app(0))).toBe(true);
   });
 });
 

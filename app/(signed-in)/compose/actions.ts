@@ -59,7 +59,7 @@ export async function sendMessageAction(_previous: ComposeState, formData: unkno
   }
   try {
     // A resubmitted form (its answer was lost) finds its message again, and is no new send to count.
-    const resubmitted = await findResubmittedMessage(user.id, parsed.data.idempotencyKey);
+    const resubmitted = await findResubmittedMessage(user.id, parsed.data);
     if (!resubmitted) {
       // Counted here, per user, whatever the request's encoding; proxy.ts answers 429 once the limit is used up.
       const limit = await consumeRateLimit(rateLimitRules().sends, user.id);

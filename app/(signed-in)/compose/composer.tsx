@@ -16,6 +16,7 @@ import { flushSync } from "react-dom";
 import { IDLE } from "@/lib/action-state";
 import { fitAttachments, type AttachmentLimits } from "@/lib/attachment-limits";
 import { addAddresses, invalidAddressMessage, isEmailAddress, splitAddresses } from "@/lib/email-address";
+import type { RecipientSuggestion } from "@/lib/messages";
 import { isRateLimitMessage } from "@/lib/rate-limit-copy";
 import {
   dateInputValue,
@@ -50,7 +51,7 @@ export type ComposeLimits = {
 };
 
 /** `prefillTo`: an address to add to To when the page opens (a contact's Email action). */
-type Props = { userId: string; suggestions: string[]; limits: ComposeLimits; prefillTo?: string };
+type Props = { userId: string; suggestions: RecipientSuggestion[]; limits: ComposeLimits; prefillTo?: string };
 
 const subscribeToNothing = () => () => {};
 
@@ -130,7 +131,7 @@ function summaryOf(draft: Draft): string {
   const recipients = [...draft.to, ...draft.cc, ...draft.bcc];
   const shown = recipients.slice(0, 2).join(", ");
   const more = recipients.length > 2 ? ` and ${recipients.length - 2} more` : "";
-  return `“${draft.subject.trim() || "(no subject)"}” to ${shown}${more}`;
+  return `“${draft.subject.trim() || "(no subject)"}”${shown ? ` to ${shown}${more}` : ""}`;
 }
 
 function focusFirstError(errors: FieldErrors) {
@@ -139,11 +140,16 @@ function focusFirstError(errors: FieldErrors) {
 }
 
 function ComposeSession({ userId, suggestions, limits, prefillTo }: Props) {
-  const [draft, setDraft] = useState<Draft>(() => {
-    const saved = loadDraft(userId) ?? emptyDraft();
-    // The contact joins whatever draft was being written, once.
-    return prefillTo && !saved.to.includes(prefillTo) ? { ...saved, to: [...saved.to, prefillTo] } : saved;
+  // A contact's Email action opens a new message to them, unless a draft is being written: then the
+  // user chooses (someone's private text must not quietly go to a new person, nor a draft be lost).
+  const [opening] = useState(() => {
+    const saved = loadDraft(userId);
+    if (!prefillTo) return { draft: saved ?? emptyDraft(), ask: null };
+    if (!saved || isBlank(saved)) return { draft: { ...emptyDraft(), to: [prefillTo] }, ask: null };
+    return { draft: saved, ask: saved.to.includes(prefillTo) ? null : prefillTo };
   });
+  const [draft, setDraft] = useState<Draft>(opening.draft);
+  const [askAbout, setAskAbout] = useState<string | null>(opening.ask);
   const [savedDraft, setSavedDraft] = useState<Draft | null>(draft);
   const [saveRefused, setSaveRefused] = useState(false);
   const [attachments, setAttachments] = useState<File[]>([]);
@@ -152,13 +158,15 @@ function ComposeSession({ userId, suggestions, limits, prefillTo }: Props) {
   const [errors, setErrors] = useState<FieldErrors>({});
   const [failure, setFailure] = useState<string | null>(null);
   const [sent, setSent] = useState<Sent | null>(null);
-  const [notice, setNotice] = useState<{ text: string; restore?: Snapshot } | null>(null);
+  // A sticky notice stays while the user writes (a draft set aside stays restorable until sent or restored).
+  const [notice, setNotice] = useState<{ text: string; restore?: Snapshot; sticky?: boolean } | null>(null);
   const [announcement, setAnnouncement] = useState("");
   const [dragging, setDragging] = useState(false);
   const formRef = useRef<HTMLFormElement>(null);
   const submitting = useRef(false);
   const latestDraft = useRef(draft);
-  const suggestionSet = new Set(suggestions);
+  const setAside = useRef<Snapshot | null>(null);
+  const suggestionSet = new Set(suggestions.map((suggestion) => suggestion.address));
 
   const announce = useCallback(
     (text: string) => setAnnouncement((previous) => (previous === text ? `${text}\u00a0` : text)),
@@ -185,10 +193,13 @@ function ComposeSession({ userId, suggestions, limits, prefillTo }: Props) {
         const { queued } = result;
         clearDraft(userId);
         setSent({ queued, undoUntil: Date.now() + queued.undoMs, snapshot: submission.snapshot });
-        setDraft(emptyDraft());
-        setAttachments([]);
+        // A draft set aside for this email comes back for the next one.
+        const earlier = setAside.current;
+        setAside.current = null;
+        setDraft(earlier ? { ...earlier.draft, idempotencyKey: newIdempotencyKey() } : emptyDraft());
+        setAttachments(earlier?.attachments ?? []);
         setAttachmentProblem(null);
-        setNotice(null);
+        setNotice(earlier ? { text: "Your earlier draft is back in the editor." } : null);
         announce(
           queued.status === "SCHEDULED"
             ? "Scheduled."
@@ -250,7 +261,7 @@ function ComposeSession({ userId, suggestions, limits, prefillTo }: Props) {
   /** Changes the draft; an error shown for the field being edited goes, since it may no longer hold. */
   const edit = (change: (draft: Draft) => Draft, field?: string) => {
     setDraft(change);
-    if (notice) setNotice(null);
+    if (notice && !notice.sticky) setNotice(null);
     if (field && errors[field]) setErrors(({ [field]: _, ...rest }) => rest);
   };
 
@@ -328,12 +339,23 @@ function ComposeSession({ userId, suggestions, limits, prefillTo }: Props) {
     const text = scheduled
       ? "Scheduled send cancelled. Your message is back in the editor."
       : "Not sent. Your message is back in the editor.";
+    // A draft that came back to the editor after the send is set aside again, not overwritten.
+    const earlier = isBlank(draft) && attachments.length === 0 ? null : { draft, attachments };
+    setAside.current = earlier;
     flushSync(() => {
       // A new key: the old one names the cancelled message.
       setDraft({ ...sent.snapshot.draft, idempotencyKey: newIdempotencyKey() });
       setAttachments(sent.snapshot.attachments);
       setSent(null);
-      setNotice({ text });
+      setNotice(
+        earlier
+          ? {
+              text: `${text} Your earlier draft ${summaryOf(earlier.draft)} is set aside.`,
+              restore: earlier,
+              sticky: true,
+            }
+          : { text },
+      );
     });
     document.getElementById("compose-body")?.focus();
     return null;
@@ -347,6 +369,32 @@ function ComposeSession({ userId, suggestions, limits, prefillTo }: Props) {
     document.getElementById("compose-to")?.focus();
   };
 
+  const startNewTo = (address: string) => {
+    setAside.current = { draft, attachments };
+    flushSync(() => {
+      setNotice({
+        text: `Your earlier draft ${summaryOf(draft)} is set aside.`,
+        restore: { draft, attachments },
+        sticky: true,
+      });
+      setDraft({ ...emptyDraft(), to: [address] });
+      setAttachments([]);
+      setErrors({});
+      setFailure(null);
+      setAskAbout(null);
+    });
+    document.getElementById("compose-subject")?.focus();
+  };
+
+  const addToDraft = (address: string) => {
+    flushSync(() => {
+      setDraft((d) => ({ ...d, to: addAddresses(d.to, [address]) }));
+      setAskAbout(null);
+    });
+    announce(`Added ${address} to To.`);
+    document.getElementById("compose-body")?.focus();
+  };
+
   const discard = () => {
     setNotice({ text: "Draft discarded.", restore: { draft, attachments } });
     setDraft(emptyDraft());
@@ -357,6 +405,7 @@ function ComposeSession({ userId, suggestions, limits, prefillTo }: Props) {
   };
 
   const restore = (snapshot: Snapshot) => {
+    setAside.current = null;
     setDraft(snapshot.draft);
     setAttachments(snapshot.attachments);
     setNotice(null);
@@ -397,8 +446,8 @@ function ComposeSession({ userId, suggestions, limits, prefillTo }: Props) {
         {announcement}
       </p>
       <datalist id={SUGGESTIONS_ID}>
-        {suggestions.map((address) => (
-          <option key={address} value={address} />
+        {suggestions.map(({ address, name }) => (
+          <option key={address} value={address} label={name || undefined} />
         ))}
       </datalist>
 
@@ -422,6 +471,35 @@ function ComposeSession({ userId, suggestions, limits, prefillTo }: Props) {
           </button>
         ) : null}
       </div>
+
+      {askAbout && !sent ? (
+        <div
+          role="group"
+          aria-labelledby="unsent-draft-question"
+          className="space-y-3 rounded-md border border-amber-200 bg-amber-50 px-4 py-3 text-sm text-amber-950"
+        >
+          <p id="unsent-draft-question">
+            You have an unsent draft, {summaryOf(draft)}. Write to {askAbout} in a new email, or add them to this draft?
+          </p>
+          <div className="flex flex-wrap gap-3">
+            <button
+              type="button"
+              autoFocus
+              onClick={() => startNewTo(askAbout)}
+              className="rounded-md bg-brand-700 px-3 py-1.5 font-medium text-white hover:bg-brand-800"
+            >
+              New email to {askAbout}
+            </button>
+            <button
+              type="button"
+              onClick={() => addToDraft(askAbout)}
+              className="rounded-md border border-slate-300 bg-white px-3 py-1.5 font-medium text-slate-800 hover:bg-slate-50"
+            >
+              Add to this draft
+            </button>
+          </div>
+        </div>
+      ) : null}
 
       {sent ? (
         <SentPanel

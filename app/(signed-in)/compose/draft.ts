@@ -19,13 +19,17 @@ export type Draft = {
   schedule: { open: boolean; date: string; time: string };
   /**
    * One per message being written, so a double click or a replayed request finds the message already
-   * queued. Kept with the draft: a send whose answer was lost (a crash) finds the same row when retried.
+   * queued. Kept per tab (sessionStorage, which survives the tab's reloads): a send whose answer was
+   * lost finds the same row when retried, while a second tab opening the same saved draft writes a
+   * message of its own.
    */
   idempotencyKey: string;
 };
 
 const VERSION = 1;
 const storageKey = (userId: string) => `evergreen.compose-draft.v${VERSION}.${userId}`;
+const tabKeyStorageKey = (userId: string) => `evergreen.compose-key.v${VERSION}.${userId}`;
+const KEY_FORMAT = /^[A-Za-z0-9_-]{16,64}$/;
 
 /** 22 URL-safe characters of randomness; `crypto.getRandomValues` works on plain-http origins too. */
 export function newIdempotencyKey(): string {
@@ -62,10 +66,13 @@ export function isBlank(draft: Draft): boolean {
   );
 }
 
+/** The saved draft, with this tab's idempotency key (a new one in a tab that has none yet). */
 export function loadDraft(userId: string): Draft | null {
   try {
     const stored: unknown = JSON.parse(localStorage.getItem(storageKey(userId)) ?? "null");
-    return isDraft(stored) ? stored : null;
+    if (!isDraft(stored)) return null;
+    const tabKey = sessionStorage.getItem(tabKeyStorageKey(userId));
+    return { ...stored, idempotencyKey: tabKey && KEY_FORMAT.test(tabKey) ? tabKey : newIdempotencyKey() };
   } catch {
     return null;
   }
@@ -74,6 +81,7 @@ export function loadDraft(userId: string): Draft | null {
 /** Stores the draft, or forgets it when there is nothing in it. False when the browser refused (full, private mode). */
 export function saveDraft(userId: string, draft: Draft): boolean {
   try {
+    sessionStorage.setItem(tabKeyStorageKey(userId), draft.idempotencyKey);
     if (isBlank(draft)) localStorage.removeItem(storageKey(userId));
     else localStorage.setItem(storageKey(userId), JSON.stringify(draft));
     return true;
@@ -116,6 +124,6 @@ function isDraft(value: unknown): value is Draft {
     typeof schedule.date === "string" &&
     typeof schedule.time === "string" &&
     typeof draft.idempotencyKey === "string" &&
-    /^[A-Za-z0-9_-]{16,64}$/.test(draft.idempotencyKey)
+    KEY_FORMAT.test(draft.idempotencyKey)
   );
 }

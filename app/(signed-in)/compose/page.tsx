@@ -13,7 +13,7 @@ import {
   MAX_SCHEDULE_MS,
   MAX_SUBJECT_LENGTH,
   MIN_SCHEDULE_MS,
-  recentRecipients,
+  recipientSuggestions,
 } from "@/lib/messages";
 import { reconnectGmailFromComposeAction } from "../connection-actions";
 import { Composer, type ComposeLimits } from "./composer";
@@ -38,7 +38,7 @@ export default async function ComposePage({
   // /compose?to=… (a contact's Email action) fills To; anything but one valid address is ignored.
   const prefillTo =
     typeof to === "string" && isEmailAddress(to.trim().toLowerCase()) ? to.trim().toLowerCase() : undefined;
-  const [connection, suggestions] = await Promise.all([getCurrentConnection(user.id), recentRecipients(user.id)]);
+  const [connection, suggestions] = await Promise.all([getCurrentConnection(user.id), recipientSuggestions(user.id)]);
   const copy = connection
     ? describeConnectionStatus(connection.status, connection.reason, connection.refreshProblem)
     : undefined;
