@@ -1,5 +1,5 @@
 import { NextResponse, type NextRequest } from "next/server";
-import { callbackUrlCookiesToReplace } from "@/lib/auth-callback-url";
+import { callbackUrlCookiesToReplace, REQUEST_PATH_HEADER, requestPathOf } from "@/lib/auth-callback-url";
 import { appContentSecurityPolicy, createNonce } from "@/lib/content-security-policy";
 import { getEnv } from "@/lib/env";
 import { clientAddress } from "@/lib/rate-limit";
@@ -67,6 +67,7 @@ async function abuseLimitRefusal(request: NextRequest, actionId: string | undefi
 function forward(request: NextRequest, origin: string): NextResponse {
   const replacements = callbackUrlCookiesToReplace(request.cookies.getAll(), origin);
   for (const { name, value } of replacements) request.cookies.set(name, value);
+  request.headers.set(REQUEST_PATH_HEADER, requestPathOf(request.nextUrl));
   return NextResponse.next({ request: { headers: request.headers } });
 }
 

@@ -175,6 +175,15 @@ test("a reload mid-compose keeps the draft, typed recipient included", async ({ 
   await expect(field(page, "Bcc")).toHaveValue("boss@x.test");
   await expect(field(page, "Subject")).toHaveValue("Proposal");
   await expect(field(page, "Body")).toHaveValue("Line one\nLine two");
+
+  // Leaving by the app's own navigation the moment after typing keeps the last keystrokes too.
+  await field(page, "Body").press("Control+End");
+  await field(page, "Body").pressSequentially(" w0");
+  const nav = page.getByRole("navigation", { name: "Main" });
+  await nav.getByRole("link", { name: "Outbox" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Outbox" })).toBeVisible();
+  await nav.getByRole("link", { name: "Compose" }).click();
+  await expect(field(page, "Body")).toHaveValue("Line one\nLine two w0");
 });
 
 test("errors are named at their field, and the form keeps what was typed", async ({ page, signedInUser: user }) => {

@@ -301,8 +301,9 @@ test("signed-out visitors are sent to sign in, and the session cookie is HttpOnl
   page,
   context,
 }) => {
-  await page.goto("/settings");
-  await expect(page).toHaveURL(/\/sign-in$/);
+  await page.goto("/settings?from=bookmark");
+  await expect(page).toHaveURL(/\/sign-in\?callbackUrl=%2Fsettings%3Ffrom%3Dbookmark$/);
+  await expect(page.getByRole("status")).toContainText("Sign in to continue");
   // The automatic consent round trip starts only when a sign-in's callback asked for it.
   await page.goto("/sign-in/consent");
   await expect(page).toHaveURL(/\/sign-in$/);

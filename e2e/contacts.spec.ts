@@ -153,6 +153,11 @@ test("add a contact (after fixing a field), find it, edit it and delete it", asy
   await page.getByRole("button", { name: "Keep contact" }).click();
   await expect(page.getByRole("button", { name: "Delete", exact: true })).toBeFocused();
   await page.getByRole("button", { name: "Delete", exact: true }).click();
+  // Escape keeps the contact too, as it would close a dialog.
+  await page.keyboard.press("Escape");
+  await expect(page.getByRole("button", { name: "Yes, delete contact" })).toHaveCount(0);
+  await expect(page.getByRole("button", { name: "Delete", exact: true })).toBeFocused();
+  await page.getByRole("button", { name: "Delete", exact: true }).click();
   await page.getByRole("button", { name: "Yes, delete contact" }).click();
   await expect(page).toHaveURL(/\/contacts\?notice=deleted$/);
   await expect(page.getByText("Contact deleted.")).toBeVisible();
@@ -177,6 +182,16 @@ test("the list pages by 25", async ({ page, signedInUser }) => {
     "Person 29",
   ]);
   await expect(pages.getByRole("link", { name: "Previous page" })).toHaveAttribute("href", "/contacts");
+
+  // Search looks for words: the count never claims a match for characters it did not look for.
+  await page.goto("/contacts?q=%25");
+  await expect(page.getByRole("status")).toHaveText(
+    "30 contacts. % _ and \\ are not searched for: showing all contacts. Showing 1–25.",
+  );
+  await page.goto("/contacts?q=p2_%40bulk");
+  await expect(page.getByRole("status")).toContainText(
+    "contacts match “p2_@bulk”. % _ and \\ are not searched for: this looked for “p2” and “@bulk”.",
+  );
 });
 
 test("import a CSV: a file that cannot be read, then a preview with a bad row and merged duplicates", async ({

@@ -56,6 +56,23 @@ for (const path of PAGES) {
   });
 }
 
+test("the first Tab offers Skip to content, which takes focus past the header to the page", async ({
+  page,
+  signedInUser,
+}) => {
+  void signedInUser;
+  await page.goto("/contacts");
+  await page.keyboard.press("Tab");
+  const skip = page.getByRole("link", { name: "Skip to content" });
+  await expect(skip).toBeFocused();
+  await expect(skip).toBeInViewport();
+  await page.keyboard.press("Enter");
+  await expect(page.locator("main#content")).toBeFocused();
+  // The next Tab lands in the page, not back in the header's navigation.
+  await page.keyboard.press("Tab");
+  await expect(page.getByRole("main").getByRole("link", { name: "Import a CSV" }).first()).toBeFocused();
+});
+
 /** Presses Tab until `target` has focus, failing after `limit` presses. */
 async function tabTo(page: Page, target: Locator, limit = 60) {
   for (let i = 0; i < limit; i++) {

@@ -30,6 +30,16 @@ async function captureSignInAction(page: Page) {
 }
 
 test.describe("redirects after sign-in stay on Evergreen", () => {
+  test("a signed-out visitor who opens a link to a page signs in and lands on that page", async ({ page }) => {
+    const user = await googleEmulator.createUser("deep-link");
+    await page.goto("/contacts?q=alice&page=2");
+    await expect(page).toHaveURL(`${OUR_ORIGIN}/sign-in?callbackUrl=%2Fcontacts%3Fq%3Dalice%26page%3D2`);
+    await page.getByRole("button", { name: "Continue with Google" }).click();
+    await approveOnGoogle(page, user.email);
+    await expect(page).toHaveURL(`${OUR_ORIGIN}/contacts?q=alice&page=2`);
+    await expect(page.getByRole("heading", { level: 1, name: "Contacts" })).toBeVisible();
+  });
+
   test("a signed-in user sent to /sign-in?callbackUrl=/<tab>/evil.example ends on Evergreen, not evil.example", async ({
     page,
   }) => {

@@ -31,3 +31,16 @@ export function withSafeCallbackUrlParam(url: URL, origin: string): URL | undefi
   for (const value of safe) rewritten.searchParams.append("callbackUrl", value);
   return rewritten;
 }
+
+/**
+ * The page a request is for, set by proxy.ts on every request it forwards (a client's own value is
+ * replaced), so a page that finds nobody signed in can send them to sign in and back to it.
+ */
+export const REQUEST_PATH_HEADER = "x-evergreen-request-path";
+
+export function requestPathOf(url: URL): string {
+  const search = new URLSearchParams(url.search);
+  search.delete("_rsc");
+  const query = search.toString();
+  return `${url.pathname}${query ? `?${query}` : ""}`;
+}

@@ -4,7 +4,7 @@ import Google from "next-auth/providers/google";
 import { cookies, headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { cache } from "react";
-import { CALLBACK_URL_COOKIES } from "./auth-callback-url";
+import { CALLBACK_URL_COOKIES, REQUEST_PATH_HEADER } from "./auth-callback-url";
 import { isRecordId } from "./db";
 import { demoDataOnFirstSignIn, seedDemoData } from "./demo-data";
 import { appDeps } from "./deps";
@@ -204,9 +204,15 @@ async function confirmSignedOut(): Promise<void> {
   }
 }
 
-/** For every protected page and action: the signed-in user, or off to the sign-in page. */
+/** For every protected page and action: the signed-in user, or off to sign in and back to this page. */
 export async function requireUser(): Promise<CurrentUser> {
   const user = await getCurrentUser();
-  if (!user) redirect("/sign-in");
+  if (!user) redirect(await signInAndBack());
   return user;
+}
+
+async function signInAndBack(): Promise<string> {
+  const requested = (await headers()).get(REQUEST_PATH_HEADER);
+  const back = safeCallbackPath(requested ?? undefined);
+  return back === safeCallbackPath(undefined) ? "/sign-in" : `/sign-in?callbackUrl=${encodeURIComponent(back)}`;
 }

@@ -20,8 +20,15 @@ export default async function SignedInLayout({ children }: { children: ReactNode
 
   return (
     <div className="flex min-h-screen flex-col">
+      {/* The first Tab stop: past the header and its links to the page itself. */}
+      <a
+        href="#content"
+        className="sr-only rounded-md bg-brand-700 px-4 py-2 text-sm font-medium text-white focus:not-sr-only focus:absolute focus:top-2 focus:left-2 focus:z-50"
+      >
+        Skip to content
+      </a>
       <header className="border-b border-slate-200 bg-white">
-        {/* On a phone the navigation takes a row of its own under the name and Sign out, and scrolls if it must. */}
+        {/* On a phone the navigation takes a row of its own under the name and Sign out, wrapping so every link shows. */}
         <div className="mx-auto flex max-w-5xl flex-wrap items-center justify-between gap-x-4 gap-y-2 px-4 py-3">
           <div className="contents md:flex md:items-center md:gap-6">
             <Link href="/dashboard" className="text-lg font-bold tracking-tight text-brand-800">
@@ -29,7 +36,7 @@ export default async function SignedInLayout({ children }: { children: ReactNode
             </Link>
             <nav
               aria-label="Main"
-              className="order-last -mx-1 flex w-full gap-1 overflow-x-auto md:order-none md:mx-0 md:w-auto"
+              className="order-last -mx-1 flex w-full flex-wrap gap-1 md:order-none md:mx-0 md:w-auto"
             >
               <NavLink href="/dashboard">Dashboard</NavLink>
               <NavLink href="/contacts">Contacts</NavLink>
@@ -49,7 +56,11 @@ export default async function SignedInLayout({ children }: { children: ReactNode
         </div>
       </header>
       {copy && copy.tone !== "ok" ? <ConnectionBanner copy={copy} fixAction={reconnectGmailAction} /> : null}
-      <main className="mx-auto w-full max-w-5xl flex-1 space-y-6 px-4 py-8">
+      <main
+        id="content"
+        tabIndex={-1}
+        className="mx-auto w-full max-w-5xl flex-1 space-y-6 px-4 py-8 focus:outline-none"
+      >
         {restored ? <SuccessNotice>{restoredNoticeText(restored.by, restored.googleEmail)}</SuccessNotice> : null}
         {children}
       </main>

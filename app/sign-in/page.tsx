@@ -34,6 +34,11 @@ export default async function SignInPage({
           You are signed out.
         </p>
       ) : null}
+      {params.callbackUrl && !params["signed-out"] && !error ? (
+        <p role="status" className="rounded-md bg-slate-100 px-3 py-2 text-sm text-slate-700">
+          Sign in to continue: Evergreen takes you back to the page you were on.
+        </p>
+      ) : null}
       {error ? (
         <p role="alert" className="rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-800">
           {error}

@@ -2,7 +2,8 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { AccountCard } from "@/components/account-card";
 import { SubmitButton } from "@/components/submit-button";
-import { requireUser } from "@/lib/auth";
+import { redirect } from "next/navigation";
+import { getCurrentUser } from "@/lib/auth";
 import { signOutAction } from "./actions";
 
 export const metadata: Metadata = { title: "Sign out" };
@@ -13,7 +14,9 @@ export const metadata: Metadata = { title: "Sign out" };
  * The header's Sign out button skips it.
  */
 export default async function SignOutPage() {
-  const user = await requireUser();
+  // Signed out already: nothing to confirm, and nothing to come back to after signing in.
+  const user = await getCurrentUser();
+  if (!user) redirect("/sign-in");
   return (
     <AccountCard
       title="Sign out"

@@ -220,7 +220,7 @@ function ComposeSession({ userId, suggestions, limits, prefillTo }: Props) {
   const hasFieldErrors = Object.values(errors).some((list) => (list?.length ?? 0) > 0);
   const formMessage = hasFieldErrors ? NOT_SENT_FIELDS : failure;
 
-  // Autosave: a moment after the last change, and at once when the page is hidden or left.
+  // Autosave: a moment after the last change, and at once when the page is hidden or left (also in-app).
   useEffect(() => {
     latestDraft.current = draft;
     if (draft === savedDraft) return;
@@ -241,6 +241,8 @@ function ComposeSession({ userId, suggestions, limits, prefillTo }: Props) {
     return () => {
       window.removeEventListener("pagehide", flush);
       document.removeEventListener("visibilitychange", onVisibilityChange);
+      // Leaving compose by one of the app's own links unmounts it without a pagehide.
+      flush();
     };
   }, [userId]);
 

@@ -3,7 +3,7 @@ import Link from "next/link";
 import { LocalTime } from "@/components/local-time";
 import { SuccessNotice } from "@/components/success-notice";
 import { requireUser } from "@/lib/auth";
-import { CONTACTS_PAGE_SIZE, listContacts, MAX_SEARCH_LENGTH, parsePage } from "@/lib/contacts";
+import { CONTACTS_PAGE_SIZE, listContacts, MAX_SEARCH_LENGTH, parsePage, searchWords } from "@/lib/contacts";
 
 export const metadata: Metadata = { title: "Contacts" };
 
@@ -43,6 +43,12 @@ export default async function ContactsPage({
     page: parsePage(params.page),
   });
   const first = (page - 1) * CONTACTS_PAGE_SIZE + 1;
+  // Search matches words; these characters only separate them (lib/contacts.ts says why), which the
+  // count must not hide: "128 contacts match “%”" would claim a match that was never looked for.
+  const words = searchWords(shownQuery);
+  const ignoredNote = /[%_\\]/.test(shownQuery)
+    ? ` % _ and \\ are not searched for: ${words.length > 0 ? `this looked for ${words.map((word) => `“${word}”`).join(" and ")}` : "showing all contacts"}.`
+    : "";
 
   return (
     <div className="space-y-6">
@@ -100,7 +106,9 @@ export default async function ContactsPage({
         </div>
       ) : total === 0 ? (
         <div className="rounded-lg border border-dashed border-slate-300 bg-white px-6 py-10 text-center text-sm text-slate-600">
-          <p role="status">No contacts match “{shownQuery}”.</p>
+          <p role="status">
+            No contacts match “{shownQuery}”.{ignoredNote}
+          </p>
           <p className="mt-2">
             <Link href="/contacts" className="font-medium text-brand-700 underline">
               Show all contacts
@@ -115,9 +123,10 @@ export default async function ContactsPage({
       ) : (
         <>
           <p role="status" className="text-sm text-slate-600">
-            {shownQuery
+            {shownQuery && words.length > 0
               ? `${total.toLocaleString("en")} ${total === 1 ? "contact matches" : "contacts match"} “${shownQuery}”.`
               : `${total.toLocaleString("en")} ${total === 1 ? "contact" : "contacts"}.`}
+            {ignoredNote}
             {pageCount > 1
               ? ` Showing ${first.toLocaleString("en")}–${(first + contacts.length - 1).toLocaleString("en")}.`
               : ""}

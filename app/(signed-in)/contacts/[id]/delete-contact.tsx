@@ -12,6 +12,11 @@ export function DeleteContact({ id, name, action }: { id: string; name: string; 
   const [confirming, setConfirming] = useState(false);
   const [state, formAction] = useActionState(action, IDLE);
   const deleteButton = useRef<HTMLButtonElement>(null);
+  // The keyboard goes back to the button that asked the question.
+  const keep = () => {
+    flushSync(() => setConfirming(false));
+    deleteButton.current?.focus();
+  };
 
   return (
     <div className="space-y-2">
@@ -19,6 +24,10 @@ export function DeleteContact({ id, name, action }: { id: string; name: string; 
         <form
           action={formAction}
           aria-describedby="delete-contact-warning"
+          // Escape answers "keep", as it would close a dialog.
+          onKeyDown={(event) => {
+            if (event.key === "Escape") keep();
+          }}
           className="flex flex-wrap items-center gap-3 rounded-md border border-red-200 bg-red-50 p-3"
         >
           <input type="hidden" name="id" value={id} />
@@ -29,15 +38,7 @@ export function DeleteContact({ id, name, action }: { id: string; name: string; 
           <SubmitButton variant="danger" pendingLabel="Deleting…" autoFocus>
             Yes, delete contact
           </SubmitButton>
-          <button
-            type="button"
-            onClick={() => {
-              // The keyboard goes back to the button that asked the question.
-              flushSync(() => setConfirming(false));
-              deleteButton.current?.focus();
-            }}
-            className="text-sm font-medium text-slate-700 underline"
-          >
+          <button type="button" onClick={keep} className="text-sm font-medium text-slate-700 underline">
             Keep contact
           </button>
         </form>
