@@ -232,6 +232,10 @@ describe("one Google account per user", () => {
     };
     expect(await admitGoogleAccount(userId, { providerAccountId: heldBy, token: "1//0theirs" }, recording)).toBe(false);
     expect(revoked).toEqual([]);
+    // Disconnecting would not help, so the user is not told to.
+    const event = await test.db.connectionEvent.findFirst({ where: { userId, kind: "RECONNECT_REFUSED" } });
+    expect(event?.detail).toContain("another Evergreen user has connected");
+    expect(event?.detail).not.toContain("disconnect Gmail first");
   });
 
   it("after a disconnect, lets the user switch to another Google account", async () => {

@@ -374,6 +374,25 @@ describe("importing a CSV", () => {
     expect(plan.items[0]?.values).toMatchObject({ name: "Grace Hopper", email: "grace@x.test" });
   });
 
+  it("reads a Google Contacts export: its first e-mail, organization and phone columns", async () => {
+    const csv = [
+      "First Name,Middle Name,Last Name,Nickname,E-mail 1 - Label,E-mail 1 - Value,E-mail 2 - Label,E-mail 2 - Value,Phone 1 - Label,Phone 1 - Value,Organization Name,Organization Title,Notes",
+      "Grace,Brewster,Hopper,Amazing Grace,* Work,grace@navy.test,Home,grace@home.test,Mobile,+1 202 555 0100,US Navy,Rear Admiral,Wrote COBOL",
+    ].join("\n");
+    const plan = await planContactImport(userId, csv, test.deps);
+    expect(plan.items.map((item) => item.values)).toEqual([
+      {
+        name: "Grace Hopper",
+        email: "grace@navy.test",
+        company: "US Navy",
+        title: "Rear Admiral",
+        phone: "+1 202 555 0100",
+        notes: "Wrote COBOL",
+      },
+    ]);
+    expect(plan.ignoredColumns).toContain("E-mail 2 - Value");
+  });
+
   it("reports a row with more values than columns instead of guessing", async () => {
     const plan = await planContactImport(userId, "name,email\nLovelace, Ada,ada@x.test", test.deps);
     expect(plan.items).toEqual([]);

@@ -411,7 +411,19 @@ export async function listContactMessages(
 // ── CSV import ──────────────────────────────────────────────────────────────────────────────────
 
 // Header names a spreadsheet may use for each field, compared lower-cased with spaces, _ and - as one space.
+// Google Contacts exports its first address as "E-mail 1 - Value" (and the company as "Organization Name",
+// earlier "Organization 1 - Name"); Outlook writes "E-mail Address", "Business Phone", "Mobile Phone".
 const HEADER_NAMES: Record<string, ContactField | "firstName" | "lastName"> = {
+  "e mail 1 value": "email",
+  "email 1 value": "email",
+  "organization 1 name": "company",
+  "organization name": "company",
+  "organization 1 title": "title",
+  "organization title": "title",
+  "phone 1 value": "phone",
+  "mobile phone": "phone",
+  "business phone": "phone",
+  "primary phone": "phone",
   name: "name",
   "full name": "name",
   "display name": "name",

@@ -65,6 +65,11 @@ describe("the compose form's rules", () => {
     expect(problems(input as Partial<ComposeInput>).join(" ")).toContain(message);
   });
 
+  it("drops bidirectional controls from an attachment's name, so its extension shows as it is", () => {
+    const file = { filename: "invoice\u202efdp.exe", contentType: "application/pdf", content: Buffer.from("x") };
+    expect(composeSchema.parse({ ...valid, attachments: [file] }).attachments[0]!.filename).toBe("invoicefdp.exe");
+  });
+
   it("refuses an attachment name with a line break", () => {
     const attachments = [{ filename: "a\nb.pdf", contentType: "application/pdf", content: Buffer.from("x") }];
     expect(problems({ attachments }).join(" ")).toContain("An attachment's name cannot contain line breaks");

@@ -32,6 +32,13 @@ const MESSAGE_ID = /^<[\w!#$%&'*+/=?^`{|}~.-]+@[\w!#$%&'*+/=?^`{|}~.[\]-]+>$/;
 // What no database column takes: NUL (PostgreSQL) and half of a surrogate pair (Prisma). No browser sends either.
 const UNSTORABLE = /[\u0000\p{Cs}]/u;
 
+const BIDI_CONTROLS = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
+/** A file name as it will be shown: no bidirectional controls, no space at either end. */
+export function withoutBidiControls(name: string): string {
+  return name.replace(BIDI_CONTROLS, "").trim();
+}
+
 const headerText = (label: string, max: number) =>
   z
     .string()
@@ -65,7 +72,10 @@ function addressList(label: string) {
 }
 
 export const attachmentSchema = z.object({
-  filename: headerText("An attachment's name", 200).refine((name) => name.length > 0, "An attachment needs a name."),
+  // Without bidirectional controls: U+202E would show "invoice\u202Efdp.exe" as "invoiceexe.pdf".
+  filename: headerText("An attachment's name", 200)
+    .transform(withoutBidiControls)
+    .refine((name) => name.length > 0, "An attachment needs a name."),
   // A multipart/* or message/* type would make the file's bytes MIME structure: it is sent as a plain file.
   contentType: z
     .string()

@@ -215,7 +215,10 @@ export async function admitGoogleAccount(
       accountId: current?.id,
       kind: "RECONNECT_REFUSED",
       createdAt: deps.now(),
-      detail: `Google returned ${returned}, but your Gmail connection is ${connected}. Evergreen connects one Google account per user, so nothing was changed. To switch accounts, disconnect Gmail first, then connect with ${returned}.`,
+      // Another user's Google account cannot become this user's connection at all; say so, not "disconnect first".
+      detail: owner
+        ? `Google returned ${returned}, which another Evergreen user has connected, so it cannot be this account's Gmail connection. Nothing was changed: your Gmail connection is still ${connected}. Reconnect with your own Google account.`
+        : `Google returned ${returned}, but your Gmail connection is ${connected}. Evergreen connects one Google account per user, so nothing was changed. To switch accounts, disconnect Gmail first, then connect with ${returned}.`,
     },
   });
   // Nobody in Evergreen holds the refused grant, so it is ended at Google rather than left live; a grant

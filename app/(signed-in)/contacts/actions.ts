@@ -11,6 +11,7 @@ import { UserError } from "@/lib/errors";
 const contactId = z.string().min(1).max(64);
 const FIX_BELOW = "Not saved: fix what is marked below.";
 // `formData` is typed unknown below because these are public endpoints: a hand-made request can pass anything.
+// Who is asking comes first: nothing is read or checked for someone signed out.
 const NOT_UNDERSTOOD: ActionState = { ok: false, message: "That request was not understood; reload the page." };
 
 function refused(error: unknown, values: Record<string, string>): ActionState {
@@ -21,12 +22,12 @@ function refused(error: unknown, values: Record<string, string>): ActionState {
 }
 
 export async function createContactAction(_previous: ActionState, formData: unknown): Promise<ActionState> {
+  const user = await requireUser();
   if (!(formData instanceof FormData)) return NOT_UNDERSTOOD;
   const values = readContactForm(formData);
   const parsed = contactSchema.safeParse(values);
   if (!parsed.success)
     return { ok: false, message: FIX_BELOW, fieldErrors: z.flattenError(parsed.error).fieldErrors, values };
-  const user = await requireUser();
   let id: string;
   try {
     ({ id } = await createContact(user.id, parsed.data));
@@ -38,6 +39,7 @@ export async function createContactAction(_previous: ActionState, formData: unkn
 }
 
 export async function updateContactAction(_previous: ActionState, formData: unknown): Promise<ActionState> {
+  const user = await requireUser();
   if (!(formData instanceof FormData)) return NOT_UNDERSTOOD;
   const values = readContactForm(formData);
   const id = contactId.safeParse(formData.get("id"));
@@ -45,7 +47,6 @@ export async function updateContactAction(_previous: ActionState, formData: unkn
   const parsed = contactSchema.safeParse(values);
   if (!parsed.success)
     return { ok: false, message: FIX_BELOW, fieldErrors: z.flattenError(parsed.error).fieldErrors, values };
-  const user = await requireUser();
   let updated: boolean;
   try {
     updated = await updateContact(user.id, id.data, parsed.data);
@@ -58,10 +59,10 @@ export async function updateContactAction(_previous: ActionState, formData: unkn
 }
 
 export async function deleteContactAction(_previous: ActionState, formData: unknown): Promise<ActionState> {
+  const user = await requireUser();
   if (!(formData instanceof FormData)) return NOT_UNDERSTOOD;
   const id = contactId.safeParse(formData.get("id"));
   if (!id.success) return { ok: false, message: "That request was not understood; reload the page." };
-  const user = await requireUser();
   if (!(await deleteContact(user.id, id.data)))
     return { ok: false, message: "This contact no longer exists; it may have been deleted already." };
   revalidatePath("/contacts");

@@ -19,6 +19,7 @@ export type ImportState = ActionState & {
 
 const SHOWN_ITEMS = 100;
 // `formData` is typed unknown below because these are public endpoints: a hand-made request can pass anything.
+// Who is asking comes first: nothing is read or checked for someone signed out.
 const NOT_UNDERSTOOD: ImportState = { ok: false, message: "That request was not understood; reload the page." };
 const SHOWN_ERRORS = 200;
 
@@ -73,9 +74,9 @@ function refused(error: unknown, pasted: string): ImportState {
 
 /** Reads the CSV and shows what importing it would do; nothing is saved. */
 export async function previewImportAction(_previous: ImportState, formData: unknown): Promise<ImportState> {
+  const user = await requireUser();
   if (!(formData instanceof FormData)) return NOT_UNDERSTOOD;
   const pasted = text(formData, "csv");
-  const user = await requireUser();
   try {
     const csv = await csvFrom(formData);
     const plan = await planContactImport(user.id, csv);
@@ -87,10 +88,10 @@ export async function previewImportAction(_previous: ImportState, formData: unkn
 
 /** Imports exactly what was previewed, or nothing (then shows the new preview). */
 export async function importContactsAction(_previous: ImportState, formData: unknown): Promise<ImportState> {
+  const user = await requireUser();
   if (!(formData instanceof FormData)) return NOT_UNDERSTOOD;
   const csv = text(formData, "csv");
   const digest = text(formData, "digest");
-  const user = await requireUser();
   try {
     const result = await importContacts(user.id, csv, { digest });
     revalidatePath("/contacts");
