@@ -267,6 +267,7 @@ test("disconnect revokes the grant at Google and shows Gmail disconnected", asyn
   await expect(page.getByText("Gmail disconnected. Google confirmed Evergreen's access is revoked.")).toBeVisible();
   await expect(page.getByText("Disconnected", { exact: true }).first()).toBeVisible();
   await expect(page.getByRole("status", { name: "Gmail connection" })).toContainText("You disconnected Gmail");
+  await expect(page.getByText("None: disconnected")).toBeVisible();
 
   const issued = await googleEmulator.tokensOf(user.email);
   expect(issued.refreshTokens.every((token) => !token.alive && token.revokedAt)).toBe(true);

@@ -34,13 +34,13 @@ test("each message shows its state and reason, and offers exactly the decisions 
     {
       subject: "Maybe",
       status: "UNKNOWN",
-      lastError: "Gmail did not answer after the message left; it may or may not have been sent.",
+      lastError: "Gmail did not answer after the message left.",
       sendStartedAt: true,
     },
     {
       subject: "Parked",
       status: "WAITING_FOR_RECONNECT",
-      lastError: "Gmail is not connected; it will be sent after you reconnect.",
+      lastError: "Gmail needs reconnecting.",
     },
   ]);
   await page.goto("/outbox");
@@ -49,7 +49,9 @@ test("each message shows its state and reason, and offers exactly the decisions 
 
   await expect(item("Refused")).toContainText("Failed");
   await expect(item("Refused")).toContainText("Invalid To header");
-  await expect(item("Maybe")).toContainText("Check your Gmail Sent folder");
+  await expect(item("Maybe")).toContainText(
+    "Gmail did not answer after the message left. It may or may not have been sent: check your Gmail Sent folder",
+  );
   await expect(item("Parked")).toContainText("Waiting for reconnect");
   await expect(item("Later").getByRole("button", { name: "Cancel" })).toBeVisible();
 

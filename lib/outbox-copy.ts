@@ -13,13 +13,13 @@ export const MESSAGE_STATUS_COPY: Record<
   WAITING_FOR_RECONNECT: {
     label: "Waiting for reconnect",
     tone: "warning",
-    next: "Reconnect Gmail and it is sent at once.",
+    next: "Reconnect Gmail (tick “Send email on your behalf”) and it is sent at once.",
   },
   FAILED: { label: "Failed", tone: "error", next: "Not sent. Fix the cause, then retry." },
   UNKNOWN: {
     label: "Unknown",
     tone: "warning",
-    next: "Gmail did not answer after the message left. Check your Gmail Sent folder, then send it again or dismiss it.",
+    next: "It may or may not have been sent: check your Gmail Sent folder, then send it again or dismiss it.",
   },
   CANCELLED: { label: "Cancelled", tone: "off", next: "Not sent." },
 };

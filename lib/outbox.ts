@@ -244,10 +244,14 @@ async function recordFailure(
     deps.db.message.updateMany({ where: held, data: { ...release, ...data } });
 
   if (error instanceof ReconnectRequiredError || isScopeRefusal(error)) {
-    if (isScopeRefusal(error)) await markScopeMissing(message.userId, deps);
+    const scopeMissing = isScopeRefusal(error);
+    if (scopeMissing) await markScopeMissing(message.userId, deps);
+    // The cause in a few words; the outbox adds what to do (lib/outbox-copy.ts).
     await update({
       status: "WAITING_FOR_RECONNECT",
-      lastError: "Gmail is not connected; it will be sent after you reconnect.",
+      lastError: scopeMissing
+        ? "Gmail refused it: the “Send email on your behalf” permission is missing."
+        : "Gmail needs reconnecting.",
       nextAttemptAt: null,
     });
     return "waiting-for-reconnect";
@@ -259,7 +263,7 @@ async function recordFailure(
         leaseId: null,
         leaseUntil: null,
         status: "UNKNOWN",
-        lastError: "Gmail did not answer after the message left; it may or may not have been sent.",
+        lastError: "Gmail did not answer after the message left.",
       },
     });
     return "unknown";

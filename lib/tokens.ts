@@ -9,6 +9,7 @@ import {
   UNREADABLE_CHANGE,
   type StatusChange,
 } from "./connection";
+import { scopeLabels } from "./connection-copy";
 import type { ConnectionEventKind, ConnectionStatus, StatusReason } from "./db";
 import { appDeps, type AppDeps } from "./deps";
 import { ReconnectRequiredError } from "./errors";
@@ -111,7 +112,7 @@ export async function applyGoogleSignIn(
   if (reason === "SCOPE_UNTICKED") {
     events.push({
       kind: "SCOPE_MISSING",
-      detail: `Google granted: ${grantedScopes(tokens.scope).join(" ") || "nothing"}. Sending was not allowed.`,
+      detail: `“Send email on your behalf” was not ticked at Google, so Evergreen cannot send. Google granted: ${scopeLabels(grantedScopes(tokens.scope)).join(", ") || "nothing"}.`,
     });
   } else if (reason === "NO_REFRESH_TOKEN") {
     events.push({ kind: "REFRESH_TOKEN_MISSING", detail: "Google returned no refresh token and none was stored." });

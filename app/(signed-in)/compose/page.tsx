@@ -67,7 +67,8 @@ export default async function ComposePage({
           <p>
             <strong className="font-semibold">{copy ? `Gmail: ${copy.title}.` : "Gmail is not connected."}</strong>{" "}
             Evergreen cannot send from {connection?.googleEmail ?? "your Gmail address"} right now. Keep writing: your
-            draft stays on this device while you reconnect, and anything you send waits until Gmail is connected again.
+            draft stays on this device while you reconnect (attached files do not: attach them again after), and
+            anything you send waits until Gmail is connected again.
           </p>
           <form action={reconnectGmailFromComposeAction} className="shrink-0">
             <SubmitButton pendingLabel="Opening Google…">

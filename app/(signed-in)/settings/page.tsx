@@ -86,7 +86,14 @@ export default async function SettingsPage({ searchParams }: { searchParams: Pro
               ) : null}
               <Detail term="Last approved at Google" at={connection.lastApprovedAt} />
               <Detail term="Last renewed" at={connection.lastRefreshedAt} />
-              <Detail term="Granted permissions">{scopes.length > 0 ? scopes.join(", ") : "None"}</Detail>
+              {/* Disconnected, Evergreen holds no access: what was once granted is history, not a permission. */}
+              <Detail term="Granted permissions">
+                {connection.status === "DISCONNECTED"
+                  ? "None: disconnected"
+                  : scopes.length > 0
+                    ? scopes.join(", ")
+                    : "None"}
+              </Detail>
             </dl>
             {connection.pendingRevocations > 0 ? (
               <p className="rounded-md bg-amber-50 px-3 py-2 text-sm text-amber-900">
