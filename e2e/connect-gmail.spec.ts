@@ -218,6 +218,7 @@ test("unticking “Send email on your behalf” shows the missing permission, an
   await expect(banner).toContainText("“Send email on your behalf” was not ticked");
   expect(storedAccount(user.email)).toMatchObject({ status: "MISSING_SCOPE", statusReason: "SCOPE_UNTICKED" });
 
+  await page.goto("/settings");
   await banner.getByRole("button", { name: "Reconnect Gmail" }).click();
   await approveOnGoogle(page, user.email);
   await expect(page).toHaveURL(/\/settings\?notice=reconnected$/);

@@ -55,9 +55,10 @@ test("a grant revoked at Google shows its cause and fix everywhere, and one reco
   await expect(card).toContainText("Google no longer accepts Evergreen's access to your Gmail");
   await expect(card).toContainText("Reconnect to give Evergreen access again.");
 
+  // The banner's Reconnect comes back to the page it was used on.
   await banner(page).getByRole("button", { name: "Reconnect Gmail" }).click();
   await approveOnGoogle(page, user.email);
-  await expect(page).toHaveURL(/\/settings\?notice=reconnected$/);
+  await expect(page).toHaveURL(/\/dashboard$/);
   await expect(successNotices(page)).toHaveText(
     `Gmail reconnected. Evergreen can send email from ${user.email} again.`,
   );

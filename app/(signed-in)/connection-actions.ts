@@ -1,15 +1,23 @@
 "use server";
 
 import { revalidatePath } from "next/cache";
+import { headers } from "next/headers";
 import type { ActionState } from "@/lib/action-state";
 import { requireUser, signIn } from "@/lib/auth";
+import { REQUEST_PATH_HEADER } from "@/lib/auth-callback-url";
 import { getCurrentConnection } from "@/lib/connection";
 import { DISCONNECT_MESSAGES } from "@/lib/connection-copy";
 import { disconnectGmail } from "@/lib/revocation";
+import { safeCallbackPath } from "@/lib/safe-redirect";
 
-/** Runs Google's consent flow again for the signed-in user's own Google account. */
+/**
+ * Runs Google's consent flow again for the signed-in user's own Google account, then comes back to the
+ * page it was started from (the banner is on every page; the layout there says the connection is back),
+ * or to settings, which says how the reconnect went.
+ */
 export async function reconnectGmailAction(): Promise<void> {
-  await reconnectThenGoTo("/settings?notice=reconnected");
+  const from = safeCallbackPath((await headers()).get(REQUEST_PATH_HEADER) ?? undefined);
+  await reconnectThenGoTo(new URL(from, "http://x").pathname === "/settings" ? "/settings?notice=reconnected" : from);
 }
 
 /** The same from compose, coming back to the draft (kept in the browser) rather than to settings. */
