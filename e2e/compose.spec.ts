@@ -143,9 +143,13 @@ test("Undo within the window: never sent, and the message is back in the editor 
   await field(page, "Subject").fill(subject);
   await field(page, "Body").fill("First thoughts");
   await sendButton(page).click();
+  const statuses = page.getByRole("status");
+  await expect(statuses.filter({ hasText: "Sending in 10 seconds" })).toHaveCount(1);
   await page.getByRole("button", { name: "Undo" }).click();
 
   await expect(page.getByText("Not sent. Your message is back in the editor.")).toBeVisible();
+  // Nothing, not even text for screen readers only, still says it is being sent.
+  await expect(statuses.filter({ hasText: "Sending in" })).toHaveCount(0);
   await expect(chip(page, "grace@x.test")).toBeVisible();
   await expect(field(page, "Subject")).toHaveValue(subject);
   await expect(field(page, "Body")).toHaveValue("First thoughts");
@@ -304,6 +308,8 @@ test("Schedule: a time in the user's own zone becomes that instant, and the boun
   await time.fill("00:00");
   const tomorrow = await date.inputValue();
   await date.fill("2020-01-01");
+  // Said at once, before Schedule is pressed, and at the field once it is.
+  await expect(page.getByText("Schedule: pick a time from 1 minute to 30 days ahead.")).toBeVisible();
   await page.getByRole("button", { name: "Schedule", exact: true }).click();
   await expect(date).toHaveAccessibleDescription(/Schedule: pick a time from 1 minute to 30 days ahead\./);
 

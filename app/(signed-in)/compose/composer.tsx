@@ -349,6 +349,8 @@ function ComposeSession({ userId, suggestions, limits, prefillTo }: Props) {
       setDraft({ ...sent.snapshot.draft, idempotencyKey: newIdempotencyKey() });
       setAttachments(sent.snapshot.attachments);
       setSent(null);
+      // "Sending in 10 seconds" no longer holds; the notice below says what happened.
+      setAnnouncement("");
       setNotice(
         earlier
           ? {
@@ -366,6 +368,7 @@ function ComposeSession({ userId, suggestions, limits, prefillTo }: Props) {
   const writeAnother = () => {
     flushSync(() => {
       setSent(null);
+      setAnnouncement("");
       setNotice(null);
     });
     document.getElementById("compose-to")?.focus();

@@ -1,6 +1,6 @@
 "use client";
 
-import { dateInputValue, localDateTime, type ScheduleWindow } from "@/lib/schedule";
+import { dateInputValue, localDateTime, scheduleProblem, type ScheduleWindow } from "@/lib/schedule";
 import { useNow } from "./use-now";
 
 type Props = {
@@ -17,7 +17,9 @@ export function ScheduleFields({ date, time, window, onChange, errors }: Props) 
   const instant = localDateTime(date, time);
   const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
   const hasError = (errors?.length ?? 0) > 0;
-  const describedBy = `schedule-when${hasError ? " sendAt-error" : ""}`;
+  // Said as soon as the time is out of range (a past time, say), not only once Schedule is pressed.
+  const outOfRange = instant && now && !hasError ? scheduleProblem(instant, new Date(now), window) : null;
+  const describedBy = `schedule-when${outOfRange ? " schedule-range" : ""}${hasError ? " sendAt-error" : ""}`;
   const input =
     "rounded-md border bg-white px-3 py-1.5 text-sm focus:border-brand-600 focus:ring-1 focus:ring-brand-600 focus:outline-none";
   const border = hasError ? "border-red-500" : "border-slate-300";
@@ -63,6 +65,11 @@ export function ScheduleFields({ date, time, window, onChange, errors }: Props) 
           : "Pick a date and a time"}{" "}
         ({zone} time), from 1 minute to 30 days ahead.
       </p>
+      {outOfRange ? (
+        <p id="schedule-range" className="text-sm font-medium text-amber-800">
+          {outOfRange}
+        </p>
+      ) : null}
       <div id="sendAt-error" aria-live="polite" className="text-sm text-red-700">
         {errors?.map((error) => (
           <p key={error}>{error}</p>
