@@ -4,9 +4,10 @@ import { appContentSecurityPolicy, createNonce } from "@/lib/content-security-po
 import { getEnv } from "@/lib/env";
 import { clientAddress } from "@/lib/rate-limit";
 import { actionHostMismatch, configuredOrigin, refusalStatus, strictTransportSecurity } from "@/lib/request-guard";
-import { limitedAttempt, liveSessionUserId, refusedAttempt, tooManyRequests } from "@/lib/request-limits";
+import { limitedAttempt, refusedAttempt, tooManyRequests } from "@/lib/request-limits";
 import { ACTION_BODY_LIMIT, ANONYMOUS_ACTION_BODY_LIMIT, inspectActionBody } from "@/lib/server-action-body";
 import { serverActionName } from "@/lib/server-action-names";
+import { liveSessionUserId, sessionTokenOf } from "@/lib/session-cookie";
 import { carriesSignInChecks } from "@/lib/sign-in-checks";
 
 /** The request boundary: refuse forged or malformed requests before Next.js or Auth.js handle them. */
@@ -15,13 +16,16 @@ export async function proxy(request: NextRequest) {
   const { authUrl } = env;
   const origin = configuredOrigin(authUrl, request.nextUrl, request.headers.get("host"));
   const line = { method: request.method, pathname: request.nextUrl.pathname, origin: request.headers.get("origin") };
+  // The session's user, looked up at most once: for a large action body's limit and for the send limit.
+  let sessionUser: Promise<string | undefined> | undefined;
+  const userId = () => (sessionUser ??= liveSessionUserId(sessionTokenOf(request.cookies)));
   const forged = refusalStatus(line, origin);
-  const action = forged ? {} : await inspectActionBody(request, { bodyLimit: () => actionBodyLimit(request) });
+  const action = forged ? {} : await inspectActionBody(request, { bodyLimit: () => actionBodyLimit(request, userId) });
   const status =
     forged ?? action.status ?? (action.actionId && actionHostMismatch(request.headers, origin) ? 403 : undefined);
   const refusal = status
     ? undefined
-    : await abuseLimitRefusal(request, action.actionId, env.rateLimits.trustedProxyHops);
+    : await abuseLimitRefusal(request, action.actionId, userId, env.rateLimits.trustedProxyHops);
   // Next.js reads the nonce for its own scripts from the request's policy; set here, never the client's.
   const csp = appContentSecurityPolicy(env, createNonce());
   request.headers.set("Content-Security-Policy", csp);
@@ -36,20 +40,23 @@ export async function proxy(request: NextRequest) {
   return response;
 }
 
-function sessionTokenOf(request: NextRequest): string | undefined {
-  return (request.cookies.get("__Secure-authjs.session-token") ?? request.cookies.get("authjs.session-token"))?.value;
-}
+type SessionUser = () => Promise<string | undefined>;
 
 // Only a signed-in user has a reason to post more than a sign-in form (compose's attachments, a CSV);
 // a small body needs no session lookup to be let through.
-async function actionBodyLimit(request: NextRequest): Promise<number> {
+async function actionBodyLimit(request: NextRequest, userId: SessionUser): Promise<number> {
   const declared = Number(request.headers.get("content-length") || Infinity);
   if (declared <= ANONYMOUS_ACTION_BODY_LIMIT) return ANONYMOUS_ACTION_BODY_LIMIT;
-  return (await liveSessionUserId(sessionTokenOf(request))) ? ACTION_BODY_LIMIT : ANONYMOUS_ACTION_BODY_LIMIT;
+  return (await userId()) ? ACTION_BODY_LIMIT : ANONYMOUS_ACTION_BODY_LIMIT;
 }
 
 // Sends per user and sign-in attempts per client address (lib/request-limits.ts).
-async function abuseLimitRefusal(request: NextRequest, actionId: string | undefined, trustedProxyHops: number) {
+async function abuseLimitRefusal(
+  request: NextRequest,
+  actionId: string | undefined,
+  userId: SessionUser,
+  trustedProxyHops: number,
+) {
   const attempt = limitedAttempt({
     method: request.method,
     pathname: request.nextUrl.pathname,
@@ -59,7 +66,7 @@ async function abuseLimitRefusal(request: NextRequest, actionId: string | undefi
   if (!attempt) return undefined;
   return refusedAttempt(attempt, {
     address: clientAddress(request.headers.get("x-forwarded-for"), trustedProxyHops),
-    sessionToken: sessionTokenOf(request),
+    userId,
   });
 }
 

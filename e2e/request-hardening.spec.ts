@@ -1,4 +1,4 @@
-import { expect, test, type Page } from "@playwright/test";
+import { expect, test, type APIRequestContext, type Page } from "@playwright/test";
 import { ACTION_BODY_LIMIT } from "@/lib/server-action-body";
 import { E2E } from "./e2e-config";
 import { startExtraServer } from "./extra-server";
@@ -27,6 +27,20 @@ async function captureSignInAction(page: Page) {
     contentType: request.headers()["content-type"]!,
     body: request.postDataBuffer()!,
   };
+}
+
+/** A fetch-action call of `actionId` on the sign-in page, as Next's router posts one; headers override. */
+function postToAction(
+  request: APIRequestContext,
+  actionId: string,
+  data: string | Buffer,
+  headers: Record<string, string> = {},
+) {
+  return request.post("/sign-in", {
+    headers: { Origin: OUR_ORIGIN, "Next-Action": actionId, "Content-Type": "text/plain;charset=UTF-8", ...headers },
+    data,
+    maxRedirects: 0,
+  });
 }
 
 test.describe("redirects after sign-in stay on Evergreen", () => {
@@ -159,11 +173,7 @@ test.describe("crafted input is answered with a page or a 4xx, never a 5xx", () 
   test("server action posts that Next.js cannot decode get a 4xx", async ({ page, request }) => {
     const action = await captureSignInAction(page);
     const post = (headers: Record<string, string>, data: string | Buffer) =>
-      request.post("/sign-in", {
-        headers: { Origin: OUR_ORIGIN, "Next-Action": action.id, ...headers },
-        data,
-        maxRedirects: 0,
-      });
+      postToAction(request, action.id, data, headers);
 
     expect((await post({ "Content-Type": "multipart/form-data; boundary=----X" }, "garbage")).status()).toBe(400);
     expect((await post({ "Content-Type": action.contentType }, action.body.subarray(0, 40))).status()).toBe(400);
@@ -194,11 +204,7 @@ test.describe("server action bodies are checked before anything reads them whole
     request,
   }) => {
     const action = await captureSignInAction(page);
-    const large = await request.post("/sign-in", {
-      headers: { Origin: OUR_ORIGIN, "Next-Action": action.id, "Content-Type": "text/plain;charset=UTF-8" },
-      data: `["${"a".repeat(20 * 1024 * 1024)}"]`,
-      maxRedirects: 0,
-    });
+    const large = await postToAction(request, action.id, `["${"a".repeat(20 * 1024 * 1024)}"]`);
     expect(large.status()).toBe(413);
     const fields = `${'------X\r\nContent-Disposition: form-data; name="_1_to"\r\n\r\na@b.co\r\n'.repeat(100_000)}------X--\r\n`;
     const many = await request.post("/compose", {
@@ -218,11 +224,7 @@ test.describe("server action bodies are checked before anything reads them whole
     request,
   }) => {
     const action = await captureSignInAction(page);
-    const deep = await request.post("/sign-in", {
-      headers: { Origin: OUR_ORIGIN, "Next-Action": action.id, "Content-Type": "text/plain;charset=UTF-8" },
-      data: `${"[".repeat(4000)}${"]".repeat(4000)}`,
-      maxRedirects: 0,
-    });
+    const deep = await postToAction(request, action.id, `${"[".repeat(4000)}${"]".repeat(4000)}`);
     expect(deep.status()).toBe(400);
     for (const bound of ["$@1", "$Q2"]) {
       const dangling = await request.post("/sign-in", {
@@ -237,10 +239,9 @@ test.describe("server action bodies are checked before anything reads them whole
       { Host: "evil.example", "X-Forwarded-Host": "evil.example" },
     ];
     for (const headers of foreignHosts) {
-      const foreign = await request.post("/sign-in", {
-        headers: { Origin: OUR_ORIGIN, "Next-Action": action.id, "Content-Type": action.contentType, ...headers },
-        data: action.body,
-        maxRedirects: 0,
+      const foreign = await postToAction(request, action.id, action.body, {
+        "Content-Type": action.contentType,
+        ...headers,
       });
       expect(foreign.status(), JSON.stringify(headers)).toBe(403);
     }

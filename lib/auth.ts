@@ -5,12 +5,12 @@ import { cookies, headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { cache } from "react";
 import { CALLBACK_URL_COOKIES, REQUEST_PATH_HEADER } from "./auth-callback-url";
-import { isRecordId } from "./db";
 import { demoDataOnFirstSignIn, seedDemoData } from "./demo-data";
 import { appDeps } from "./deps";
 import { getEnv } from "./env";
 import { googleEndpoints, REQUESTED_SCOPES } from "./google/oauth";
 import { safeCallbackPath, safeRedirect } from "./safe-redirect";
+import { liveSessionUserId, sessionTokenOf } from "./session-cookie";
 import {
   hasProvenRefreshToken,
   openConsentRetry,
@@ -198,10 +198,7 @@ export const getCurrentUser = cache(async (): Promise<CurrentUser | null> => {
  * page that says nothing was lost) instead of looking like a sign-out. A stale cookie finds nothing.
  */
 async function confirmSignedOut(): Promise<void> {
-  const token = (await cookies()).getAll().find((cookie) => cookie.name.endsWith("authjs.session-token"))?.value;
-  if (token && isRecordId(token)) {
-    await appDeps().db.session.findUnique({ where: { sessionToken: token }, select: { id: true } });
-  }
+  await liveSessionUserId(sessionTokenOf(await cookies()));
 }
 
 /** For every protected page and action: the signed-in user, or off to sign in and back to this page. */
@@ -212,7 +209,11 @@ export async function requireUser(): Promise<CurrentUser> {
 }
 
 async function signInAndBack(): Promise<string> {
-  const requested = (await headers()).get(REQUEST_PATH_HEADER);
-  const back = safeCallbackPath(requested ?? undefined);
+  const back = await requestedPage();
   return back === safeCallbackPath(undefined) ? "/sign-in" : `/sign-in?callbackUrl=${encodeURIComponent(back)}`;
+}
+
+/** The page this request is for (proxy.ts records it), as a safe path; the dashboard when unknown. */
+export async function requestedPage(): Promise<string> {
+  return safeCallbackPath((await headers()).get(REQUEST_PATH_HEADER) ?? undefined);
 }

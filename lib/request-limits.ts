@@ -1,4 +1,3 @@
-import { isRecordId } from "./db";
 import { appDeps, type AppDeps } from "./deps";
 import { consumeRateLimit, peekRateLimit, rateLimitRules } from "./rate-limit";
 import { sendLimitMessage, signInLimitMessage } from "./rate-limit-copy";
@@ -33,9 +32,13 @@ export function limitedAttempt(line: RequestLine): "send" | "sign-in" | undefine
   return undefined;
 }
 
+/**
+ * Whether this attempt is over its limit. `who.userId` is asked only for a send: the session's user,
+ * which the caller may already have looked up for something else.
+ */
 export async function refusedAttempt(
   attempt: "send" | "sign-in",
-  who: { address: string; sessionToken?: string },
+  who: { address: string; userId: () => Promise<string | undefined> },
   deps: Pick<AppDeps, "db" | "now"> = appDeps(),
 ): Promise<Refusal | undefined> {
   const rules = rateLimitRules();
@@ -43,23 +46,10 @@ export async function refusedAttempt(
     const verdict = await consumeRateLimit(rules.signIns, who.address, deps);
     return verdict.allowed ? undefined : { message: signInLimitMessage(verdict.retryAfterSeconds), ...verdict };
   }
-  const userId = await liveSessionUserId(who.sessionToken, deps);
+  const userId = await who.userId();
   if (!userId) return undefined;
   const verdict = await peekRateLimit(rules.sends, userId, deps);
   return verdict.allowed ? undefined : { message: sendLimitMessage(verdict.retryAfterSeconds), ...verdict };
-}
-
-/** The user a session cookie belongs to while its session lives; undefined for none, a stale or a made-up one. */
-export async function liveSessionUserId(
-  sessionToken: string | undefined,
-  deps: Pick<AppDeps, "db" | "now"> = appDeps(),
-): Promise<string | undefined> {
-  if (!sessionToken || !isRecordId(sessionToken)) return undefined;
-  const session = await deps.db.session.findUnique({
-    where: { sessionToken },
-    select: { userId: true, expires: true },
-  });
-  return session && session.expires > deps.now() ? session.userId : undefined;
 }
 
 /**

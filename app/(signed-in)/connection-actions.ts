@@ -1,14 +1,11 @@
 "use server";
 
 import { revalidatePath } from "next/cache";
-import { headers } from "next/headers";
 import type { ActionState } from "@/lib/action-state";
-import { requireUser, signIn } from "@/lib/auth";
-import { REQUEST_PATH_HEADER } from "@/lib/auth-callback-url";
+import { requestedPage, requireUser, signIn } from "@/lib/auth";
 import { getCurrentConnection } from "@/lib/connection";
 import { DISCONNECT_MESSAGES } from "@/lib/connection-copy";
 import { disconnectGmail } from "@/lib/revocation";
-import { safeCallbackPath } from "@/lib/safe-redirect";
 
 /**
  * Runs Google's consent flow again for the signed-in user's own Google account, then comes back to the
@@ -16,7 +13,7 @@ import { safeCallbackPath } from "@/lib/safe-redirect";
  * or to settings, which says how the reconnect went.
  */
 export async function reconnectGmailAction(): Promise<void> {
-  const from = safeCallbackPath((await headers()).get(REQUEST_PATH_HEADER) ?? undefined);
+  const from = await requestedPage();
   await reconnectThenGoTo(new URL(from, "http://x").pathname === "/settings" ? "/settings?notice=reconnected" : from);
 }
 

@@ -20,11 +20,16 @@ function withSafeCallbackUrl(request: NextRequest): NextRequest {
 // the sign-in page instead, as GET /api/auth/signin does.
 const PROVIDER_SIGN_IN = /^\/api\/auth\/signin\/[^/]+\/?$/;
 
-function toSignInPage(request: NextRequest): Response {
+/** 303 to Evergreen's sign-in page with these query parameters. */
+function toSignInPage(request: NextRequest, params: Record<string, string>): Response {
   const page = new URL("/sign-in", ourOrigin(request));
-  const callbackUrl = request.nextUrl.searchParams.get("callbackUrl");
-  if (callbackUrl) page.searchParams.set("callbackUrl", safeCallbackPath(callbackUrl));
+  for (const [name, value] of Object.entries(params)) page.searchParams.set(name, value);
   return NextResponse.redirect(page, 303);
+}
+
+function startFromSignInPage(request: NextRequest): Response {
+  const callbackUrl = request.nextUrl.searchParams.get("callbackUrl");
+  return toSignInPage(request, callbackUrl ? { callbackUrl: safeCallbackPath(callbackUrl) } : {});
 }
 
 // A return from Google without the cookies of a sign-in started in this browser (another site's page
@@ -32,17 +37,11 @@ function toSignInPage(request: NextRequest): Response {
 // the log; it gets the sign-in page's "sign in again" at once (lib/sign-in-checks.ts).
 const CALLBACK = /^\/api\/auth\/callback\//;
 
-function notStartedHere(request: NextRequest): Response {
-  const page = new URL("/sign-in", ourOrigin(request));
-  page.searchParams.set("error", SIGN_IN_NOT_STARTED_HERE);
-  return NextResponse.redirect(page, 303);
-}
-
 export const GET = (request: NextRequest) => {
   const { pathname } = request.nextUrl;
-  if (PROVIDER_SIGN_IN.test(pathname)) return toSignInPage(request);
+  if (PROVIDER_SIGN_IN.test(pathname)) return startFromSignInPage(request);
   if (CALLBACK.test(pathname) && !carriesSignInChecks(request.cookies.getAll().map((cookie) => cookie.name)))
-    return notStartedHere(request);
+    return toSignInPage(request, { error: SIGN_IN_NOT_STARTED_HERE });
   return handlers.GET(withSafeCallbackUrl(request));
 };
 export const POST = (request: NextRequest) => handlers.POST(withSafeCallbackUrl(request));
