@@ -35,6 +35,9 @@ export type StatusChange = {
   detail: string;
 };
 
+/** Extra conditions on the account row, for writers that hold a lease (a write the row no longer matches changes nothing). */
+type AccountCondition = NonNullable<NonNullable<Parameters<AppDeps["db"]["account"]["updateMany"]>[0]>["where"]>;
+
 /**
  * The one writer of a connection's status outside sign-in: changes status and reason and records the
  * event in one transaction, only if the status is not already that (so a burst of callers records it once).
@@ -44,11 +47,12 @@ export async function setConnectionStatus(
   accountId: string,
   change: StatusChange,
   deps: AppDeps = appDeps(),
+  fence: AccountCondition = {},
 ): Promise<boolean> {
   const at = deps.now();
   return deps.db.$transaction(async (tx) => {
     const { count } = await tx.account.updateMany({
-      where: { id: accountId, userId, NOT: { status: change.status, statusReason: change.reason } },
+      where: { ...fence, id: accountId, userId, NOT: { status: change.status, statusReason: change.reason } },
       data: { status: change.status, statusReason: change.reason, statusChangedAt: at },
     });
     if (count === 0) return false;

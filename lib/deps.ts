@@ -18,6 +18,8 @@ export type AppDeps = {
   publishingStatus: "production" | "testing";
   /** Gmail's daily sending cap for these accounts (Workspace 2,000; consumer Gmail 500). */
   dailySendLimit: number;
+  /** How long an outbox worker holds a message; OUTBOX.leaseMs unless set (OUTBOX_LEASE_SECONDS). */
+  outboxLeaseMs?: number;
 };
 
 let wired: AppDeps | undefined;
@@ -34,6 +36,7 @@ export function appDeps(): AppDeps {
       now: () => new Date(),
       publishingStatus: env.oauthPublishingStatus,
       dailySendLimit: env.gmailDailySendLimit,
+      outboxLeaseMs: env.outboxLeaseMs,
     };
   }
   return wired;

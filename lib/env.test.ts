@@ -211,3 +211,13 @@ describe("abuse limits", () => {
     ]);
   });
 });
+
+describe("the outbox's lease", () => {
+  it("is the outbox's own unless set, and a set one is whole seconds of at least one", () => {
+    expect(parseEnv(PRODUCTION, freshFolder()).outboxLeaseMs).toBeUndefined();
+    expect(parseEnv({ ...PRODUCTION, OUTBOX_LEASE_SECONDS: "90" }, freshFolder()).outboxLeaseMs).toBe(90_000);
+    expect(problemsOf({ ...PRODUCTION, OUTBOX_LEASE_SECONDS: "0" })).toEqual([
+      expect.stringMatching(/^OUTBOX_LEASE_SECONDS: /),
+    ]);
+  });
+});

@@ -57,6 +57,12 @@ const rawSchema = z.object({
     .min(1)
     .max(100_000)
     .default(30),
+  OUTBOX_LEASE_SECONDS: z.coerce
+    .number({ message: "must be a whole number of seconds a worker holds a message it is sending, e.g. 150" })
+    .int()
+    .min(1)
+    .max(3_600)
+    .optional(),
   TRUSTED_PROXY_HOPS: z.coerce
     .number({ message: "must be how many reverse proxies in front of Evergreen append to X-Forwarded-For, e.g. 1" })
     .int()
@@ -91,6 +97,8 @@ export type Env = {
   tokenEncryptionKeys: EncryptionKey[];
   /** Gmail's daily sending cap per account: Evergreen warns at 80% and holds at 95%. */
   gmailDailySendLimit: number;
+  /** How long a worker holds a message before another may take it over; unset means the outbox's own (lib/outbox.ts). */
+  outboxLeaseMs?: number;
   /** Whether each app server runs the outbox and other background jobs itself. */
   backgroundJobs: "server" | "off";
   /** Abuse limits (lib/rate-limit.ts); the client address is the X-Forwarded-For entry the nearest trusted proxy added. */
@@ -211,6 +219,7 @@ export function parseEnv(variables: Record<string, string | undefined>, cwd = pr
     },
     oauthPublishingStatus: raw.GOOGLE_OAUTH_PUBLISHING_STATUS,
     gmailDailySendLimit: raw.GMAIL_DAILY_SEND_LIMIT,
+    outboxLeaseMs: raw.OUTBOX_LEASE_SECONDS === undefined ? undefined : raw.OUTBOX_LEASE_SECONDS * 1000,
     backgroundJobs: raw.BACKGROUND_JOBS,
     rateLimits: {
       sendsPerMinute: raw.SEND_RATE_LIMIT_PER_MINUTE,

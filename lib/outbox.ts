@@ -4,11 +4,17 @@ import { noteContacted } from "./contacts";
 import { databaseProvider, type MessageStatus } from "./db";
 import { appDeps, type AppDeps } from "./deps";
 import { ReconnectRequiredError } from "./errors";
-import { GmailNoAnswerError, GmailRejectedError, GmailUnauthorizedError, type SentMessage } from "./google/gmail";
-import { GoogleUnavailableError } from "./google/oauth";
+import {
+  GMAIL_REQUEST_TIMEOUT_MS,
+  GmailNoAnswerError,
+  GmailRejectedError,
+  GmailUnauthorizedError,
+  type SentMessage,
+} from "./google/gmail";
+import { GoogleRejectedError, GoogleUnavailableError } from "./google/oauth";
 import { dropSettledAttachmentContent } from "./messages";
 import { buildMime } from "./mime";
-import { getAccessToken, withAccessToken } from "./tokens";
+import { getAccessToken, REFRESH_LEASE_MS, withAccessToken } from "./tokens";
 
 const getAccessTokenRenewedWithin = (userId: string, deps: AppDeps) =>
   getAccessToken(userId, deps, { renewedSince: new Date(deps.now().getTime() - 60 * 60_000) });
@@ -21,14 +27,24 @@ const getAccessTokenRenewedWithin = (userId: string, deps: AppDeps) =>
  * retried by itself: the message becomes UNKNOWN and the user decides.
  */
 
+/**
+ * A worker holds a message's lease from its turn until Gmail answers, and renews it twice: when the
+ * message's turn in the batch comes, and in the write that records the request leaving. The longest
+ * wait between those is for an access token: another process's refresh (its lease, REFRESH_LEASE_MS)
+ * and then our own (bounded by the same lease); after the request leaves, Gmail's request timeout.
+ * A lease that runs out anyway costs a requeue, never a second send: every write is fenced by it.
+ */
+const LEASE_MS = 2 * REFRESH_LEASE_MS + GMAIL_REQUEST_TIMEOUT_MS;
+
 export const OUTBOX = {
-  /** Longer than one send of the largest message; a worker that dies frees its messages after this. */
-  leaseMs: 2 * 60_000,
+  leaseMs: LEASE_MS,
   retryBaseMs: 2_000,
   retryCapMs: 15 * 60_000,
   maxAttempts: 8,
   batch: 10,
 } as const;
+
+const leaseMsOf = (deps: AppDeps) => deps.outboxLeaseMs ?? OUTBOX.leaseMs;
 
 export type SendOutcome = "sent" | "retry" | "paced" | "failed" | "waiting-for-reconnect" | "unknown" | "lost-lease";
 
@@ -89,7 +105,7 @@ export async function claimDueMessages(
   const { db } = deps;
   const now = deps.now();
   const leaseId = randomUUID();
-  const leaseUntil = new Date(now.getTime() + OUTBOX.leaseMs);
+  const leaseUntil = new Date(now.getTime() + leaseMsOf(deps));
   if (databaseProvider(db) === "postgresql") {
     const rows = await db.$queryRaw<Array<{ id: string }>>`
       UPDATE "Message" SET "status" = 'SENDING', "leaseId" = ${leaseId}, "leaseUntil" = ${leaseUntil},
@@ -144,9 +160,36 @@ export async function recoverExpiredLeases(deps: AppDeps = appDeps()): Promise<{
   return { requeued: requeued.count, unknown: unknown.count };
 }
 
-/** Sends one claimed message and records what happened. Only the holder of the lease writes. */
+/**
+ * Extends this worker's lease on a message, in one conditional write that only a live lease matches;
+ * `data` rides along (the request leaving). False means the lease is gone: nothing more may be written.
+ */
+async function renewLease(
+  id: string,
+  leaseId: string,
+  deps: AppDeps,
+  data: { sendStartedAt?: Date } = {},
+): Promise<boolean> {
+  const now = deps.now();
+  const { count } = await deps.db.message.updateMany({
+    where: { id, leaseId, status: "SENDING", leaseUntil: { gt: now } },
+    data: { leaseUntil: new Date(now.getTime() + leaseMsOf(deps)), ...data },
+  });
+  return count === 1;
+}
+
+/** Thrown inside the send callback when the fencing write finds the lease gone: the request never leaves. */
+class LostLeaseError extends Error {}
+
+/**
+ * Sends one claimed message and records what happened. The request leaves only after a write that
+ * proves this worker still holds the lease (a worker that took the message over cannot have sent it:
+ * it requeues only messages whose request never left); every later write is fenced by the lease too.
+ */
 export async function sendClaimedMessage(id: string, leaseId: string, deps: AppDeps = appDeps()): Promise<SendOutcome> {
   const { db } = deps;
+  // The batch's lease was taken at the claim; the message's own time starts at its turn.
+  if (!(await renewLease(id, leaseId, deps))) return "lost-lease";
   const message = await db.message.findFirst({
     where: { id, leaseId, status: "SENDING" },
     include: { attachments: true, user: { select: { name: true } } },
@@ -156,7 +199,7 @@ export async function sendClaimedMessage(id: string, leaseId: string, deps: AppD
   const release = { leaseId: null, leaseUntil: null };
   const pace = await sendingPace(message.userId, deps);
   if (pace.holdUntil) {
-    await db.message.updateMany({
+    const { count } = await db.message.updateMany({
       where: held,
       data: {
         ...release,
@@ -166,7 +209,7 @@ export async function sendClaimedMessage(id: string, leaseId: string, deps: AppD
         lastError: "Held to stay under Gmail's sending limit; it resumes by itself.",
       },
     });
-    return "paced";
+    return count === 1 ? "paced" : "lost-lease";
   }
   const sender = await db.account.findFirst({
     where: { userId: message.userId, provider: "google" },
@@ -192,23 +235,29 @@ export async function sendClaimedMessage(id: string, leaseId: string, deps: AppD
   });
 
   let sent: SentMessage;
+  let leftAt: Date | undefined;
   try {
     sent = await withAccessToken(
       message.userId,
       async (token) => {
-        // From here on, a lost answer means "may have been sent".
-        await db.message.updateMany({ where: held, data: { sendStartedAt: deps.now() } });
+        // The fence: from this write on, a lost answer means "may have been sent".
+        const leaving = deps.now();
+        if (!(await renewLease(id, leaseId, deps, { sendStartedAt: leaving }))) throw new LostLeaseError();
+        leftAt = leaving;
         return deps.google.send(token, { raw });
       },
       deps,
     );
   } catch (error) {
-    return recordFailure(message, error, deps);
+    if (error instanceof LostLeaseError) return "lost-lease";
+    return recordFailure(message, error, leftAt !== undefined, deps);
   }
   const sentAt = deps.now();
   const [{ count }] = await db.$transaction([
     db.message.updateMany({
-      where: held,
+      // Ours while we hold the lease; or, if another worker found it expired after the request left, the
+      // UNKNOWN it made of our attempt (its sendStartedAt is ours), which Gmail's answer now settles.
+      where: { id, sendStartedAt: leftAt, OR: [{ leaseId, status: "SENDING" }, { status: "UNKNOWN" }] },
       data: {
         ...release,
         status: "SENT",
@@ -221,82 +270,83 @@ export async function sendClaimedMessage(id: string, leaseId: string, deps: AppD
     }),
     dropSettledAttachmentContent(db, message.id),
   ]);
-  // The contacts' "last contacted" is a nicety: failing to note it must not make a sent message a retry.
-  if (count === 1) {
-    const recipients = [...(message.to as string[]), ...(message.cc as string[]), ...(message.bcc as string[])];
-    await noteContacted(message.userId, recipients, sentAt, deps).catch((error: unknown) =>
-      console.error(
-        `[evergreen] outbox: could not note contacts of message ${message.id}: ${(error as Error).message}`,
-      ),
-    );
+  if (count === 0) {
+    // The user already decided about an unanswered send (sent again, or dismissed it): theirs stands.
+    console.error(`[evergreen] outbox: Gmail accepted message ${id} (${sent.id}) after its lease passed on`);
+    return "lost-lease";
   }
+  // The contacts' "last contacted" is a nicety: failing to note it must not make a sent message a retry.
+  const recipients = [...(message.to as string[]), ...(message.cc as string[]), ...(message.bcc as string[])];
+  await noteContacted(message.userId, recipients, sentAt, deps).catch((error: unknown) =>
+    console.error(`[evergreen] outbox: could not note contacts of message ${message.id}: ${(error as Error).message}`),
+  );
   return "sent";
 }
 
 async function recordFailure(
   message: { id: string; userId: string; leaseId: string | null; attempts: number },
   error: unknown,
+  requestLeft: boolean,
   deps: AppDeps,
 ): Promise<SendOutcome> {
   const held = { id: message.id, leaseId: message.leaseId, status: "SENDING" as const };
   const release = { leaseId: null, leaseUntil: null, sendStartedAt: null };
-  const update = (data: Record<string, unknown>) =>
-    deps.db.message.updateMany({ where: held, data: { ...release, ...data } });
+  // Every outcome is written only while the lease is still ours; otherwise the worker that took the
+  // message over (or the UNKNOWN it made of a request that left) has the last word.
+  const record = async (outcome: SendOutcome, data: Record<string, unknown>): Promise<SendOutcome> => {
+    const { count } = await deps.db.message.updateMany({ where: held, data });
+    return count === 1 ? outcome : "lost-lease";
+  };
+  const update = (outcome: SendOutcome, data: Record<string, unknown>) => record(outcome, { ...release, ...data });
 
   if (error instanceof ReconnectRequiredError || isScopeRefusal(error)) {
     const scopeMissing = isScopeRefusal(error);
     if (scopeMissing) await markScopeMissing(message.userId, deps);
     // The cause in a few words; the outbox adds what to do (lib/outbox-copy.ts).
-    await update({
+    return update("waiting-for-reconnect", {
       status: "WAITING_FOR_RECONNECT",
       lastError: scopeMissing
         ? "Gmail refused it: the “Send email on your behalf” permission is missing."
         : "Gmail needs reconnecting.",
       nextAttemptAt: null,
     });
-    return "waiting-for-reconnect";
   }
-  if (error instanceof GmailNoAnswerError) {
-    await deps.db.message.updateMany({
-      where: held,
-      data: {
-        leaseId: null,
-        leaseUntil: null,
-        status: "UNKNOWN",
-        lastError: "Gmail did not answer after the message left.",
-      },
+  // Without an answer from Gmail (none came, or ours broke on it), the message may have gone out.
+  if (error instanceof GmailNoAnswerError || (requestLeft && !isGoogleAnswer(error))) {
+    if (!(error instanceof GmailNoAnswerError))
+      console.error(`[evergreen] outbox: message ${message.id} failed after it left: ${(error as Error).message}`);
+    return record("unknown", {
+      leaseId: null,
+      leaseUntil: null,
+      status: "UNKNOWN",
+      lastError: "Gmail did not answer after the message left.",
     });
-    return "unknown";
   }
   if (error instanceof GmailRejectedError && !isRateLimit(error)) {
-    await update({ status: "FAILED", lastError: gmailReason(error), nextAttemptAt: null });
-    return "failed";
+    return update("failed", { status: "FAILED", lastError: gmailReason(error), nextAttemptAt: null });
   }
   // A second 401 right after a refresh is Google being inconsistent for a moment: try again later.
   if (error instanceof GoogleUnavailableError || error instanceof GmailUnauthorizedError || isRateLimit(error)) {
     if (message.attempts >= OUTBOX.maxAttempts) {
-      await update({
+      return update("failed", {
         status: "FAILED",
         lastError: `Gmail stayed unavailable after ${message.attempts} attempts.`,
         nextAttemptAt: null,
       });
-      return "failed";
     }
-    await update({
+    return update("retry", {
       status: "QUEUED",
       lastError: "Gmail was busy or unavailable; retrying.",
       nextAttemptAt: new Date(deps.now().getTime() + backoffMs(message.attempts)),
     });
-    return "retry";
   }
   // Anything else is a bug or an operator problem: logged once, and the message waits in the queue.
   console.error(`[evergreen] outbox: message ${message.id} failed unexpectedly: ${(error as Error).message}`);
-  await update({
+  return update("retry", {
     status: "QUEUED",
     lastError: "Evergreen hit an unexpected problem; retrying.",
     nextAttemptAt: new Date(deps.now().getTime() + backoffMs(message.attempts)),
   });
-  return "retry";
 }
 
 /** Exponential from about 2 s, capped at 15 min, with full jitter between half and all of it. */
@@ -308,6 +358,13 @@ export function backoffMs(attempts: number, random = Math.random): number {
 const RATE_LIMIT_REASONS = new Set(["rateLimitExceeded", "userRateLimitExceeded", "dailyLimitExceeded"]);
 const isRateLimit = (error: unknown) =>
   error instanceof GmailRejectedError && RATE_LIMIT_REASONS.has(error.reason ?? "");
+/** Gmail (or Google's token endpoint, before a retry) answered: the message was not sent. */
+const isGoogleAnswer = (error: unknown) =>
+  error instanceof GmailRejectedError ||
+  error instanceof GoogleRejectedError ||
+  error instanceof GmailUnauthorizedError ||
+  error instanceof GoogleUnavailableError ||
+  error instanceof ReconnectRequiredError;
 const isScopeRefusal = (error: unknown) =>
   error instanceof GmailRejectedError && error.status === 403 && error.reason === "insufficientPermissions";
 

@@ -15,7 +15,7 @@ const google = setupEmulator();
 const test = setupTestDatabase();
 let workers: ChildProcess[] = [];
 
-function startWorker(): ChildProcess {
+function startWorker(extraEnv: Record<string, string> = {}): ChildProcess {
   const keys = test.deps.keys.map(({ id, key }) => `${id}:${key.toString("base64")}`).join(",");
   const env = {
     PATH: process.env.PATH ?? "",
@@ -27,15 +27,17 @@ function startWorker(): ChildProcess {
     AUTH_GOOGLE_SECRET: DEV_CLIENT.secret,
     AUTH_SECRET: randomBytes(32).toString("base64"),
     TOKEN_ENCRYPTION_KEYS: keys,
+    ...extraEnv,
   };
   // node --import tsx, not npx: a signal must reach the worker itself.
   return spawn(process.execPath, ["--import", "tsx", "scripts/worker.ts"], { env, stdio: "ignore" });
 }
 
+let userId: string;
+
 beforeEach(async () => {
-  const userId = (
-    await test.db.user.create({ data: { email: `workers-${randomBytes(3).toString("hex")}@evergreen.test` } })
-  ).id;
+  userId = (await test.db.user.create({ data: { email: `workers-${randomBytes(3).toString("hex")}@evergreen.test` } }))
+    .id;
   const { tokens } = await connect(google.url, { prompt: "consent" });
   await linkGoogleAccount(
     {
@@ -86,4 +88,32 @@ describe("three worker processes sharing the database", () => {
     // The one whose answer was lost went out once and waits for the user's decision.
     expect(await test.db.message.count({ where: { status: "UNKNOWN" } })).toBe(1);
   }, 90_000);
+});
+
+describe("worker processes whose leases run out while Google is slow", () => {
+  it("send every message at most once, and each one that did not arrive is visibly not sent", async () => {
+    // Leases of 2 s, far shorter than Google's answers: every wait outlives a lease, on purpose.
+    await test.db.account.updateMany({ where: { userId }, data: { expires_at: 0 } });
+    await google.control.addFault({ endpoint: "token", count: 3, delayMs: 3_000 });
+    await google.control.addFault({ endpoint: "gmail.send", count: 6, delayMs: 2_500 });
+    await google.control.addFault({ endpoint: "gmail.send", count: 1, delayMs: 2_500, mode: "drop-after" });
+    workers = [1, 2, 3].map(() => startWorker({ OUTBOX_LEASE_SECONDS: "2" }));
+
+    await expect
+      .poll(async () => test.db.message.count({ where: { status: { notIn: ["SENT", "UNKNOWN"] } } }), {
+        timeout: 90_000,
+        interval: 500,
+      })
+      .toBe(0);
+
+    const arrived = (await google.control.messages()).map((message) => message.subject);
+    expect(new Set(arrived).size).toBe(arrived.length);
+    const rows = await test.db.message.findMany({ select: { subject: true, status: true, gmailMessageId: true } });
+    for (const row of rows) {
+      if (row.status === "SENT") expect(arrived).toContain(row.subject);
+      if (!arrived.includes(row.subject)) expect(row).toMatchObject({ status: "UNKNOWN", gmailMessageId: null });
+    }
+    // The answer Gmail dropped leaves one message the user must decide about; it did arrive.
+    expect(rows.filter((row) => row.status === "UNKNOWN").length).toBeGreaterThanOrEqual(1);
+  }, 120_000);
 });

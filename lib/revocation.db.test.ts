@@ -188,3 +188,27 @@ describe("a queued revoke never outlives a new consent by the same Google accoun
     expect(connection).toMatchObject({ status: "NEEDS_RECONNECT", reason: "REVOKED" });
   });
 });
+
+describe("a queued revoke whose claim lapses while Google takes its time", () => {
+  it("is settled by the process that took it over, and recorded once", async () => {
+    await link(googleTokens());
+    await disconnectGmail(userId, revoking(unreachable));
+    let takenOver!: Promise<unknown>;
+    // Process A's revoke is still at Google when process B, five minutes later by its clock, takes the row over.
+    const slowRevoke: GoogleGateway["revoke"] = async () => {
+      takenOver = retryPendingRevocations(
+        20,
+        revoking(async () => "already-invalid", later(60 * 60_000)),
+      );
+      await takenOver;
+      return "revoked";
+    };
+    const byA = await retryPendingRevocations(20, revoking(slowRevoke, later()));
+
+    expect(byA).toEqual({ revoked: 0, failed: 0 });
+    expect(await takenOver).toEqual({ revoked: 1, failed: 0 });
+    expect(await test.db.pendingRevocation.count({ where: { userId } })).toBe(0);
+    const settled = (await events()).filter((event) => event.kind === "REVOKE_SUCCEEDED");
+    expect(settled.map((event) => event.detail)).toEqual([REVOKE_EVENT_DETAIL.alreadyInvalid]);
+  });
+});

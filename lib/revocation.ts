@@ -20,7 +20,8 @@ export type DisconnectOutcome =
 
 const REVOKE_RETRY_BASE_MS = 30_000;
 const REVOKE_RETRY_MAX_MS = 60 * 60_000;
-// A claimed retry is not picked up by another process for this long, even if its holder dies.
+// A claimed retry is not picked up by another process for this long, even if its holder dies: far
+// longer than one revoke (a 10 s request timeout, and google-auth-library's few retries).
 const REVOKE_CLAIM_MS = 5 * 60_000;
 const REMOVE_AT_GOOGLE = "You can remove Evergreen yourself at Google Account → Security → Third-party access.";
 
@@ -162,9 +163,16 @@ export async function retryPendingRevocations(
   let revoked = 0;
   let failed = 0;
   for (const pending of due) {
+    // The claim is the row's next attempt time pushed out with one more attempt counted; every later
+    // write matches exactly that, so a holder whose claim lapsed and was taken over writes nothing.
+    const claim = {
+      id: pending.id,
+      attempts: pending.attempts + 1,
+      nextAttemptAt: new Date(at.getTime() + REVOKE_CLAIM_MS),
+    };
     const claimed = await db.pendingRevocation.updateMany({
-      where: { id: pending.id, nextAttemptAt: pending.nextAttemptAt },
-      data: { attempts: { increment: 1 }, nextAttemptAt: new Date(at.getTime() + REVOKE_CLAIM_MS) },
+      where: { id: pending.id, attempts: pending.attempts, nextAttemptAt: pending.nextAttemptAt },
+      data: { attempts: claim.attempts, nextAttemptAt: claim.nextAttemptAt },
     });
     if (claimed.count === 0) continue;
 
@@ -173,7 +181,7 @@ export async function retryPendingRevocations(
       failed += 1;
       const delay = Math.min(REVOKE_RETRY_BASE_MS * 2 ** (pending.attempts + 1), REVOKE_RETRY_MAX_MS);
       await db.pendingRevocation.updateMany({
-        where: { id: pending.id },
+        where: claim,
         data: {
           lastError: (attempt.error as Error).message.slice(0, 200),
           nextAttemptAt: new Date(at.getTime() + delay),
@@ -187,22 +195,25 @@ export async function retryPendingRevocations(
       "already-invalid": REVOKE_EVENT_DETAIL.alreadyInvalid,
       refused: REVOKE_EVENT_DETAIL.refused,
     }[attempt.outcome];
-    await db.$transaction([
-      db.pendingRevocation.deleteMany({ where: { id: pending.id } }),
-      db.connectionEvent.create({
+    const settled = await db.$transaction(async (tx) => {
+      const { count } = await tx.pendingRevocation.deleteMany({ where: claim });
+      if (count === 0) return false;
+      await tx.connectionEvent.create({
         data: {
           userId: pending.userId,
           kind: attempt.outcome === "refused" ? "REVOKE_FAILED" : "REVOKE_SUCCEEDED",
           detail,
           createdAt: at,
         },
-      }),
-    ]);
+      });
+      return true;
+    });
+    // What Google did is a fact whoever holds the row: a revoke that landed after a new consent ended it too.
+    if (attempt.outcome === "revoked") await markRegrantEnded(pending, deps);
+    // The row was taken over after our claim lapsed, or dropped by a new consent: not ours to count.
+    if (!settled) continue;
     if (attempt.outcome === "refused") failed += 1;
-    else {
-      revoked += 1;
-      if (attempt.outcome === "revoked") await markRegrantEnded(pending, deps);
-    }
+    else revoked += 1;
   }
   return { revoked, failed };
 }

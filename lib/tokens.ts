@@ -363,20 +363,24 @@ async function refreshHoldingLease(
   deps: AppDeps,
 ): Promise<string> {
   const { db, vault } = deps;
-  const held = { id: accountId, refreshLeaseId: leaseId };
-  const release = { refreshLeaseId: null, refreshLeaseUntil: null };
   const row = await db.account.findUniqueOrThrow({
     where: { id: accountId },
     select: { ...TOKEN_ROW, refresh_token: true, consentedAt: true },
   });
+  // Every write below is fenced twice: by the lease (a holder whose lease ran out and was taken over
+  // writes nothing) and by the refresh token it used (a reconnect meanwhile replaced the grant, and
+  // Google's answer about the old one says nothing about the new one).
+  const lease = { id: accountId, refreshLeaseId: leaseId };
+  const held = { ...lease, refresh_token: row.refresh_token };
+  const release = { refreshLeaseId: null, refreshLeaseUntil: null };
   // Another process may have refreshed between our read and our claim.
   const ready = usableToken(row, deps, wanted);
   if (ready) {
-    await db.account.updateMany({ where: held, data: release });
+    await db.account.updateMany({ where: lease, data: release });
     return ready;
   }
   if (!row.refresh_token || !storedTokensReadable(vault, accountId, row.refresh_token)) {
-    await db.account.updateMany({ where: held, data: release });
+    await db.account.updateMany({ where: lease, data: release });
     const change = row.refresh_token ? UNREADABLE_CHANGE : NO_REFRESH_TOKEN_CHANGE;
     await setConnectionStatus(userId, accountId, change, deps);
     throw new ReconnectRequiredError(change.status, change.reason);
@@ -390,8 +394,11 @@ async function refreshHoldingLease(
     // and asks Google again before it can read what happened.
     if (error instanceof GoogleGrantError) {
       const change = grantEndedChange(row, deps);
-      await setConnectionStatus(userId, accountId, change, deps);
-      await db.account.updateMany({ where: held, data: release });
+      const recorded = await setConnectionStatus(userId, accountId, change, deps, held);
+      const replaced = !recorded && !(await grantStillOurs(held, deps));
+      await db.account.updateMany({ where: lease, data: release });
+      if (replaced)
+        throw new GoogleUnavailableError(new Error("The Google grant changed during the refresh; try again"));
       throw new ReconnectRequiredError(change.status, change.reason);
     }
     const problem = error instanceof GoogleUnavailableError ? REFRESH_PROBLEM.transient : REFRESH_PROBLEM.configuration;
@@ -400,7 +407,7 @@ async function refreshHoldingLease(
         `[evergreen] token refresh refused; check AUTH_GOOGLE_ID/AUTH_GOOGLE_SECRET: ${(error as Error).message}`,
       );
     await db.account.updateMany({
-      where: held,
+      where: lease,
       data: { ...release, refreshProblem: problem, refreshProblemAt: deps.now() },
     });
     throw error;
@@ -408,7 +415,7 @@ async function refreshHoldingLease(
 
   const at = deps.now();
   const recovered = row.refreshProblem === REFRESH_PROBLEM.configuration;
-  await db.account.updateMany({
+  const stored = await db.account.updateMany({
     where: held,
     data: {
       ...release,
@@ -423,6 +430,11 @@ async function refreshHoldingLease(
       ...(recovered ? { restoredAt: at } : {}),
     },
   });
+  // A replaced grant keeps its own tokens; the token in hand is still good at Google for this call.
+  if (stored.count === 0) {
+    await db.account.updateMany({ where: lease, data: release });
+    return refreshed.accessToken;
+  }
   if (recovered) {
     await db.connectionEvent.create({
       data: {
@@ -435,6 +447,14 @@ async function refreshHoldingLease(
     });
   }
   return refreshed.accessToken;
+}
+
+/** Whether this holder's lease and refresh token are still the account's (a fenced write that changed nothing may mean "already so"). */
+async function grantStillOurs(
+  held: { id: string; refreshLeaseId: string; refresh_token: string | null },
+  deps: AppDeps,
+) {
+  return (await deps.db.account.count({ where: held })) === 1;
 }
 
 const NO_REFRESH_TOKEN_CHANGE: StatusChange = {

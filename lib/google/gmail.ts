@@ -56,7 +56,8 @@ type ApiFailure = {
   response?: { status?: number; data?: { error?: { message?: string; errors?: Array<{ reason?: string }> } } };
 };
 
-const REQUEST_TIMEOUT_MS = 30_000;
+/** The longest a send waits for Gmail's answer (upload included); the outbox's lease covers it. */
+export const GMAIL_REQUEST_TIMEOUT_MS = 30_000;
 
 export async function sendRawMessage(
   accessToken: string,
@@ -77,7 +78,7 @@ export async function sendRawMessage(
             media: { mimeType: "message/rfc822", body: message.raw },
           }
         : { userId: "me", requestBody: { raw: message.raw.toString("base64url"), threadId: message.threadId } },
-      { rootUrl, timeout: REQUEST_TIMEOUT_MS, retry: false },
+      { rootUrl, timeout: GMAIL_REQUEST_TIMEOUT_MS, retry: false },
     );
     return sentMessage(data);
   } catch (error) {
