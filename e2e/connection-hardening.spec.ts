@@ -111,3 +111,32 @@ test("a stored token no key can open shows “Reconnect needed”, and disconnec
   expect(html).not.toContain("retired");
   expect(pendingRevocationsOf(user.email)).toBe(0);
 });
+
+test("a Reconnect with “Send email on your behalf” unticked keeps the earlier access, which can still send, and says so", async ({
+  page,
+  signedInUser: user,
+}) => {
+  const before = storedAccount(user.email);
+  await page.goto("/settings");
+  await page.getByRole("button", { name: "Reconnect Gmail" }).click();
+  await approveOnGoogle(page, user.email, { untickSend: true });
+
+  await expect(page).toHaveURL(/\/settings\?notice=reconnected$/);
+  const kept =
+    "You reconnected without ticking “Send email on your behalf”; Evergreen kept your earlier access, which can still send.";
+  await expect(page.getByRole("status").filter({ hasText: kept })).toBeVisible();
+  await expect(page.getByRole("list", { name: "Connection events" })).toContainText(kept);
+  const details = page.getByRole("region", { name: "Gmail connection" });
+  await expect(details.getByText("Connected", { exact: true })).toBeVisible();
+  await expect(details.getByRole("definition").filter({ hasText: "Send email on your behalf" })).toBeVisible();
+  await expect(page.getByRole("status", { name: "Gmail connection" })).toHaveCount(0);
+  expect(storedAccount(user.email)).toMatchObject({
+    status: "CONNECTED",
+    statusReason: null,
+    refreshToken: before.refreshToken,
+  });
+  // The narrower approval's token is dropped, not revoked: Google's revoke would end the earlier grant too.
+  const alive = (await googleEmulator.tokensOf(user.email)).refreshTokens.filter((token) => token.alive);
+  expect(alive.map((token) => token.token)).toContain(before.refreshToken);
+  expect(alive).toHaveLength(2);
+});

@@ -68,9 +68,35 @@ function decide(
   return { status: "CONNECTED", reason: null };
 }
 
+const EARLIER_GRANT_KEPT =
+  "You reconnected without ticking “Send email on your behalf”; Evergreen kept your earlier access, which can still send.";
+
+/**
+ * Whether the stored grant can still send, proven the only way Google allows: a refresh, whose `scope`
+ * lists what that grant holds now. `lost` says, in the user's words, why it cannot be kept.
+ */
+async function checkEarlierGrant(
+  accountId: string,
+  sealedRefreshToken: string,
+  deps: AppDeps,
+): Promise<{ kept: RefreshedTokens } | { lost: string }> {
+  try {
+    const refreshed = await deps.google.refresh(deps.vault.open(sealedRefreshToken, accountId));
+    if (canSendMail(refreshed.scope)) return { kept: refreshed };
+    return { lost: "Your earlier access could not be kept: Google says it cannot send either." };
+  } catch (error) {
+    if (error instanceof GoogleGrantError)
+      return { lost: "Your earlier access could not be kept: Google no longer accepts it." };
+    if (!(error instanceof GoogleUnavailableError))
+      console.error(`[evergreen] checking the earlier grant at a sign-in failed: ${(error as Error).message}`);
+    return { lost: "Your earlier access could not be kept: Google did not confirm that it still works." };
+  }
+}
+
 /**
  * Records a completed Google authorization on the account it belongs to: new tokens replace old ones,
- * a refresh token is never replaced by nothing, and the status says at once whether Evergreen can send.
+ * a refresh token is never replaced by nothing, nor a grant that can send by one that cannot while Google
+ * still renews the earlier one, and the status says at once whether Evergreen can send.
  * A new consent also drops any revoke still queued for this Google account: revoking now would end
  * the grant the user just gave. Returns null when the account is not linked yet (Auth.js links it next).
  */
@@ -95,12 +121,21 @@ export async function applyGoogleSignIn(
       : storedTokensReadable(vault, account.id, account.refresh_token)
         ? "stored"
         : "unreadable";
-  const { status, reason } = decide(canSendMail(tokens.scope), newRefreshToken ? "new" : stored);
+  const sendAllowed = canSendMail(tokens.scope);
+  // Unticking “Send email on your behalf” does not take back what an earlier consent granted at Google
+  // (google-behavior.md §4.2, §8): a connection that could send keeps doing so while its token still can.
+  const earlier =
+    !sendAllowed && !options.firstLink && account.status === "CONNECTED" && stored === "stored" && account.refresh_token
+      ? await checkEarlierGrant(account.id, account.refresh_token, deps)
+      : undefined;
+  const kept = earlier && "kept" in earlier ? earlier.kept : undefined;
+  const { status, reason } = decide(sendAllowed || kept !== undefined, newRefreshToken && !kept ? "new" : stored);
 
   const events: Array<{ kind: ConnectionEventKind; detail: string }> = [];
   if (options.firstLink) events.push({ kind: "CONNECTED", detail: "Linked this Google account to Evergreen." });
   else if (status === "CONNECTED" && account.status !== "CONNECTED")
     events.push({ kind: "RECONNECTED", detail: "Gmail access restored." });
+  else if (kept) events.push({ kind: "SCOPE_MISSING", detail: EARLIER_GRANT_KEPT });
   else if (status === "CONNECTED") {
     events.push({
       kind: "SIGNED_IN",
@@ -112,7 +147,7 @@ export async function applyGoogleSignIn(
   if (reason === "SCOPE_UNTICKED") {
     events.push({
       kind: "SCOPE_MISSING",
-      detail: `“Send email on your behalf” was not ticked at Google, so Evergreen cannot send. Google granted: ${scopeLabels(grantedScopes(tokens.scope)).join(", ") || "nothing"}.`,
+      detail: `“Send email on your behalf” was not ticked at Google, so Evergreen cannot send. Google granted: ${scopeLabels(grantedScopes(tokens.scope)).join(", ") || "nothing"}.${earlier && "lost" in earlier ? ` ${earlier.lost}` : ""}`,
     });
   } else if (reason === "NO_REFRESH_TOKEN") {
     events.push({ kind: "REFRESH_TOKEN_MISSING", detail: "Google returned no refresh token and none was stored." });
@@ -128,13 +163,26 @@ export async function applyGoogleSignIn(
     db.account.update({
       where: { id: account.id },
       data: {
-        access_token: tokens.access_token ? vault.seal(tokens.access_token, account.id) : null,
-        id_token: tokens.id_token ? vault.seal(tokens.id_token, account.id) : null,
-        expires_at: tokens.expires_at ?? null,
-        token_type: tokens.token_type ?? null,
-        scope: tokens.scope ?? null,
+        // Kept: the earlier grant's refresh token, consent time and freshly renewed access stay; the narrower
+        // grant's tokens are dropped, not revoked (Google's revoke would end the earlier grant too, §7).
+        ...(kept
+          ? {
+              access_token: vault.seal(kept.accessToken, account.id),
+              expires_at: kept.expiresAt,
+              scope: kept.scope,
+              ...(kept.idToken ? { id_token: vault.seal(kept.idToken, account.id) } : {}),
+              lastRefreshedAt: at,
+              lastUsedAt: at,
+            }
+          : {
+              access_token: tokens.access_token ? vault.seal(tokens.access_token, account.id) : null,
+              id_token: tokens.id_token ? vault.seal(tokens.id_token, account.id) : null,
+              expires_at: tokens.expires_at ?? null,
+              token_type: tokens.token_type ?? null,
+              scope: tokens.scope ?? null,
+              ...(newRefreshToken ? { refresh_token: vault.seal(newRefreshToken, account.id), consentedAt: at } : {}),
+            }),
         ...(email ? { email } : {}),
-        ...(newRefreshToken ? { refresh_token: vault.seal(newRefreshToken, account.id), consentedAt: at } : {}),
         status,
         statusReason: reason,
         refreshProblem: null,

@@ -2,12 +2,11 @@ import Link from "next/link";
 import type { ReactNode } from "react";
 import { ConnectionBanner } from "@/components/connection-banner";
 import { NavLink } from "@/components/nav-link";
-import { SubmitButton } from "@/components/submit-button";
 import { SuccessNotice } from "@/components/success-notice";
 import { requireUser } from "@/lib/auth";
 import { getCurrentConnection, takeCurrentRestoredNotice } from "@/lib/connection";
 import { describeConnectionStatus, restoredNoticeText } from "@/lib/connection-copy";
-import { signOutAction } from "../sign-out/actions";
+import { SignOutForm } from "../sign-out/sign-out-form";
 import { reconnectGmailAction } from "./connection-actions";
 
 export default async function SignedInLayout({ children }: { children: ReactNode }) {
@@ -47,11 +46,7 @@ export default async function SignedInLayout({ children }: { children: ReactNode
           </div>
           <div className="flex items-center gap-3">
             <span className="hidden text-sm text-slate-600 lg:inline">{user.email}</span>
-            <form action={signOutAction}>
-              <SubmitButton variant="secondary" pendingLabel="Signing out…">
-                Sign out
-              </SubmitButton>
-            </form>
+            <SignOutForm userId={user.id} variant="secondary" />
           </div>
         </div>
       </header>

@@ -1,10 +1,9 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { AccountCard } from "@/components/account-card";
-import { SubmitButton } from "@/components/submit-button";
 import { redirect } from "next/navigation";
 import { getCurrentUser } from "@/lib/auth";
-import { signOutAction } from "./actions";
+import { SignOutForm } from "./sign-out-form";
 
 export const metadata: Metadata = { title: "Sign out" };
 
@@ -22,11 +21,7 @@ export default async function SignOutPage() {
       title="Sign out"
       lead={`You are signed in${user.email ? ` as ${user.email}` : ""}. Signing out ends this session only: Gmail stays connected, and email already in your outbox still goes out.`}
     >
-      <form action={signOutAction} className="flex flex-col">
-        <SubmitButton autoFocus pendingLabel="Signing out…">
-          Sign out
-        </SubmitButton>
-      </form>
+      <SignOutForm userId={user.id} autoFocus />
       <p className="text-center text-sm">
         <Link href="/dashboard" className="font-medium text-brand-700 underline">
           Stay signed in

@@ -101,6 +101,20 @@ describe("authorization code flow with google-auth-library", () => {
     expect(second.tokens.scope?.split(" ")).toEqual(expect.arrayContaining([GMAIL_SEND, USERINFO_EMAIL, "openid"]));
   });
 
+  it("a new consent with gmail.send unticked takes nothing back: the earlier refresh token still renews with it", async () => {
+    const first = await connect(env.url);
+    const narrower = await connect(env.url, { browser: first.browser, prompt: "consent", untick: [GMAIL_SEND] });
+    expect(narrower.tokens.scope).not.toContain(GMAIL_SEND);
+    expect((await env.control.grants())[0]?.scopes).toContain(GMAIL_SEND);
+
+    const earlier = oauthClient(env.url);
+    earlier.setCredentials({ refresh_token: first.tokens.refresh_token ?? null });
+    expect((await earlier.refreshAccessToken()).credentials.scope?.split(" ")).toContain(GMAIL_SEND);
+    const later = oauthClient(env.url);
+    later.setCredentials({ refresh_token: narrower.tokens.refresh_token ?? null });
+    expect((await later.refreshAccessToken()).credentials.scope?.split(" ")).not.toContain(GMAIL_SEND);
+  });
+
   it("withholdRefreshTokens simulates Google handing back none", async () => {
     await env.control.configure({ withholdRefreshTokens: true });
     const { tokens } = await connect(env.url, { prompt: "consent" });

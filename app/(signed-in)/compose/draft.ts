@@ -2,6 +2,7 @@
  * The draft being written, kept in this browser's localStorage per user so it survives a reload, a
  * crashed tab and the round trip to Google's reconnect screen. Attachments stay in memory only: files
  * can be large, and a browser cannot re-read a file from disk without the user picking it again.
+ * Sign-out removes it, after asking, with everything else Evergreen keeps in the browser.
  */
 
 export type RecipientField = "to" | "cc" | "bcc";
@@ -27,9 +28,18 @@ export type Draft = {
 };
 
 const VERSION = 1;
-const storageKey = (userId: string) => `evergreen.compose-draft.v${VERSION}.${userId}`;
-const tabKeyStorageKey = (userId: string) => `evergreen.compose-key.v${VERSION}.${userId}`;
+/** Every key Evergreen keeps in this browser starts with it, so sign-out can remove them all. */
+const PREFIX = "evergreen.";
+const storageKey = (userId: string) => `${PREFIX}compose-draft.v${VERSION}.${userId}`;
+const tabKeyStorageKey = (userId: string) => `${PREFIX}compose-key.v${VERSION}.${userId}`;
 const KEY_FORMAT = /^[A-Za-z0-9_-]{16,64}$/;
+const SIGN_OUT_CHANNEL = `${PREFIX}sign-out`;
+
+// Users who signed out in this page: an open composer saves as it unmounts, and must not write their draft back.
+const signedOut = new Set<string>();
+// The draft open in this page's composer: ahead of the saved one for a moment after each keystroke, and
+// the only copy when the browser refuses storage.
+let openDraft: { userId: string; current: () => Draft } | undefined;
 
 /** 22 URL-safe characters of randomness; `crypto.getRandomValues` works on plain-http origins too. */
 export function newIdempotencyKey(): string {
@@ -78,8 +88,12 @@ export function loadDraft(userId: string): Draft | null {
   }
 }
 
-/** Stores the draft, or forgets it when there is nothing in it. False when the browser refused (full, private mode). */
+/**
+ * Stores the draft, or forgets it when there is nothing in it. False when nothing was stored: the browser
+ * refused (full, private mode), or the user signed out in this browser.
+ */
 export function saveDraft(userId: string, draft: Draft): boolean {
+  if (signedOut.has(userId)) return false;
   try {
     sessionStorage.setItem(tabKeyStorageKey(userId), draft.idempotencyKey);
     if (isBlank(draft)) localStorage.removeItem(storageKey(userId));
@@ -96,6 +110,76 @@ export function clearDraft(userId: string): void {
   } catch {
     // Nothing stored, or storage is unavailable: either way there is no draft left.
   }
+}
+
+/** Lets sign-out see the open composer's draft, last keystrokes included. */
+export function registerOpenDraft(userId: string, current: () => Draft): () => void {
+  const entry = { userId, current };
+  openDraft = entry;
+  return () => {
+    if (openDraft === entry) openDraft = undefined;
+  };
+}
+
+/** The draft signing out would discard: the open composer's, else the saved one. */
+export function unsentDraft(userId: string): Draft | null {
+  const draft = openDraft?.userId === userId ? openDraft.current() : loadDraft(userId);
+  return draft && !isBlank(draft) ? draft : null;
+}
+
+/**
+ * Removes everything Evergreen keeps in this browser (every user's drafts, this tab's idempotency keys),
+ * so the next person at a shared computer finds nothing, and stops this page and the user's other tabs
+ * writing their draft again.
+ */
+export function forgetThisBrowser(userId: string): void {
+  forgetInThisTab(userId);
+  try {
+    const channel = new BroadcastChannel(SIGN_OUT_CHANNEL);
+    channel.postMessage(userId);
+    channel.close();
+  } catch {
+    // No BroadcastChannel: other tabs find out at their next request.
+  }
+}
+
+/** Makes this tab forget too when the user signs out in another tab of this browser. */
+export function followSignOutElsewhere(userId: string): () => void {
+  if (typeof BroadcastChannel === "undefined") return () => {};
+  const channel = new BroadcastChannel(SIGN_OUT_CHANNEL);
+  channel.onmessage = (event: MessageEvent) => {
+    if (event.data === userId) forgetInThisTab(userId);
+  };
+  return () => channel.close();
+}
+
+function forgetInThisTab(userId: string): void {
+  signedOut.add(userId);
+  for (const storage of browserStorages()) {
+    const keys = Array.from({ length: storage.length }, (_, index) => storage.key(index));
+    for (const key of keys) if (key?.startsWith(PREFIX)) storage.removeItem(key);
+  }
+}
+
+// A browser that refuses storage (private mode, a policy) throws on access: then it holds nothing of ours.
+function browserStorages(): Storage[] {
+  const storages: Storage[] = [];
+  for (const get of [() => localStorage, () => sessionStorage]) {
+    try {
+      storages.push(get());
+    } catch {
+      // Unavailable: nothing stored there.
+    }
+  }
+  return storages;
+}
+
+/** A draft in a few words, for questions about it: its subject and first recipients. */
+export function describeDraft(draft: Draft): string {
+  const recipients = [...draft.to, ...draft.cc, ...draft.bcc];
+  const shown = recipients.slice(0, 2).join(", ");
+  const more = recipients.length > 2 ? ` and ${recipients.length - 2} more` : "";
+  return `“${draft.subject.trim() || "(no subject)"}”${shown ? ` to ${shown}${more}` : ""}`;
 }
 
 const strings = (value: unknown): value is string[] =>

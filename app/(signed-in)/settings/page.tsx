@@ -41,6 +41,9 @@ export default async function SettingsPage({ searchParams }: { searchParams: Pro
   // A reconnect that restored a broken connection is announced once, by the layout; this notice is for the others.
   const restoredByLayout = connection?.restoredAt ? await takeCurrentRestoredNotice(user.id) : null;
   const reconnected = notice === "reconnected" && connection?.status === "CONNECTED" && !restoredByLayout;
+  // A reconnect with the send box unticked that kept the earlier access says so, in its event's words.
+  const keptEarlier =
+    reconnected && connection.events[0]?.kind === "SCOPE_MISSING" ? connection.events[0].detail : null;
   // The refusal's words come from the event it recorded, never from the URL.
   const refusal =
     notice === "other-account" ? connection?.events.find((event) => event.kind === "RECONNECT_REFUSED") : undefined;
@@ -49,7 +52,9 @@ export default async function SettingsPage({ searchParams }: { searchParams: Pro
   return (
     <div className="space-y-8">
       <h1 className="text-2xl font-bold tracking-tight">Settings</h1>
-      {reconnected ? <SuccessNotice>{restoredNoticeText("reconnect", connection.googleEmail)}</SuccessNotice> : null}
+      {reconnected ? (
+        <SuccessNotice>{keptEarlier ?? restoredNoticeText("reconnect", connection.googleEmail)}</SuccessNotice>
+      ) : null}
 
       {refusal ? (
         <p role="alert" className="rounded-md border border-red-200 bg-red-50 px-4 py-3 text-sm text-red-900">
