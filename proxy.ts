@@ -3,7 +3,13 @@ import { callbackUrlCookiesToReplace, REQUEST_PATH_HEADER, requestPathOf } from 
 import { appContentSecurityPolicy, createNonce } from "@/lib/content-security-policy";
 import { getEnv } from "@/lib/env";
 import { clientAddress } from "@/lib/rate-limit";
-import { actionHostMismatch, configuredOrigin, refusalStatus, strictTransportSecurity } from "@/lib/request-guard";
+import {
+  actionHostMismatch,
+  allowedMethods,
+  configuredOrigin,
+  refusalStatus,
+  strictTransportSecurity,
+} from "@/lib/request-guard";
 import { limitedAttempt, refusedAttempt, tooManyRequests } from "@/lib/request-limits";
 import { ACTION_BODY_LIMIT, ANONYMOUS_ACTION_BODY_LIMIT, inspectActionBody } from "@/lib/server-action-body";
 import { serverActionName } from "@/lib/server-action-names";
@@ -30,7 +36,10 @@ export async function proxy(request: NextRequest) {
   const csp = appContentSecurityPolicy(env, createNonce());
   request.headers.set("Content-Security-Policy", csp);
   const response = status
-    ? new NextResponse(null, { status })
+    ? new NextResponse(null, {
+        status,
+        headers: status === 405 ? { Allow: allowedMethods(line.pathname).join(", ") } : {},
+      })
     : refusal
       ? tooManyRequests(refusal, request.headers.has("next-action"))
       : forward(request, origin);

@@ -2,8 +2,9 @@ import { domainToASCII } from "node:url";
 import fc from "fast-check";
 import type { AddressObject, HeaderValue } from "mailparser";
 import { expect } from "vitest";
+import { formatMailbox, parseMailbox, recipientAddress } from "@/lib/email-address";
 import type { ComposeInput, ValidMessage } from "@/lib/messages";
-import { senderDisplayName } from "@/lib/mime";
+import { safeDisplayName } from "@/lib/mime";
 import { headerText, recipientValue, replyReference } from "./arbitraries/header-values";
 import {
   asOutboxBuildsIt,
@@ -55,10 +56,19 @@ const UNSAFE_NAME = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]|=\?[^?\s]*\?[bq]\?
 const NORMALISED_AWAY = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\p{Cs}]|=\?| {2}|^\s|\s$/iu;
 // UTF-8 cannot carry a lone surrogate: it is written (and read back) as U+FFFD.
 const asUtf8 = (text: string) => Buffer.from(text, "utf8").toString("utf8");
-// How the form normalises a recipient list: trimmed, lower-cased, each address once.
-const normalisedList = (values: string[]) => [
-  ...new Set(values.map((value) => value.trim().toLowerCase()).filter(Boolean)),
-];
+// How the form normalises a recipient list: each `address` or `Name <address>` trimmed, the address
+// lower-cased and the name kept, each address once (the first value naming it wins).
+const normalisedList = (values: string[]) => {
+  const byAddress = new Map<string, string>();
+  for (const value of values) {
+    const { name, address } = parseMailbox(value);
+    const key = address.toLowerCase();
+    if (value.trim() && !byAddress.has(key)) byAddress.set(key, formatMailbox({ name, address: key }));
+  }
+  return [...byAddress.values()];
+};
+// The envelope: every address of To, Cc and Bcc once.
+const envelopeOf = (...lists: string[][]) => [...new Set(lists.flat().map(recipientAddress))];
 // mailparser shows an IDN domain in Unicode; the address on the wire is its ASCII (punycode) form.
 const asciiAddress = (address = "") => {
   const at = address.lastIndexOf("@");
@@ -68,7 +78,8 @@ const entries = (value: HeaderValue | undefined) =>
   value === undefined
     ? []
     : (value as AddressObject).value.map(({ name, address }) => ({ name, address: asciiAddress(address) }));
-const bare = (addresses: string[]) => addresses.map((address) => ({ name: "", address }));
+// Each recipient as the MIME must carry it: its name exactly as stored (or none) beside its address.
+const mailboxes = (recipients: string[]) => recipients.map(parseMailbox);
 
 const count = () => ({ to: 0, cc: 0, bcc: 0, subject: 0, inReplyTo: 0, senderName: 0 });
 
@@ -94,7 +105,8 @@ export async function checkTopLevelHeaders(seed: number): Promise<void> {
         delete changes[field as Field];
       }
       // … and the form is accepted once exactly those fields are back to their defaults, every other value
-      // as the documented normalisation says: recipients trimmed, lower-cased, each once; the subject trimmed.
+      // as the documented normalisation says: recipients trimmed, addresses lower-cased, names kept, each
+      // address once; the subject trimmed.
       const verdict = first.accepted ? first : validate(changes);
       if (!verdict.accepted) expect(verdict).toMatchObject({ accepted: true });
       const message = (verdict as { value: ValidMessage }).value;
@@ -122,14 +134,14 @@ export async function checkTopLevelHeaders(seed: number): Promise<void> {
       if (message.inReplyTo) expected.push("in-reply-to", "references");
       expectEqual(headerNames(root), expected.sort(), context);
 
-      expectEqual(envelope, { from: SENDER, to: normalisedList([...message.to, ...message.cc, ...message.bcc]) });
-      expectEqual(entries(root.headers.get("to")), bare(message.to), context);
-      expectEqual(entries(root.headers.get("cc")), bare(message.cc), context);
-      expectEqual(entries(root.headers.get("bcc")), bare(message.bcc), context);
+      expectEqual(envelope, { from: SENDER, to: envelopeOf(message.to, message.cc, message.bcc) });
+      expectEqual(entries(root.headers.get("to")), mailboxes(message.to), context);
+      expectEqual(entries(root.headers.get("cc")), mailboxes(message.cc), context);
+      expectEqual(entries(root.headers.get("bcc")), mailboxes(message.bcc), context);
 
       // The sender's name comes from the Google profile, unvalidated: the builder makes it safe itself.
       const from = entries(root.headers.get("from"));
-      expectEqual(from, [{ name: asUtf8(senderDisplayName(senderName)), address: SENDER }], context);
+      expectEqual(from, [{ name: asUtf8(safeDisplayName(senderName)), address: SENDER }], context);
       if (UNSAFE_NAME.test(from[0]!.name)) expect(from[0]!.name).not.toMatch(UNSAFE_NAME);
       if (from[0]!.name === (senderName ?? "")) accepted.senderName += 1;
       else expect(senderName).toMatch(NORMALISED_AWAY);

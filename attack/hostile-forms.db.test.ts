@@ -20,6 +20,7 @@ import {
   planContactImport,
   updateContact,
 } from "@/lib/contacts";
+import { parseMailbox } from "@/lib/email-address";
 import { UserError } from "@/lib/errors";
 import {
   cancelMessage,
@@ -275,7 +276,9 @@ describe("the compose form", () => {
     const raw = await buildMime({ ...message, messageId: "<probe@example.com>", from: { address: "me@example.com" } });
     const parsed = await simpleParser(raw, { skipHtmlToText: true, skipTextToHtml: true });
     const addresses = (value: AddressObject | AddressObject[] | undefined) =>
-      [value ?? []].flat().flatMap((list) => list.value.map((address) => asciiAddress(address.address ?? "")));
+      [value ?? []]
+        .flat()
+        .flatMap((list) => list.value.map(({ name, address }) => ({ name, address: asciiAddress(address ?? "") })));
     return {
       to: addresses(parsed.to),
       cc: addresses(parsed.cc),
@@ -345,7 +348,7 @@ describe("the compose form", () => {
         // What Gmail would be given carries exactly these recipients and subject, and no header of the value's.
         const headers = await sentHeaders({ ...expected, text: message.body });
         for (const list of ["to", "cc", "bcc"] as const)
-          if (JSON.stringify(headers[list]) !== JSON.stringify(message[list]))
+          if (JSON.stringify(headers[list]) !== JSON.stringify(message[list].map(parseMailbox)))
             problems.push(`${shown}: the MIME ${list} is ${JSON.stringify(headers[list])}`);
         if (headers.subject !== message.subject) problems.push(`${shown}: the MIME subject differs`);
         if (headers.names.some((name) => !KNOWN_HEADERS.has(name)))

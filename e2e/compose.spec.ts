@@ -101,6 +101,34 @@ test("a message with chips, a UTF-8 subject and an attachment reaches Gmail once
   await expect(page.locator('datalist#recent-recipients option[value="grace@x.test"]')).toHaveCount(1);
 });
 
+test("recipients typed or pasted with a display name reach Gmail with it: To: Bob Smith <bob@x.test>", async ({
+  page,
+  signedInUser: user,
+}) => {
+  const subject = `Named recipients ${Date.now()}`;
+  await openCompose(page, user);
+  await paste(field(page, "To"), 'Bob Smith <bob@x.test>, "Lovelace, Ada" <ada@x.test>');
+  await expect(chip(page, "Bob Smith <bob@x.test>")).toBeVisible();
+  await expect(chip(page, '"Lovelace, Ada" <ada@x.test>')).toBeVisible();
+  // Typed key by key: the comma inside the quoted name does not end the recipient, the one after it does.
+  await page.getByRole("button", { name: "Cc", exact: true }).click();
+  await field(page, "Cc").pressSequentially('"Hopper, Grace" <grace@x.test>, ');
+  await expect(chip(page, '"Hopper, Grace" <grace@x.test>')).toBeVisible();
+  await field(page, "Subject").fill(subject);
+  await sendButton(page).click();
+
+  await expect.poll(async () => (await sentAs(user.email, subject)).length, { timeout: 25_000 }).toBe(1);
+  const [message] = await sentAs(user.email, subject);
+  expect(message!.envelope.to.sort()).toEqual(["ada@x.test", "bob@x.test", "grace@x.test"]);
+  const parsed = await simpleParser(message!.raw);
+  const mailboxes = (field: typeof parsed.to) => [field ?? []].flat().flatMap((list) => list.value);
+  expect(mailboxes(parsed.to).map(({ name, address }) => [name, address])).toEqual([
+    ["Bob Smith", "bob@x.test"],
+    ["Lovelace, Ada", "ada@x.test"],
+  ]);
+  expect(mailboxes(parsed.cc).map(({ name, address }) => [name, address])).toEqual([["Hopper, Grace", "grace@x.test"]]);
+});
+
 test("a double click on Send, and the request arriving twice, send one message", async ({
   page,
   signedInUser: user,
@@ -202,7 +230,7 @@ test("errors are named at their field, and the form keeps what was typed", async
   await to.fill("grace@");
   await to.press("Enter");
   await expect(chip(page, "grace@")).toBeVisible();
-  await expect(page.getByText("This is not an email address: grace@.")).toBeVisible();
+  await expect(page.getByText("This is not a valid recipient: grace@.")).toBeVisible();
   await sendButton(page).click();
   await expect(to).toHaveAccessibleDescription(
     /To: “grace@” is not a valid email address; write it like name@example\.com\./,

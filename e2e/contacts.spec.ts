@@ -194,7 +194,7 @@ test("the list pages by 25", async ({ page, signedInUser }) => {
   );
 });
 
-test("import a CSV: a file that cannot be read, then a preview with a bad row and merged duplicates", async ({
+test("import a CSV: a file that cannot be read, then a preview with a bad row and merged duplicates, then files in UTF-8 and in Excel's Windows-1252", async ({
   page,
   signedInUser,
 }) => {
@@ -250,23 +250,41 @@ test("import a CSV: a file that cannot be read, then a preview with a bad row an
   await page.getByRole("link", { name: "See your contacts" }).click();
   await expect(page.getByRole("table", { name: "Contacts" }).getByRole("link", { name: "Grace Hopper" })).toBeVisible();
 
-  // A file works the same way; one that is not UTF-8 is refused with the fix.
+  // A file works the same way, whether saved as "CSV UTF-8" or as Excel's plain "CSV" (Windows-1252).
+  const filePreview = page.getByRole("region", { name: "Preview: nothing is saved yet" });
   await page.goto("/contacts/import");
-  await page.getByLabel("CSV file").setInputFiles({
-    name: "latin1.csv",
-    mimeType: "text/csv",
-    buffer: Buffer.from("email,name\nzoe@x.test,Zo\xe9\n", "latin1"),
-  });
-  await page.getByRole("button", { name: "Preview import" }).click();
-  await expect(page.getByText(/latin1\.csv is not UTF-8 text/)).toBeVisible();
   await page.getByLabel("CSV file").setInputFiles({
     name: "contacts.csv",
     mimeType: "text/csv",
     buffer: Buffer.from("\uFEFFemail,name\r\nzoe@x.test,Zoë\r\n", "utf8"),
   });
   await page.getByRole("button", { name: "Preview import" }).click();
-  await expect(page.getByRole("region", { name: "Preview: nothing is saved yet" }).getByRole("status")).toHaveText(
-    "1 new contact, 0 updates, 0 unchanged.",
+  await expect(filePreview.getByRole("status")).toHaveText("1 new contact, 0 updates, 0 unchanged.");
+  await expect(filePreview.getByText("Encoding: UTF-8.")).toBeVisible();
+
+  await page.getByRole("button", { name: "Start over" }).click();
+  await page.getByLabel("CSV file").setInputFiles({
+    name: "excel.csv",
+    mimeType: "text/csv",
+    // "Zoë", "José" and "€5 “VIP”" as Excel's plain CSV writes them: ë=EB, é=E9, €=80, “=93, ”=94.
+    buffer: Buffer.from(
+      "email,name,notes\r\nzoe@x.test,Zo\xeb,\x805 \x93VIP\x94\r\njose@x.test,Jos\xe9,\r\n",
+      "latin1",
+    ),
+  });
+  await page.getByRole("button", { name: "Preview import" }).click();
+  await expect(filePreview.getByRole("status")).toHaveText("2 new contacts, 0 updates, 0 unchanged.");
+  await expect(
+    filePreview.getByText(/^Encoding: Windows-1252 \(Excel's plain “CSV”\), converted to UTF-8\./),
+  ).toBeVisible();
+  await expect(filePreview.getByRole("row", { name: /^zoe@x\.test/ })).toContainText("Zoë");
+  await filePreview.getByRole("button", { name: "Import 2 contacts" }).click();
+  await expect(page.getByText("Imported: 2 contacts added, 0 updated.")).toBeVisible();
+  expect(contactsOf(signedInUser.email)).toEqual(
+    expect.arrayContaining([
+      { name: "Zoë", email: "zoe@x.test", company: "", title: "", notes: "€5 “VIP”" },
+      { name: "José", email: "jose@x.test", company: "", title: "", notes: "" },
+    ]),
   );
 });
 

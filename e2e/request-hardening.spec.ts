@@ -1,3 +1,4 @@
+import { request as httpRequest, type IncomingHttpHeaders } from "node:http";
 import { expect, test, type APIRequestContext, type Page } from "@playwright/test";
 import { ACTION_BODY_LIMIT } from "@/lib/server-action-body";
 import { E2E } from "./e2e-config";
@@ -40,6 +41,23 @@ function postToAction(
     headers: { Origin: OUR_ORIGIN, "Next-Action": actionId, "Content-Type": "text/plain;charset=UTF-8", ...headers },
     data,
     maxRedirects: 0,
+  });
+}
+
+/** A request as a script writes it, any method included (fetch refuses to send TRACE). */
+function sendRaw(
+  method: string,
+  path: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; headers: IncomingHttpHeaders }> {
+  const url = new URL(path, OUR_ORIGIN);
+  return new Promise((resolve, reject) => {
+    const outgoing = httpRequest(url, { method, headers }, (response) => {
+      response.resume();
+      response.on("end", () => resolve({ status: response.statusCode ?? 0, headers: response.headers }));
+    });
+    outgoing.on("error", reject);
+    outgoing.end();
   });
 }
 
@@ -195,6 +213,41 @@ test.describe("crafted input is answered with a page or a 4xx, never a 5xx", () 
       data: "garbage",
     });
     expect(noScriptForm.status()).toBe(400);
+  });
+});
+
+test.describe("a method a path does not answer is 405 Method Not Allowed, with Allow and the usual headers", () => {
+  test("TRACE anywhere, and anything but GET or HEAD on a static file, from any origin or none", async ({
+    request,
+  }) => {
+    const asset = (await (await request.get("/sign-in")).text()).match(/\/_next\/static\/[^"]+\.(?:css|js)/)?.[0];
+    expect(asset).toBeDefined();
+    const refused: Array<[string, string, string]> = [
+      ["TRACE", "/", "GET, HEAD, POST"],
+      ["TRACE", "/api/auth/session", "GET, HEAD, POST"],
+      ["TRACE", asset!, "GET, HEAD"],
+      ...["OPTIONS", "PUT", "POST", "DELETE", "PATCH", "PROPFIND"].map((method): [string, string, string] => [
+        method,
+        asset!,
+        "GET, HEAD",
+      ]),
+    ];
+    for (const [method, path, allow] of refused) {
+      for (const origin of [OUR_ORIGIN, undefined, "https://evil.example"]) {
+        const answer = await sendRaw(method, path, origin ? { Origin: origin } : {});
+        const label = `${method} ${path} from ${origin ?? "no Origin"}`;
+        expect(answer.status, label).toBe(405);
+        expect(answer.headers.allow, label).toBe(allow);
+        expect(answer.headers["x-content-type-options"], label).toBe("nosniff");
+        expect(answer.headers["x-frame-options"], label).toBe("DENY");
+        expect(answer.headers["referrer-policy"], label).toBe("strict-origin-when-cross-origin");
+        expect(answer.headers["permissions-policy"], label).toContain("camera=()");
+        expect(answer.headers["content-security-policy"], label).toContain("frame-ancestors 'none'");
+      }
+    }
+    // What a browser asks of the file still works, and the server is none the worse.
+    for (const method of ["GET", "HEAD"]) expect((await sendRaw(method, asset!)).status, method).toBe(200);
+    expect((await request.get("/api/health")).status()).toBe(200);
   });
 });
 

@@ -268,6 +268,14 @@ describe("noteContacted and contactIdForRecipients", () => {
     expect(await contactIdForRecipients(userId, ["nobody@x.test", "Grace@example.com"], test.deps)).toBe(id);
     expect(await contactIdForRecipients(userId, ["nobody@x.test"], test.deps)).toBeNull();
   });
+
+  it("reads recipients stored with a display name by their address", async () => {
+    const { id } = await add(userId, { email: "bob@example.com" });
+    expect(await contactIdForRecipients(userId, ['"Smith, Bob" <Bob@Example.com>'], test.deps)).toBe(id);
+    const at = new Date("2026-04-01T10:00:00Z");
+    expect(await noteContacted(userId, ["Bob Smith <bob@example.com>"], at, test.deps)).toBe(1);
+    expect((await getContact(userId, id, test.deps))?.lastContactedAt).toEqual(at);
+  });
 });
 
 describe("importing a CSV", () => {

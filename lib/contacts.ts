@@ -4,7 +4,7 @@ import { isRecordId, type MessageStatus } from "./db";
 import { CONTACT_FIELDS, MAX_IMPORT_BYTES, MAX_IMPORT_ROWS, type ContactField } from "./contact-fields";
 import { appDeps, type AppDeps } from "./deps";
 import { CsvError, parseCsv } from "./csv";
-import { isEmailAddress, MAX_ADDRESS_LENGTH } from "./email-address";
+import { isEmailAddress, MAX_ADDRESS_LENGTH, recipientAddress } from "./email-address";
 import { UserError } from "./errors";
 
 /**
@@ -265,16 +265,17 @@ export async function deleteContact(userId: string, contactId: string, deps: App
 }
 
 /**
- * The outbox calls this when a message is sent: each of the user's contacts among its recipients was
- * contacted at `at` (never moved back in time by a message sent earlier but recorded later).
+ * The outbox calls this when a message is sent: each of the user's contacts among its recipients (as
+ * stored: `address` or `Name <address>`) was contacted at `at` (never moved back in time by a message
+ * sent earlier but recorded later).
  */
 export async function noteContacted(
   userId: string,
-  emails: readonly string[],
+  recipients: readonly string[],
   at: Date,
   deps: AppDeps = appDeps(),
 ): Promise<number> {
-  const addresses = [...new Set(emails.map((email) => email.trim().toLowerCase()).filter(Boolean))];
+  const addresses = [...new Set(recipients.map(recipientAddress).filter(Boolean))];
   if (addresses.length === 0) return 0;
   const { count } = await deps.db.contact.updateMany({
     where: {
@@ -287,13 +288,13 @@ export async function noteContacted(
   return count;
 }
 
-/** The contact a new message is for: the first To address that is one of the user's contacts, if any. */
+/** The contact a new message is for: the first To recipient that is one of the user's contacts, if any. */
 export async function contactIdForRecipients(
   userId: string,
   to: readonly string[],
   deps: AppDeps = appDeps(),
 ): Promise<string | null> {
-  const addresses = to.map((email) => email.trim().toLowerCase()).filter(Boolean);
+  const addresses = to.map(recipientAddress).filter(Boolean);
   if (addresses.length === 0) return null;
   const found = await deps.db.contact.findMany({
     where: { userId, email: { in: addresses } },

@@ -1,9 +1,19 @@
 /**
- * What counts as an email address, and how typed or pasted text becomes addresses. Pure, so the compose
- * form flags a bad address as it is typed by the same rule the server applies (lib/messages.ts).
+ * What counts as an email address, and how typed or pasted text becomes recipients (an address with
+ * the name written beside it, if any). Pure, so the compose form flags a bad recipient as it is typed
+ * by the same rule the server applies (lib/messages.ts).
  */
 
 export const MAX_ADDRESS_LENGTH = 254;
+export const MAX_NAME_LENGTH = 200;
+
+/** A recipient: an address and the name shown beside it ("" when none was written). */
+export type Mailbox = { name: string; address: string };
+
+// RFC 5322 specials: a name holding one is written in quotes, so it reads back as one name.
+const NEEDS_QUOTES = /[",;:<>@()[\]\\]/;
+// What would start a new header line (controls, line and paragraph separators), or a half of an emoji.
+const NAME_CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\p{Cs}]/u;
 
 // A practical RFC 5322 addr-spec: dot-atom local part, a domain of letters, digits and hyphens with a dot.
 const ADDRESS =
@@ -31,17 +41,68 @@ function punycodeDecodes(address: string): boolean {
 }
 
 /**
- * The addresses in a pasted or typed list, in order: separated by commas, semicolons, line breaks or
- * spaces, each possibly written `Name <address>` or `"Last, First" <address>` or `mailto:address`.
- * Text that is not an address is kept (so the form can show it as invalid) unless it is a display
- * name beside an address.
+ * A recipient as it is stored, shown and sent: `address`, `Name <address>`, or `"Last, First" <address>`
+ * when the name holds a comma, a quote or another special (quotes and backslashes escaped).
+ */
+export function formatMailbox({ name, address }: Mailbox): string {
+  if (!name) return address;
+  const written = NEEDS_QUOTES.test(name) ? `"${name.replace(/["\\]/g, "\\$&")}"` : name;
+  return `${written} <${address}>`;
+}
+
+/**
+ * One recipient as written: `address`, `<address>`, `Name <address>` or `"Quoted, Name" <address>`;
+ * the inverse of formatMailbox. It judges nothing: recipientProblem says whether the parts are valid.
+ */
+export function parseMailbox(text: string): Mailbox {
+  const value = text.trim();
+  const open = value.lastIndexOf("<");
+  if (open < 0 || !value.endsWith(">")) return { name: "", address: value };
+  const written = value.slice(0, open).trim();
+  const quoted = /^"((?:[^"\\]|\\[\s\S])*)"$/.exec(written);
+  const name = quoted ? quoted[1]!.replace(/\\([\s\S])/g, "$1") : written;
+  return { name: name.trim().replace(/ {2,}/g, " "), address: value.slice(open + 1, -1).trim() };
+}
+
+/** The address of a recipient as stored (`Name <address>` or a bare address), lower-cased. */
+export function recipientAddress(recipient: string): string {
+  return parseMailbox(recipient).address.toLowerCase();
+}
+
+/**
+ * What a form says of a recipient it cannot send to, or null when it can: the address must be one, and
+ * a name must be text a mail client shows as written (no line break or control that would start a
+ * header, no "=?" encoded word a client would decode, no < > that would read as another address).
+ */
+export function recipientProblem(field: string, typed: string): string | null {
+  const { name, address } = parseMailbox(typed);
+  if (!isEmailAddress(address)) return invalidAddressMessage(field, typed);
+  if (name.length > MAX_NAME_LENGTH)
+    return `${field}: the name of ${address} is too long; keep it under ${MAX_NAME_LENGTH} characters.`;
+  if (NAME_CONTROL.test(name) || name.includes("=?") || /[<>]/.test(name))
+    return `${field}: the name of ${address} cannot contain line breaks, control characters, < >, or "=?"; write it like Ada Lovelace <${address}>.`;
+  return null;
+}
+
+/**
+ * The recipients in a pasted or typed list, in order: separated by commas, semicolons, line breaks or
+ * spaces, each written `address`, `mailto:address`, `Name <address>` or `"Last, First" <address>`; a
+ * name in that form is kept (as formatMailbox writes it). Text that is not an address is kept (so the
+ * form can show it as invalid) unless it is a word beside an address.
  */
 export function splitAddresses(text: string): string[] {
   const found: string[] = [];
   for (const part of splitOutsideQuotes(text)) {
-    const bracketed = [...part.matchAll(/<([^<>]*)>/g)].map((match) => match[1]!.trim());
-    if (bracketed.length > 0) {
-      found.push(...bracketed.filter(Boolean).map(clean));
+    const bracketed = /^([^<>]*)<([^<>]*)>$/.exec(part);
+    if (bracketed) {
+      const address = clean(bracketed[2]!);
+      const { name } = parseMailbox(`${bracketed[1]!.trim()} <>`);
+      if (address) found.push(formatMailbox({ name: cleanName(name), address }));
+      continue;
+    }
+    const brackets = [...part.matchAll(/<([^<>]*)>/g)].map((match) => clean(match[1]!));
+    if (brackets.length > 0) {
+      found.push(...brackets.filter(Boolean));
       continue;
     }
     const words = part.split(/\s+/).map(clean).filter(Boolean);
@@ -51,15 +112,15 @@ export function splitAddresses(text: string): string[] {
   return found.filter(Boolean);
 }
 
-/** Adds addresses to a list, skipping any it already holds (addresses compare case-insensitively). */
+/** Adds recipients to a list, skipping any whose address it already holds (compared case-insensitively). */
 export function addAddresses(list: string[], more: string[]): string[] {
-  const seen = new Set(list.map((address) => address.toLowerCase()));
+  const seen = new Set(list.map(recipientAddress));
   const result = [...list];
-  for (const address of more) {
-    const key = address.toLowerCase();
+  for (const recipient of more) {
+    const key = recipientAddress(recipient);
     if (seen.has(key)) continue;
     seen.add(key);
-    result.push(address);
+    result.push(recipient);
   }
   return result;
 }
@@ -69,6 +130,12 @@ function clean(word: string): string {
     .trim()
     .replace(/^mailto:/i, "")
     .replace(/^["'(]+|["')]+$/g, "");
+}
+
+// A name as pasted from a mail client or a spreadsheet: 'Ada' in single quotes, or runs of spaces and tabs.
+function cleanName(name: string): string {
+  const single = /^'(.*)'$/.exec(name);
+  return (single ? single[1]! : name).replace(/[ \t]+/g, " ").trim();
 }
 
 // Commas, semicolons and line breaks separate entries, except inside "quoted names" and <brackets>.

@@ -44,10 +44,33 @@ describe("suggestions from the addresses a user has sent to", () => {
     ]);
   });
 
+  it("lists addresses, not the names they were sent under", async () => {
+    await message(userId, { to: ["Bob Smith <Bob@x.test>"], cc: ['"Lovelace, Ada" <ada@x.test>'] }, new Date());
+    expect(await recentRecipients(userId, test.deps)).toEqual(["bob@x.test", "ada@x.test"]);
+  });
+
   it("leaves out messages not sent and other users' messages", async () => {
     await message(userId, { to: ["queued@x.test"] });
     await message(otherUserId, { to: ["theirs@x.test"] }, new Date());
     expect(await recentRecipients(userId, test.deps)).toEqual([]);
+  });
+});
+
+describe("a message to a recipient with a display name", () => {
+  it("keeps the name, and is found on the contact's timeline by the address", async () => {
+    const contact = await test.db.contact.create({
+      data: { userId, email: "bob@x.test", name: "Bob", searchText: "bob bob@x.test" },
+    });
+    const id = await message(userId, { to: ["Bob Smith <Bob@X.test>"] });
+    const stored = await test.db.message.findUniqueOrThrow({
+      where: { id },
+      select: { to: true, contactId: true, recipients: { select: { email: true } } },
+    });
+    expect(stored).toEqual({
+      to: ["Bob Smith <bob@x.test>"],
+      contactId: contact.id,
+      recipients: [{ email: "bob@x.test" }],
+    });
   });
 });
 
@@ -73,7 +96,7 @@ describe("a decision about an id no row could have", () => {
 });
 
 describe("a resubmitted form", () => {
-  it("finds the message its idempotency key made, refuses another user's key, and finds nothing for a new key", async () => {
+  it("finds the message its idempotency key made, and nothing for a new key or for another user", async () => {
     const form = composeSchema.parse({
       to: ["ada@x.test"],
       subject: "Hi",
@@ -88,11 +111,35 @@ describe("a resubmitted form", () => {
       sendAt: queued.sendAt,
       duplicate: true,
     });
-    await expect(findResubmittedMessage(otherUserId, form, test.deps)).rejects.toThrow(
-      "The form is out of date; reload the page.",
-    );
+    expect(await findResubmittedMessage(otherUserId, form, test.deps)).toBeUndefined();
     const fresh = { ...form, idempotencyKey: randomBytes(12).toString("hex") };
     expect(await findResubmittedMessage(userId, fresh, test.deps)).toBeUndefined();
+  });
+
+  it("is one message per user: two users sending under the same key each get exactly one message, their own", async () => {
+    const key = randomBytes(12).toString("hex");
+    const form = (subject: string) =>
+      composeSchema.parse({ to: ["p1@x.test"], subject, body: "", idempotencyKey: key });
+    const ada = await enqueueMessage(userId, form("From Ada"), test.deps);
+    const grace = await enqueueMessage(otherUserId, form("From Grace"), test.deps);
+    expect(grace.id).not.toBe(ada.id);
+    expect(grace.duplicate).toBe(false);
+
+    // A double click by each finds that user's own message again.
+    expect(await enqueueMessage(userId, form("From Ada"), test.deps)).toMatchObject({ id: ada.id, duplicate: true });
+    expect(await enqueueMessage(otherUserId, form("From Grace"), test.deps)).toMatchObject({
+      id: grace.id,
+      duplicate: true,
+    });
+    const stored = await test.db.message.findMany({
+      where: { idempotencyKey: key },
+      select: { userId: true, subject: true },
+      orderBy: { subject: "asc" },
+    });
+    expect(stored).toEqual([
+      { userId, subject: "From Ada" },
+      { userId: otherUserId, subject: "From Grace" },
+    ]);
   });
 
   it("with other content is not that message: two tabs writing from one saved draft each get their own answer", async () => {

@@ -1,7 +1,8 @@
-import { simpleParser } from "mailparser";
+import fc from "fast-check";
+import { simpleParser, type AddressObject } from "mailparser";
 import { describe, expect, it } from "vitest";
 import { composeSchema, MAX_RECIPIENTS, readComposeForm, type ComposeInput } from "./messages";
-import { buildMime } from "./mime";
+import { buildMime, composeMime } from "./mime";
 
 const valid: ComposeInput = {
   to: ["grace@evergreen.test"],
@@ -36,9 +37,14 @@ describe("the compose form's rules", () => {
       "To: “grace@” is not a valid email address; write it like name@example.com.",
     ],
     [
-      "an address with a display name",
-      { cc: ["Grace <grace@evergreen.test>"] },
-      "Cc: “grace <grace@evergreen.test>” is not a valid email address; write it like name@example.com.",
+      "a display name beside an address that is not one",
+      { cc: ["Grace <grace@>"] },
+      "Cc: “Grace <grace@>” is not a valid email address; write it like name@example.com.",
+    ],
+    [
+      "a display name with a line break",
+      { cc: ["Grace\r\nBcc: evil@evil.test <grace@evergreen.test>"] },
+      "Cc: the name of grace@evergreen.test cannot contain line breaks",
     ],
     [
       "too many recipients",
@@ -108,6 +114,73 @@ describe("the compose form's rules", () => {
         "In-Reply-To",
       ]);
     }
+  });
+});
+
+describe("a recipient's display name", () => {
+  const sent = async (to: string[]) => {
+    const message = composeSchema.parse({ ...valid, to });
+    const node = composeMime({ ...message, text: message.body, messageId: "<m@evergreen.test>" });
+    const parsed = await simpleParser(await node.build());
+    const entries = (field: AddressObject | AddressObject[] | undefined) =>
+      [field ?? []].flat().flatMap((group) => group.value.map(({ name, address }) => ({ name, address })));
+    return { stored: message.to, to: entries(parsed.to), envelope: node.getEnvelope().to, headers: parsed.headerLines };
+  };
+
+  it("is kept from the form to the sent message: To: Bob Smith <bob@x.test>", async () => {
+    const { stored, to, headers } = await sent(["Bob Smith <Bob@X.test>", '"Lovelace, Ada" <ada@x.test>', "c@x.test"]);
+    expect(stored).toEqual(["Bob Smith <bob@x.test>", '"Lovelace, Ada" <ada@x.test>', "c@x.test"]);
+    expect(to).toEqual([
+      { name: "Bob Smith", address: "bob@x.test" },
+      { name: "Lovelace, Ada", address: "ada@x.test" },
+      { name: "", address: "c@x.test" },
+    ]);
+    expect(headers.find((line) => line.key === "to")?.line).toBe(
+      'To: Bob Smith <bob@x.test>, "Lovelace, Ada" <ada@x.test>, c@x.test',
+    );
+  });
+
+  it("counts its address once: the same address again, under any name or case, is the same recipient", async () => {
+    const { stored } = await sent(["Bob <bob@x.test>", "BOB@x.test", "Robert <Bob@x.test>"]);
+    expect(stored).toEqual(["Bob <bob@x.test>"]);
+  });
+
+  it.each([
+    ["quotes and backslashes", 'Bob "The \\ Builder" Smith'],
+    ["commas and semicolons", "Smith, Bob; x@evil.test"],
+    ["what looks like more addresses", '"x@evil.test", y@evil.test'],
+    ["non-ASCII text", "Zoë Ünal, 日本語 ✓"],
+    ["non-ASCII with quotes and commas", 'Zoë "Z", Ünal; x@evil.test'],
+  ])("with %s is one name for one address, never another recipient or header", async (_label, name) => {
+    const written = `"${name.replace(/["\\]/g, "\\$&")}" <bob@x.test>`;
+    const { to, envelope, headers } = await sent([written]);
+    expect(to).toEqual([{ name, address: "bob@x.test" }]);
+    expect(envelope).toEqual(["bob@x.test"]);
+    expect(headers.filter((line) => ["to", "cc", "bcc"].includes(line.key)).map((line) => line.key)).toEqual(["to"]);
+  });
+
+  it("from any text a person could paste, either is refused at its field or reaches Gmail exactly as stored", async () => {
+    const hostile = fc.oneof(
+      fc.string({ unit: "grapheme", maxLength: 30 }),
+      fc.constantFrom('"', "\\", ",", ";", "<", ">", "@", "\r\n", "\n", "\u2028", "=?utf-8?q?x?=", "Bcc: x@evil.test"),
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.array(hostile, { maxLength: 6 }), async (pieces) => {
+        const name = pieces.join("");
+        const input = `"${name.replace(/["\\]/g, "\\$&")}" <bob@x.test>`;
+        const result = composeSchema.safeParse({ ...valid, to: [input] });
+        if (!result.success) {
+          expect(result.error.issues.map((issue) => issue.path[0])).toEqual(["to"]);
+          return;
+        }
+        const { to, envelope } = await sent([input]);
+        expect(envelope).toEqual(["bob@x.test"]);
+        expect(to).toHaveLength(1);
+        expect(to[0]!.address).toBe("bob@x.test");
+        expect(to[0]!.name).toBe(name.trim().replace(/ {2,}/g, " "));
+      }),
+      { numRuns: 300 },
+    );
   });
 });
 

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { isRecordId, type MessageStatus } from "./db";
 import { appDeps, type AppDeps } from "./deps";
-import { invalidAddressMessage, isEmailAddress, MAX_ADDRESS_LENGTH } from "./email-address";
+import { formatMailbox, parseMailbox, recipientAddress, recipientProblem } from "./email-address";
 import { UserError } from "./errors";
 import { contactIdForRecipients } from "./contacts";
 import { ENCODED_WORD, HEADER_CONTROL, newMessageId } from "./mime";
@@ -51,23 +51,27 @@ const headerText = (label: string, max: number) =>
       `${label} cannot contain "=?…?=" encoded words; type the text itself.`,
     );
 
-const address = z
-  .string()
-  .trim()
-  .max(MAX_ADDRESS_LENGTH, `An address is at most ${MAX_ADDRESS_LENGTH} characters.`)
-  .refine((value) => !HEADER_CONTROL.test(value) && isEmailAddress(value), { message: "is not a valid email address" });
-
+/**
+ * A recipient field: each value `address` or `Name <address>`, stored as formatMailbox writes it with
+ * the address lower-cased and the name as typed; each address once (the first value naming it wins).
+ */
 function addressList(label: string) {
   return z
     .array(z.string())
     .default([])
     .transform((values, ctx) => {
-      const unique = [...new Set(values.map((value) => value.trim().toLowerCase()).filter(Boolean))];
-      for (const value of unique) {
-        if (!address.safeParse(value).success)
-          ctx.addIssue({ code: "custom", message: invalidAddressMessage(label, value) });
+      const recipients = new Map<string, string>();
+      for (const value of values) {
+        const typed = value.trim();
+        if (!typed) continue;
+        const { name, address } = parseMailbox(typed);
+        const key = address.toLowerCase();
+        if (recipients.has(key)) continue;
+        const problem = recipientProblem(label, typed);
+        if (problem) ctx.addIssue({ code: "custom", message: problem });
+        recipients.set(key, formatMailbox({ name, address: key }));
       }
-      return unique;
+      return [...recipients.values()];
     });
 }
 
@@ -167,7 +171,7 @@ export type QueuedMessage = { id: string; status: MessageStatus; sendAt: Date; d
 
 /** A message's MessageRecipient rows: each To, Cc and Bcc address once, lower-cased, at the message's creation time. */
 export function recipientRows(userId: string, createdAt: Date, ...lists: ReadonlyArray<readonly string[]>) {
-  const emails = new Set(lists.flat().map((address) => address.toLowerCase()));
+  const emails = new Set(lists.flat().map(recipientAddress));
   return [...emails].map((email) => ({ userId, email, createdAt }));
 }
 
@@ -246,7 +250,7 @@ export async function enqueueMessage(
     });
     return { ...created, sendAt, duplicate: false };
   } catch (error) {
-    // The key is taken: a double click, a replayed request, or two identical requests at once.
+    // The user's key is taken: a double click, a replayed request, or two identical requests at once.
     if ((error as { code?: string }).code !== "P2002") throw error;
     const existing = await findResubmittedMessage(userId, message, deps);
     if (!existing) throw new UserError("The form is out of date; reload the page.");
@@ -258,7 +262,7 @@ export async function enqueueMessage(
  * The message an idempotency key already made for this user: a resubmitted form (a lost answer, a
  * replay, a double click) finds it rather than making another. The same key with other content is no
  * resubmission (two tabs writing from one saved draft): that message is refused, never reported as
- * the other's. A key of another user's message means a stale form.
+ * the other's. Keys are unique per user, so another user's message is never found by its key.
  */
 export async function findResubmittedMessage(
   userId: string,
@@ -266,10 +270,9 @@ export async function findResubmittedMessage(
   deps: AppDeps = appDeps(),
 ): Promise<QueuedMessage | undefined> {
   const existing = await deps.db.message.findUnique({
-    where: { idempotencyKey: message.idempotencyKey },
+    where: { userId_idempotencyKey: { userId, idempotencyKey: message.idempotencyKey } },
     select: {
       id: true,
-      userId: true,
       status: true,
       nextAttemptAt: true,
       to: true,
@@ -281,7 +284,6 @@ export async function findResubmittedMessage(
     },
   });
   if (!existing) return undefined;
-  if (existing.userId !== userId) throw new UserError("The form is out of date; reload the page.");
   if (contentOf(existing) !== contentOf({ ...message, text: message.body })) {
     throw new UserError(
       `Not sent: this draft was already sent from another tab or window, as “${existing.subject || "(no subject)"}”. Your message is still here; send it again to send it too.`,
@@ -402,7 +404,7 @@ export async function recentRecipients(userId: string, deps: AppDeps = appDeps()
   for (const message of messages) {
     for (const list of [message.to, message.cc, message.bcc]) {
       if (!Array.isArray(list)) continue;
-      for (const address of list) if (typeof address === "string") addresses.add(address.toLowerCase());
+      for (const recipient of list) if (typeof recipient === "string") addresses.add(recipientAddress(recipient));
     }
   }
   return [...addresses].slice(0, MAX_SUGGESTIONS);

@@ -1,6 +1,6 @@
 import { simpleParser, type AddressObject } from "mailparser";
 import { describe, expect, it } from "vitest";
-import { buildMime, newMessageId, senderDisplayName, textToHtml, type MimeInput } from "./mime";
+import { buildMime, newMessageId, safeDisplayName, textToHtml, type MimeInput } from "./mime";
 
 const base: MimeInput = {
   from: { name: "Ada Lovelace", address: "ada@evergreen.test" },
@@ -89,7 +89,7 @@ describe("the sender's name", () => {
     ["an encoded word that decodes to a header", "=?utf-8?B?DUJjYzogeEBldmlsLnRlc3Q=?=", ""],
     ["an encoded word inside quotes", '"=?utf-8?Q?a=0D=0ABcc:_x@evil.test?="', ""],
   ])("with %s is shown without it, on the one From header", async (_label, name, shown) => {
-    expect(senderDisplayName(name)).toBe(shown);
+    expect(safeDisplayName(name)).toBe(shown);
     const parsed = await simpleParser(await buildMime({ ...base, from: { name, address: "ada@evergreen.test" } }));
     expect(parsed.from?.value).toEqual([{ name: shown, address: "ada@evergreen.test" }]);
     expect(parsed.headerLines.map((line) => line.key).filter((key) => key === "from" || key === "bcc")).toEqual([
@@ -98,8 +98,8 @@ describe("the sender's name", () => {
   });
 
   it("is kept as written otherwise, quotes and Unicode included", () => {
-    expect(senderDisplayName(' Zoë "Z" Ünal, 日本 ')).toBe('Zoë "Z" Ünal, 日本');
-    expect(senderDisplayName(null)).toBe("");
+    expect(safeDisplayName(' Zoë "Z" Ünal, 日本 ')).toBe('Zoë "Z" Ünal, 日本');
+    expect(safeDisplayName(null)).toBe("");
   });
 });
 

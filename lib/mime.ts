@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import MailComposer from "nodemailer/lib/mail-composer";
 import mimeFuncs from "nodemailer/lib/mime-funcs";
 import type MimeNode from "nodemailer/lib/mime-node";
+import { parseMailbox, type Mailbox } from "./email-address";
 
 /**
  * One message as RFC 5322 bytes, built by nodemailer's MailComposer (pure: no network). UTF-8 names
@@ -14,6 +15,7 @@ export type MimeAttachment = { filename: string; contentType: string; content: B
 
 export type MimeInput = {
   from?: { name?: string | null; address: string };
+  /** Recipients as stored: `address` or `Name <address>` (lib/email-address.ts, formatMailbox). */
   to: string[];
   cc: string[];
   bcc: string[];
@@ -34,11 +36,12 @@ export const HEADER_CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 export const ENCODED_WORD = /=\?[^?\s]+\?[bq]\?/i;
 
 /**
- * The sender's name as From shows it. It comes from the Google profile, not from a form, so it is made
- * safe here: line breaks and controls become spaces, runs of spaces one, and a name holding an encoded
- * word is left out (the address alone), since the recipient's client would decode it into text we never wrote.
+ * A name as From, To, Cc or Bcc shows it. The sender's comes from the Google profile, not from a form,
+ * and a recipient's was checked when stored, so each is made safe here: line breaks and controls become
+ * spaces, runs of spaces one, and a name holding an encoded word is left out (the address alone), since
+ * the recipient's client would decode it into text we never wrote.
  */
-export function senderDisplayName(name: string | null | undefined): string {
+export function safeDisplayName(name: string | null | undefined): string {
   const plain = [...(name ?? "")]
     .map((char) => (HEADER_CONTROL.test(char) ? " " : char))
     .join("")
@@ -60,10 +63,10 @@ export async function buildMime(input: MimeInput): Promise<Buffer> {
 /** The message before it becomes bytes; its envelope is the recipients it is addressed to. */
 export function composeMime(input: MimeInput): MimeNode {
   const composer = new MailComposer({
-    from: input.from ? { name: senderDisplayName(input.from.name), address: input.from.address } : undefined,
-    to: input.to,
-    cc: input.cc.length > 0 ? input.cc : undefined,
-    bcc: input.bcc.length > 0 ? input.bcc : undefined,
+    from: input.from ? { name: safeDisplayName(input.from.name), address: input.from.address } : undefined,
+    to: input.to.map(mailbox),
+    cc: input.cc.length > 0 ? input.cc.map(mailbox) : undefined,
+    bcc: input.bcc.length > 0 ? input.bcc.map(mailbox) : undefined,
     subject: input.subject,
     text: input.text,
     html: textToHtml(input.text),
@@ -81,6 +84,13 @@ export function composeMime(input: MimeInput): MimeNode {
   node.keepBcc = true;
   for (const part of node.childNodes) if (part.filename) quoteFileName(part, part.filename);
   return node;
+}
+
+// Handed over as name and address, never as text for nodemailer to parse, so a name cannot add a recipient;
+// MailComposer quotes or RFC 2047-encodes the name.
+function mailbox(recipient: string): Mailbox {
+  const { name, address } = parseMailbox(recipient);
+  return { name: safeDisplayName(name), address };
 }
 
 type PreparedHeader = { prepared: true; foldLines: true; value: string };

@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { actionHostMismatch, configuredOrigin, HSTS, refusalStatus, strictTransportSecurity } from "./request-guard";
+import {
+  actionHostMismatch,
+  allowedMethods,
+  configuredOrigin,
+  HSTS,
+  methodNotAllowed,
+  refusalStatus,
+  strictTransportSecurity,
+} from "./request-guard";
 
 const OURS = "http://localhost:3100";
 const post = (origin: string | null, pathname = "/sign-in") => ({ method: "POST", pathname, origin });
@@ -37,6 +45,43 @@ describe("state-changing requests must come from our exact origin", () => {
     expect(refusalStatus({ method: "GET", pathname: "/api/auth/%%%", origin: null }, OURS)).toBe(400);
     expect(refusalStatus(post(OURS, "/sign-in%ZZ"), OURS)).toBe(400);
     expect(refusalStatus({ method: "GET", pathname: "/caf%C3%A9", origin: null }, OURS)).toBeUndefined();
+  });
+});
+
+describe("methods a path never answers get 405 Method Not Allowed, never Next's 500", () => {
+  const ASSET = "/_next/static/chunks/0icp2bflsp0d6.css";
+
+  it.each(["OPTIONS", "PUT", "POST", "DELETE", "PATCH", "PROPFIND"])(
+    "a static file answers %s with 405, Allow: GET, HEAD, from our origin or any other",
+    (method) => {
+      for (const origin of [OURS, null, "https://evil.example"])
+        expect(refusalStatus({ method, pathname: ASSET, origin }, OURS)).toBe(405);
+      expect(allowedMethods(ASSET)).toEqual(["GET", "HEAD"]);
+    },
+  );
+
+  it("a static file still answers GET and HEAD", () => {
+    for (const method of ["GET", "HEAD"])
+      expect(refusalStatus({ method, pathname: ASSET, origin: null }, OURS)).toBe(undefined);
+  });
+
+  it("a static file written with percent-encoding is still a static file", () => {
+    expect(methodNotAllowed("PUT", "/_next/%73tatic/chunks/a.js")).toBe(true);
+    expect(refusalStatus({ method: "PUT", pathname: "/_next/static/%ZZ", origin: OURS }, OURS)).toBe(400);
+  });
+
+  it.each(["TRACE", "TRACK", "CONNECT"])("%s is 405 on every path, Allow naming what a page answers", (method) => {
+    for (const pathname of ["/", "/sign-in", "/api/auth/session", ASSET]) {
+      expect(methodNotAllowed(method, pathname)).toBe(true);
+      expect(refusalStatus({ method, pathname, origin: OURS }, OURS)).toBe(405);
+    }
+    expect(allowedMethods("/sign-in")).toEqual(["GET", "HEAD", "POST"]);
+  });
+
+  it("leaves other methods on pages and routes to them (a route handler says its own Allow)", () => {
+    for (const method of ["GET", "HEAD", "POST", "OPTIONS", "PUT", "PATCH", "DELETE"])
+      expect(methodNotAllowed(method, "/api/health")).toBe(false);
+    expect(methodNotAllowed("PUT", "/_next/staticky")).toBe(false);
   });
 });
 

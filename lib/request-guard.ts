@@ -4,6 +4,12 @@
  * POSTs rely on its CSRF cookie alone. Browsers send Origin on every POST, so any other is forged.
  */
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+/**
+ * Methods the Fetch standard forbids: Next.js cannot make the web Request it hands proxy.ts of them,
+ * so lib/forbidden-methods.ts answers them before Next.js sees them.
+ */
+export const FORBIDDEN_METHODS: ReadonlySet<string> = new Set(["CONNECT", "TRACE", "TRACK"]);
+const STATIC_ASSETS = "/_next/static/";
 
 export const HSTS = "max-age=63072000; includeSubDomains";
 
@@ -20,11 +26,37 @@ export function configuredOrigin(authUrl: string | undefined, requestUrl: URL, h
   return addressed && !addressed.pathname.slice(1) && !addressed.username ? addressed.origin : requestUrl.origin;
 }
 
-/** 400 for a path no URL encoder produces, 403 for a state change from anywhere but `ourOrigin`. */
-export function refusalStatus(request: RequestLine, ourOrigin: string): 400 | 403 | undefined {
+/**
+ * 400 for a path no URL encoder produces, 405 for a method the path never answers (send
+ * `allowedMethods` as Allow), 403 for a state change from anywhere but `ourOrigin`.
+ */
+export function refusalStatus(request: RequestLine, ourOrigin: string): 400 | 403 | 405 | undefined {
   if (!isDecodable(request.pathname)) return 400;
+  if (methodNotAllowed(request.method, request.pathname)) return 405;
   if (!SAFE_METHODS.has(request.method) && request.origin !== ourOrigin) return 403;
   return undefined;
+}
+
+/**
+ * What a 405's Allow header lists: a build's static file answers GET and HEAD only; a page or route
+ * also POST (forms, server actions, Auth.js). Route handlers answer other methods they lack themselves.
+ */
+export function allowedMethods(pathname: string): string[] {
+  return isStaticAsset(pathname) ? ["GET", "HEAD"] : ["GET", "HEAD", "POST"];
+}
+
+/**
+ * A method no Evergreen path answers (fetch's forbidden ones), or anything but GET and HEAD for a static
+ * file: Next.js answers both with a 500 (its 405 page for files is missing from an App Router build).
+ * Pages and route handlers answer other methods themselves.
+ */
+export function methodNotAllowed(method: string, pathname: string): boolean {
+  if (FORBIDDEN_METHODS.has(method)) return true;
+  return isStaticAsset(pathname) && method !== "GET" && method !== "HEAD";
+}
+
+function isStaticAsset(pathname: string): boolean {
+  return (isDecodable(pathname) ? decodeURIComponent(pathname) : pathname).startsWith(STATIC_ASSETS);
 }
 
 /** Sent on every response once the app's URL is https, so browsers never fall back to http. */

@@ -1,12 +1,15 @@
 import { migrateDatabase } from "./db-migrations";
 import { EnvError, getEnv } from "./env";
+import { refuseForbiddenMethods } from "./forbidden-methods";
 
 /**
  * What a Node.js server does once at start-up (from instrumentation.ts): refuse to serve with bad
- * configuration, create or upgrade the database, then start the background jobs (unless they run elsewhere).
+ * configuration, answer TRACE before Next.js can (lib/forbidden-methods.ts), create or upgrade the
+ * database, then start the background jobs (unless they run elsewhere).
  */
 export async function startServer(): Promise<void> {
   try {
+    refuseForbiddenMethods();
     const applied = await migrateDatabase(getEnv().database);
     if (applied.length > 0) console.log(`[evergreen] database migrated: ${applied.join(", ")}`);
     // With BACKGROUND_JOBS=off, `npm run worker` processes or the cron route do this work instead.

@@ -396,7 +396,13 @@ test("CSV import: hostile files get a clear file error, hostile cells a reason p
   const fileError = page.locator("#import-csv-error");
 
   const refusedFiles: Array<[string, Buffer, RegExp]> = [
-    ["latin-1.csv", Buffer.from("email,name\nada@example.com,Ad\xe9\n", "latin1"), /is not UTF-8 text/],
+    [
+      "workbook.csv",
+      // The start of an .xlsx saved under a .csv name: a zip header with NUL bytes, then compressed data.
+      Buffer.from("PK\x03\x04\x14\x00\x06\x00\x08\x00\x00\x00!\x00\xb5U0#\x8f[Content_Types].xml", "latin1"),
+      /is not a CSV text file/,
+    ],
+    ["utf-16.csv", Buffer.from([0xff, 0xfe, 0x00, 0xd8, 0x41, 0x00]), /is not a CSV text file/],
     ["quote.csv", Buffer.from('email,name\nada@example.com,"Ada\n'), /quoted value is never closed/],
     [
       "rows.csv",

@@ -15,7 +15,7 @@ import {
 import { flushSync } from "react-dom";
 import { IDLE } from "@/lib/action-state";
 import { fitAttachments, type AttachmentLimits } from "@/lib/attachment-limits";
-import { addAddresses, invalidAddressMessage, isEmailAddress, splitAddresses } from "@/lib/email-address";
+import { addAddresses, recipientProblem, splitAddresses } from "@/lib/email-address";
 import type { RecipientSuggestion } from "@/lib/messages";
 import { isRateLimitMessage } from "@/lib/rate-limit-copy";
 import {
@@ -30,10 +30,12 @@ import { sendMessageAction, undoSendAction, type ComposeState, type QueuedView }
 import { AttachmentsField } from "./attachments-field";
 import {
   clearDraft,
+  describeDraft,
   emptyDraft,
   isBlank,
   loadDraft,
   newIdempotencyKey,
+  registerOpenDraft,
   saveDraft,
   type Draft,
   type RecipientField,
@@ -106,8 +108,8 @@ function withTypingCommitted(draft: Draft): Draft {
 function problemsOf(draft: Draft, limits: ComposeLimits, now: Date): FieldErrors {
   const errors: FieldErrors = {};
   for (const field of FIELDS) {
-    const invalid = draft[field].filter((address) => !isEmailAddress(address));
-    if (invalid.length > 0) errors[field] = invalid.map((address) => invalidAddressMessage(LABELS[field], address));
+    const invalid = draft[field].flatMap((recipient) => recipientProblem(LABELS[field], recipient) ?? []);
+    if (invalid.length > 0) errors[field] = invalid;
   }
   const add = (field: string, message: string) => {
     errors[field] = [...(errors[field] ?? []), message];
@@ -125,13 +127,6 @@ function problemsOf(draft: Draft, limits: ComposeLimits, now: Date): FieldErrors
     if (problem) add("sendAt", problem);
   }
   return errors;
-}
-
-function summaryOf(draft: Draft): string {
-  const recipients = [...draft.to, ...draft.cc, ...draft.bcc];
-  const shown = recipients.slice(0, 2).join(", ");
-  const more = recipients.length > 2 ? ` and ${recipients.length - 2} more` : "";
-  return `“${draft.subject.trim() || "(no subject)"}”${shown ? ` to ${shown}${more}` : ""}`;
 }
 
 function focusFirstError(errors: FieldErrors) {
@@ -238,9 +233,11 @@ function ComposeSession({ userId, suggestions, limits, prefillTo }: Props) {
     };
     window.addEventListener("pagehide", flush);
     document.addEventListener("visibilitychange", onVisibilityChange);
+    const unregister = registerOpenDraft(userId, () => latestDraft.current);
     return () => {
       window.removeEventListener("pagehide", flush);
       document.removeEventListener("visibilitychange", onVisibilityChange);
+      unregister();
       // Leaving compose by one of the app's own links unmounts it without a pagehide.
       flush();
     };
@@ -354,7 +351,7 @@ function ComposeSession({ userId, suggestions, limits, prefillTo }: Props) {
       setNotice(
         earlier
           ? {
-              text: `${text} Your earlier draft ${summaryOf(earlier.draft)} is set aside.`,
+              text: `${text} Your earlier draft ${describeDraft(earlier.draft)} is set aside.`,
               restore: earlier,
               sticky: true,
             }
@@ -378,7 +375,7 @@ function ComposeSession({ userId, suggestions, limits, prefillTo }: Props) {
     setAside.current = { draft, attachments };
     flushSync(() => {
       setNotice({
-        text: `Your earlier draft ${summaryOf(draft)} is set aside.`,
+        text: `Your earlier draft ${describeDraft(draft)} is set aside.`,
         restore: { draft, attachments },
         sticky: true,
       });
@@ -484,7 +481,8 @@ function ComposeSession({ userId, suggestions, limits, prefillTo }: Props) {
           className="space-y-3 rounded-md border border-amber-200 bg-amber-50 px-4 py-3 text-sm text-amber-950"
         >
           <p id="unsent-draft-question">
-            You have an unsent draft, {summaryOf(draft)}. Write to {askAbout} in a new email, or add them to this draft?
+            You have an unsent draft, {describeDraft(draft)}. Write to {askAbout} in a new email, or add them to this
+            draft?
           </p>
           <div className="flex flex-wrap gap-3">
             <button
@@ -510,7 +508,7 @@ function ComposeSession({ userId, suggestions, limits, prefillTo }: Props) {
         <SentPanel
           key={sent.queued.id}
           queued={sent.queued}
-          summary={summaryOf(sent.snapshot.draft)}
+          summary={describeDraft(sent.snapshot.draft)}
           undoUntil={sent.undoUntil}
           onUndo={undo}
           onWriteAnother={writeAnother}

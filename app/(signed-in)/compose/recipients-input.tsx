@@ -2,7 +2,7 @@
 
 import { useRef, type ClipboardEvent, type FormEvent, type KeyboardEvent } from "react";
 import { flushSync } from "react-dom";
-import { addAddresses, isEmailAddress, splitAddresses } from "@/lib/email-address";
+import { addAddresses, recipientProblem, splitAddresses } from "@/lib/email-address";
 
 export const SUGGESTIONS_ID = "recent-recipients";
 
@@ -19,14 +19,15 @@ type Props = {
 };
 
 /**
- * A recipient box: each address a chip. Enter, comma, semicolon, Tab or leaving the box makes a chip;
+ * A recipient box: each recipient a chip, `address` or `Name <address>` as typed or pasted. Enter,
+ * comma (outside a quoted name), semicolon, Tab or leaving the box makes a chip;
  * a pasted list becomes several. Left arrow from the start of the box walks the chips; Backspace or
  * Delete removes the focused one, and Backspace in an empty box removes the last.
  */
 export function RecipientsInput({ id, label, chips, typing, onChange, suggestions, errors, announce }: Props) {
   const inputRef = useRef<HTMLInputElement>(null);
   const chipRefs = useRef<Array<HTMLButtonElement | null>>([]);
-  const invalid = chips.filter((chip) => !isEmailAddress(chip));
+  const invalid = chips.filter((chip) => recipientProblem(label, chip) !== null);
   const hasError = (errors?.length ?? 0) > 0;
 
   const commit = (text: string, rest = "") => {
@@ -58,7 +59,7 @@ export function RecipientsInput({ id, label, chips, typing, onChange, suggestion
       commit(value);
       return;
     }
-    const lastSeparator = Math.max(value.lastIndexOf(","), value.lastIndexOf(";"));
+    const lastSeparator = lastSeparatorOutsideQuotes(value);
     if (lastSeparator >= 0) commit(value.slice(0, lastSeparator), value.slice(lastSeparator + 1).trimStart());
     else onChange({ chips, typing: value });
   };
@@ -131,11 +132,12 @@ export function RecipientsInput({ id, label, chips, typing, onChange, suggestion
           {chips.length > 0 ? (
             <ul aria-label={`${label} recipients`} className="contents">
               {chips.map((chip, index) => {
-                const valid = isEmailAddress(chip);
+                const problem = recipientProblem(label, chip);
+                const valid = problem === null;
                 return (
                   <li
                     key={chip}
-                    title={valid ? chip : `${chip} is not a valid email address`}
+                    title={problem ?? chip}
                     className={`inline-flex max-w-full items-center gap-1 rounded-full py-0.5 pr-1 pl-2.5 text-sm focus-within:ring-2 focus-within:ring-brand-600 ${valid ? "bg-slate-100 text-slate-800" : "bg-red-50 text-red-800 ring-1 ring-red-400"}`}
                   >
                     {valid ? null : (
@@ -144,7 +146,7 @@ export function RecipientsInput({ id, label, chips, typing, onChange, suggestion
                       </span>
                     )}
                     <span className="truncate">{chip}</span>
-                    {valid ? null : <span className="sr-only">(not a valid email address)</span>}
+                    {valid ? null : <span className="sr-only">(not a valid recipient)</span>}
                     <button
                       type="button"
                       tabIndex={-1}
@@ -189,7 +191,7 @@ export function RecipientsInput({ id, label, chips, typing, onChange, suggestion
         </p>
         {invalid.length > 0 && !hasError ? (
           <p id={`${id}-invalid`} className="mt-1 text-sm text-red-700">
-            {invalid.length === 1 ? "This is not an email address:" : "These are not email addresses:"}{" "}
+            {invalid.length === 1 ? "This is not a valid recipient:" : "These are not valid recipients:"}{" "}
             {invalid.join(", ")}. Fix or remove {invalid.length === 1 ? "it" : "them"} before sending.
           </p>
         ) : null}
@@ -203,4 +205,17 @@ export function RecipientsInput({ id, label, chips, typing, onChange, suggestion
       </div>
     </div>
   );
+}
+
+// Where typing a comma or semicolon ends a recipient: not inside "Last, First", a quoted name.
+function lastSeparatorOutsideQuotes(value: string): number {
+  let quoted = false;
+  let last = -1;
+  for (let index = 0; index < value.length; index += 1) {
+    const char = value[index];
+    if (char === "\\" && quoted) index += 1;
+    else if (char === '"') quoted = !quoted;
+    else if (!quoted && (char === "," || char === ";")) last = index;
+  }
+  return last;
 }

@@ -5,6 +5,7 @@ import type { ActionState } from "@/lib/action-state";
 import { requireUser } from "@/lib/auth";
 import { MAX_IMPORT_BYTES } from "@/lib/contact-fields";
 import { importContacts, planContactImport, type ImportPlan, type ImportResult } from "@/lib/contacts";
+import { CSV_ENCODINGS, decodeCsv, type CsvEncoding } from "@/lib/csv";
 import { UserError } from "@/lib/errors";
 
 /** A preview as the page shows it: every count, the first rows of each list. */
@@ -14,6 +15,8 @@ export type ImportState = ActionState & {
   preview?: ImportPreview;
   /** The exact text previewed, sent back with the confirmation. */
   csv?: string;
+  /** How a chosen file's bytes were read (pasted text has none). */
+  encoding?: CsvEncoding;
   result?: ImportResult;
 };
 
@@ -40,26 +43,28 @@ const text = (form: FormData, name: string) => {
   return typeof value === "string" ? value : "";
 };
 
-/** The CSV from the chosen file (which wins unless empty) or the pasted text, or why it cannot be read. */
-async function csvFrom(form: FormData): Promise<string> {
+/**
+ * The CSV from the chosen file (which wins unless empty), with how its bytes were read, or the pasted
+ * text; or why it cannot be read.
+ */
+async function csvFrom(form: FormData): Promise<{ csv: string; encoding?: CsvEncoding }> {
   const file = form.get("file");
   const pasted = text(form, "csv");
   // A file input left empty still submits an empty file.
   if (typeof file === "string" || file === null || (file.size === 0 && (file.name === "" || pasted.trim() !== "")))
-    return pasted;
+    return { csv: pasted };
   if (file.size > MAX_IMPORT_BYTES)
     throw new UserError(
       `${file.name} is ${(file.size / 1024 / 1024).toFixed(1)} MB; import at most 2 MB at a time (split the file).`,
       "csv",
     );
-  try {
-    return new TextDecoder("utf-8", { fatal: true }).decode(await file.arrayBuffer());
-  } catch {
+  const decoded = decodeCsv(new Uint8Array(await file.arrayBuffer()));
+  if (!decoded)
     throw new UserError(
-      `${file.name} is not UTF-8 text. In your spreadsheet, save it as "CSV UTF-8", then choose it again.`,
+      `${file.name} is not a CSV text file (a workbook or another binary file?). In your spreadsheet, save it as "CSV UTF-8", then choose it again.`,
       "csv",
     );
-  }
+  return { csv: decoded.text, encoding: decoded.encoding };
 }
 
 function refused(error: unknown, pasted: string): ImportState {
@@ -78,9 +83,9 @@ export async function previewImportAction(_previous: ImportState, formData: unkn
   if (!(formData instanceof FormData)) return NOT_UNDERSTOOD;
   const pasted = text(formData, "csv");
   try {
-    const csv = await csvFrom(formData);
+    const { csv, encoding } = await csvFrom(formData);
     const plan = await planContactImport(user.id, csv);
-    return { ok: true, preview: previewOf(plan), csv, values: { csv: pasted } };
+    return { ok: true, preview: previewOf(plan), csv, encoding, values: { csv: pasted } };
   } catch (error) {
     return refused(error, pasted);
   }
@@ -92,6 +97,8 @@ export async function importContactsAction(_previous: ImportState, formData: unk
   if (!(formData instanceof FormData)) return NOT_UNDERSTOOD;
   const csv = text(formData, "csv");
   const digest = text(formData, "digest");
+  const named = text(formData, "encoding");
+  const encoding = CSV_ENCODINGS.find((known) => known === named);
   try {
     const result = await importContacts(user.id, csv, { digest });
     revalidatePath("/contacts");
@@ -105,6 +112,6 @@ export async function importContactsAction(_previous: ImportState, formData: unk
   } catch (error) {
     if (!(error instanceof UserError) || error.field) return refused(error, "");
     const plan = await planContactImport(user.id, csv);
-    return { ok: false, message: error.message, preview: previewOf(plan), csv };
+    return { ok: false, message: error.message, preview: previewOf(plan), csv, encoding };
   }
 }

@@ -6,6 +6,7 @@ import { SubmitButton } from "@/components/submit-button";
 import { IDLE } from "@/lib/action-state";
 import { CONTACT_FIELD_LABELS, type ContactField } from "@/lib/contact-fields";
 import type { ImportItem } from "@/lib/contacts";
+import type { CsvEncoding } from "@/lib/csv";
 import type { ImportPreview, ImportState } from "./actions";
 
 type Action = (previous: ImportState, formData: FormData) => Promise<ImportState>;
@@ -32,6 +33,13 @@ function summaryOf({ counts }: ImportPreview): string {
       ? ` ${plural(counts.skippedRows, "row has a problem and will be skipped", "rows have problems and will be skipped")}.`
       : "";
   return `${parts.join(", ")}.${skipped}`;
+}
+
+/** How the preview names the file's encoding, and what to do when a conversion reads it wrong. */
+function encodingNote(encoding: CsvEncoding): string {
+  if (encoding === "UTF-8") return "Encoding: UTF-8.";
+  const name = encoding === "Windows-1252" ? "Windows-1252 (Excel's plain “CSV”)" : "UTF-16 (Excel's “Unicode Text”)";
+  return `Encoding: ${name}, converted to UTF-8. If accents or symbols look wrong below, save the file as “CSV UTF-8” and choose it again.`;
 }
 
 /** Paste or choose a CSV → preview what would change, row problems included → confirm. */
@@ -90,6 +98,7 @@ export function ImportFlow({
           <p role="status" className="text-sm font-medium text-slate-800">
             {summaryOf(preview)}
           </p>
+          {shown.encoding ? <p className="text-sm text-slate-600">{encodingNote(shown.encoding)}</p> : null}
           <p className="text-sm text-slate-600">{mergeRule}</p>
           {preview.ignoredColumns.length > 0 ? (
             <p className="text-sm text-slate-600">
@@ -190,6 +199,7 @@ export function ImportFlow({
             <form action={formAction}>
               <input type="hidden" name="step" value="import" />
               <input type="hidden" name="digest" value={preview.digest} />
+              {shown.encoding ? <input type="hidden" name="encoding" value={shown.encoding} /> : null}
               <textarea hidden readOnly name="csv" value={shown.csv} />
               <SubmitButton pendingLabel="Importing…">
                 {`Import ${plural(toImport, "contact", "contacts")}`}
