@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import { defineConfig, devices } from "@playwright/test";
 import { E2E } from "./e2e/e2e-config";
-import { dropIdleConnectionsEarly } from "./test-support/http-keep-alive";
+import { dropIdleConnectionsEarly, SERVER_KEEP_ALIVE_MS } from "./test-support/http-keep-alive";
 
 // Debian's Chromium where installed (no browser download is possible here); else Playwright's own.
 const systemChromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].find((file) => existsSync(file));
@@ -47,7 +47,7 @@ export default defineConfig({
     },
     {
       // A production build, as users get it, on its own database file; its log also kept in a file for the leak scan.
-      command: `rm -rf ${path.dirname(E2E.databaseFile)} && mkdir -p ${path.dirname(E2E.serverLogFile)} && npx next build && npx next start -p ${E2E.appPort} 2>&1 | tee ${E2E.serverLogFile}`,
+      command: `rm -rf ${path.dirname(E2E.databaseFile)} && mkdir -p ${path.dirname(E2E.serverLogFile)} && npx next build && npx next start -p ${E2E.appPort} --keepAliveTimeout ${SERVER_KEEP_ALIVE_MS} 2>&1 | tee ${E2E.serverLogFile}`,
       url: `${E2E.appUrl}/api/health`,
       reuseExistingServer: false,
       stdout: "pipe",

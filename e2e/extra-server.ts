@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { expect } from "@playwright/test";
+import { SERVER_KEEP_ALIVE_MS } from "../test-support/http-keep-alive";
 import { E2E } from "./e2e-config";
 
 export type ExtraServer = {
@@ -24,7 +25,14 @@ export async function startExtraServer(port: number, env: Record<string, string>
   const databaseFile = path.join(dataDir, "app.db");
   const server = spawn(
     process.execPath,
-    [path.resolve("node_modules/next/dist/bin/next"), "start", "-p", String(port)],
+    [
+      path.resolve("node_modules/next/dist/bin/next"),
+      "start",
+      "-p",
+      String(port),
+      "--keepAliveTimeout",
+      String(SERVER_KEEP_ALIVE_MS),
+    ],
     {
       env: {
         ...E2E.appEnv,

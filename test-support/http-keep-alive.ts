@@ -1,12 +1,18 @@
 import { Agent, setGlobalDispatcher } from "undici";
 
 /**
- * Makes this process's fetch drop an idle connection after 1 s, well before the app's `next start` and
- * the local Google close it (Node's 5 s keep-alive). undici keeps one for the server's hint minus 2 s,
- * but its timers tick once a second and a test process can be busy (a 2-core machine running a browser,
- * the app, 50 load-test users), so a request could go out on a connection the server was closing at that
- * very moment and fail with ECONNRESET. Chromium quietly retries such a request; undici's fetch does not.
- * With the wide margin, a network error in a test is the server's doing, never this race.
+ * How long every server the tests start keeps an idle connection (`next start --keepAliveTimeout`; the
+ * local Google never closes one): two minutes, against the 1 s after which test clients drop one.
+ */
+export const SERVER_KEEP_ALIVE_MS = 120_000;
+
+/**
+ * Makes this process's fetch drop an idle connection after 1 s. A request sent on a connection its server
+ * is closing at that very moment fails with ECONNRESET: Chromium quietly retries it, undici's fetch does
+ * not. So the client must always close first, by a margin no late timer can eat: on a 2-core machine
+ * running a browser, the app and 100 load-test users, timers fire seconds late, which is why the servers
+ * hold idle connections for SERVER_KEEP_ALIVE_MS rather than Node's 5 s. A network error in a test is
+ * then the server's failure, never this race.
  */
 export function dropIdleConnectionsEarly(): void {
   setGlobalDispatcher(new Agent({ keepAliveTimeout: 1_000, keepAliveMaxTimeout: 1_000 }));

@@ -2,6 +2,7 @@ import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { createWriteStream, existsSync, mkdirSync, readdirSync, statSync, type WriteStream } from "node:fs";
 import path from "node:path";
 import { DEV_GOOGLE_CLIENT } from "@/lib/google/dev-client";
+import { SERVER_KEEP_ALIVE_MS } from "@/test-support/http-keep-alive";
 import { startTemporaryPostgres, type TemporaryPostgres } from "@/test-support/postgres-server";
 
 /**
@@ -127,7 +128,12 @@ export class Stack {
       "--redirect-uri",
       `${this.appUrl}/api/auth/callback/google`,
     ]);
-    const app = this.spawn("app", bin("next"), ["start", "-p", String(this.config.appPort)], appEnv);
+    const app = this.spawn(
+      "app",
+      bin("next"),
+      ["start", "-p", String(this.config.appPort), "--keepAliveTimeout", String(SERVER_KEEP_ALIVE_MS)],
+      appEnv,
+    );
     await waitFor(`${this.emulatorUrl}/.well-known/openid-configuration`, emulator, 60_000);
     await waitFor(`${this.appUrl}/api/health`, app, 120_000);
     return {
