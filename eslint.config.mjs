@@ -23,14 +23,14 @@ const config = [
             {
               group: ["**/generated/**", "**/generated"],
               message:
-                "Import Prisma's client and enum types from @/lib/db: lib/db.ts is the only importer of lib/generated.",
+                "Import Prisma's client and enum types from @/lib/db: lib/platform/db.ts is the only importer of lib/generated.",
             },
           ],
         },
       ],
     },
   },
-  { files: ["lib/db.ts"], rules: { "no-restricted-imports": "off" } },
+  { files: ["lib/platform/db.ts"], rules: { "no-restricted-imports": "off" } },
 ];
 
 export default config;

@@ -1,15 +1,15 @@
 // @ts-check
 
 /**
- * A message may carry 25 MB of attachments (lib/messages.ts) plus its text and the form's overhead;
- * lib/server-action-body.ts mirrors this limit (a test keeps them equal). The proxy reads a body too,
+ * A message may carry 25 MB of attachments (lib/mail/messages.ts) plus its text and the form's overhead;
+ * lib/http/server-action-body.ts mirrors this limit (a test keeps them equal). The proxy reads a body too,
  * and sees only its first proxyClientMaxBodySize bytes: a little more than the action limit, so a body
  * over it is measured as too large rather than cut into a malformed one.
  */
 const ACTION_BODY_LIMIT = "30mb";
 
 // Powerful features no Evergreen page uses, denied to every page and to anything it embeds. The CSP is
-// per request (a nonce), so proxy.ts sends it (lib/content-security-policy.ts).
+// per request (a nonce), so proxy.ts sends it (lib/http/content-security-policy.ts).
 const PERMISSIONS_POLICY = [
   "accelerometer=()",
   "browsing-topics=()",

@@ -1,20 +1,20 @@
 import { NextResponse, type NextRequest } from "next/server";
-import { callbackUrlCookiesToReplace, REQUEST_PATH_HEADER, requestPathOf } from "@/lib/auth-callback-url";
-import { appContentSecurityPolicy, createNonce } from "@/lib/content-security-policy";
-import { getEnv } from "@/lib/env";
-import { clientAddress } from "@/lib/rate-limit";
+import { callbackUrlCookiesToReplace, REQUEST_PATH_HEADER, requestPathOf } from "@/lib/http/auth-callback-url";
+import { appContentSecurityPolicy, createNonce } from "@/lib/http/content-security-policy";
+import { getEnv } from "@/lib/platform/env";
+import { clientAddress } from "@/lib/http/rate-limit";
 import {
   actionHostMismatch,
   allowedMethods,
   configuredOrigin,
   refusalStatus,
   strictTransportSecurity,
-} from "@/lib/request-guard";
-import { limitedAttempt, refusedAttempt, tooManyRequests } from "@/lib/request-limits";
-import { ACTION_BODY_LIMIT, ANONYMOUS_ACTION_BODY_LIMIT, inspectActionBody } from "@/lib/server-action-body";
-import { serverActionName } from "@/lib/server-action-names";
-import { liveSessionUserId, sessionTokenOf } from "@/lib/session-cookie";
-import { carriesSignInChecks } from "@/lib/sign-in-checks";
+} from "@/lib/http/request-guard";
+import { limitedAttempt, refusedAttempt, tooManyRequests } from "@/lib/http/request-limits";
+import { ACTION_BODY_LIMIT, ANONYMOUS_ACTION_BODY_LIMIT, inspectActionBody } from "@/lib/http/server-action-body";
+import { serverActionName } from "@/lib/http/server-action-names";
+import { liveSessionUserId, sessionTokenOf } from "@/lib/http/session-cookie";
+import { carriesSignInChecks } from "@/lib/connection/sign-in-checks";
 
 /** The request boundary: refuse forged or malformed requests before Next.js or Auth.js handle them. */
 export async function proxy(request: NextRequest) {
@@ -59,7 +59,7 @@ async function actionBodyLimit(request: NextRequest, userId: SessionUser): Promi
   return (await userId()) ? ACTION_BODY_LIMIT : ANONYMOUS_ACTION_BODY_LIMIT;
 }
 
-// Sends per user and sign-in attempts per client address (lib/request-limits.ts).
+// Sends per user and sign-in attempts per client address (lib/http/request-limits.ts).
 async function abuseLimitRefusal(
   request: NextRequest,
   actionId: string | undefined,
@@ -79,7 +79,7 @@ async function abuseLimitRefusal(
   });
 }
 
-// auth() reads the callback-url cookie on every page too (lib/auth-callback-url.ts says why it is replaced).
+// auth() reads the callback-url cookie on every page too (lib/http/auth-callback-url.ts says why it is replaced).
 function forward(request: NextRequest, origin: string): NextResponse {
   const replacements = callbackUrlCookiesToReplace(request.cookies.getAll(), origin);
   for (const { name, value } of replacements) request.cookies.set(name, value);

@@ -1,8 +1,8 @@
 import { isDeepStrictEqual } from "node:util";
 import { expect } from "vitest";
 import { z } from "zod";
-import { composeSchema, readComposeForm, type ComposeInput, type ValidMessage } from "@/lib/messages";
-import { composeMime, type MimeInput } from "@/lib/mime";
+import { composeSchema, readComposeForm, type ComposeInput, type ValidMessage } from "@/lib/mail/messages";
+import { composeMime, type MimeInput } from "@/lib/mail/mime";
 import { parseMail, type ParsedMail } from "./parsed-mail";
 
 /**
@@ -66,7 +66,7 @@ export function validate(changes: Partial<ComposeInput>): FieldVerdict<ValidMess
   };
 }
 
-/** The MimeInput the outbox makes of a stored message (lib/outbox.ts, sendClaimedMessage). */
+/** The MimeInput the outbox makes of a stored message (lib/mail/outbox.ts, sendClaimedMessage). */
 export function asOutboxBuildsIt(message: ValidMessage, senderName: string | null): MimeInput {
   return {
     from: { name: senderName, address: SENDER },

@@ -5,11 +5,11 @@ import { beforeAll, expect, it } from "vitest";
 import { DEV_CLIENT, DEV_USER } from "@/google-emulator/seed";
 import { connect } from "@/google-emulator/testing";
 import { setupEmulator } from "@/google-emulator/vitest-setup";
-import type { AppDeps } from "@/lib/deps";
+import type { AppDeps } from "@/lib/platform/deps";
 import { googleGateway } from "@/lib/google/gateway";
-import { enqueueMessage, UNDO_WINDOW_MS, type ComposeInput, type ValidMessage } from "@/lib/messages";
-import { runOutboxOnce } from "@/lib/outbox";
-import { linkGoogleAccount } from "@/lib/tokens";
+import { enqueueMessage, UNDO_WINDOW_MS, type ComposeInput, type ValidMessage } from "@/lib/mail/messages";
+import { runOutboxOnce } from "@/lib/mail/outbox";
+import { linkGoogleAccount } from "@/lib/connection/tokens";
 import { setupTestDatabase } from "@/test-support/test-deps";
 import { contentType, fileContent, fileName } from "./arbitraries/header-values";
 import {

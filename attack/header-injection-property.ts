@@ -2,9 +2,9 @@ import { domainToASCII } from "node:url";
 import fc from "fast-check";
 import type { AddressObject, HeaderValue } from "mailparser";
 import { expect } from "vitest";
-import { formatMailbox, parseMailbox, recipientAddress } from "@/lib/email-address";
-import type { ComposeInput, ValidMessage } from "@/lib/messages";
-import { safeDisplayName } from "@/lib/mime";
+import { formatMailbox, parseMailbox, recipientAddress } from "@/lib/mail/email-address";
+import type { ComposeInput, ValidMessage } from "@/lib/mail/messages";
+import { safeDisplayName } from "@/lib/mail/mime";
 import { headerText, recipientValue, replyReference } from "./arbitraries/header-values";
 import {
   asOutboxBuildsIt,

@@ -8,7 +8,7 @@ import {
   MAX_IMPORT_BYTES,
   MAX_IMPORT_ROWS,
   type ContactField,
-} from "@/lib/contact-fields";
+} from "@/lib/crm/contact-fields";
 import {
   contactSchema,
   createContact,
@@ -19,9 +19,9 @@ import {
   parsePage,
   planContactImport,
   updateContact,
-} from "@/lib/contacts";
-import { parseMailbox } from "@/lib/email-address";
-import { UserError } from "@/lib/errors";
+} from "@/lib/crm/contacts";
+import { parseMailbox } from "@/lib/mail/email-address";
+import { UserError } from "@/lib/platform/errors";
 import {
   cancelMessage,
   composeSchema,
@@ -30,10 +30,10 @@ import {
   getMessageStatus,
   parseOutboxFilter,
   type ComposeInput,
-} from "@/lib/messages";
-import { buildMime } from "@/lib/mime";
-import { safeCallbackPath } from "@/lib/safe-redirect";
-import { describeSignInError } from "@/lib/sign-in-errors";
+} from "@/lib/mail/messages";
+import { buildMime } from "@/lib/mail/mime";
+import { safeCallbackPath } from "@/lib/http/safe-redirect";
+import { describeSignInError } from "@/lib/connection/sign-in-errors";
 import { setupTestDatabase } from "@/test-support/test-deps";
 import { describeHostile, HOSTILE_INPUTS } from "./hostile-inputs";
 

@@ -3,7 +3,7 @@ import path from "node:path";
 import { parseDocument } from "htmlparser2";
 import type { ChildNode, Element } from "domhandler";
 import { describe, expect, it } from "vitest";
-import { textToHtml } from "@/lib/mime";
+import { textToHtml } from "@/lib/mail/mime";
 import { xssCorpus } from "./xss-corpus";
 
 // Issue 12, item 7, for the app itself: it shows user text (contact fields, subjects, bodies) only as

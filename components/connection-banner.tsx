@@ -1,4 +1,4 @@
-import type { StatusCopy } from "@/lib/connection-copy";
+import type { StatusCopy } from "@/lib/connection/copy";
 import { SubmitButton } from "./submit-button";
 
 /** Shown on every signed-in page while the Gmail connection needs attention: the cause, its fix, and its one button. */

@@ -1,4 +1,4 @@
-import type { StatusCopy } from "@/lib/connection-copy";
+import type { StatusCopy } from "@/lib/connection/copy";
 import { ReapproveNotice } from "./reapprove-notice";
 
 type Reapprove = Omit<Parameters<typeof ReapproveNotice>[0], "reconnectAction">;

@@ -1,4 +1,4 @@
-import type { StatusCopy } from "@/lib/connection-copy";
+import type { StatusCopy } from "@/lib/connection/copy";
 
 const TONES: Record<StatusCopy["tone"], string> = {
   ok: "bg-emerald-100 text-emerald-800 ring-emerald-600/20",

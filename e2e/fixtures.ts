@@ -4,7 +4,7 @@ import Database from "better-sqlite3";
 import { expect, type Page } from "@playwright/test";
 import type { EmulatorConfig } from "@/google-emulator/config";
 import { EmulatorControl, type ControlRequest } from "@/google-emulator/control/client";
-import { decryptToken } from "@/lib/token-crypto";
+import { decryptToken } from "@/lib/connection/token-crypto";
 import { E2E } from "./e2e-config";
 
 const control = new EmulatorControl(E2E.emulatorUrl);

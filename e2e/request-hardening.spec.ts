@@ -1,6 +1,6 @@
 import { request as httpRequest, type IncomingHttpHeaders } from "node:http";
 import { expect, test, type APIRequestContext, type Page } from "@playwright/test";
-import { ACTION_BODY_LIMIT } from "@/lib/server-action-body";
+import { ACTION_BODY_LIMIT } from "@/lib/http/server-action-body";
 import { E2E } from "./e2e-config";
 import { startExtraServer } from "./extra-server";
 import { approveOnGoogle, googleEmulator, signInWithGoogle } from "./fixtures";

@@ -1,7 +1,7 @@
 // `npm run db:migrate`: apply the committed migrations to DATABASE_URL (SQLite or PostgreSQL).
 // The server does the same on start; this is for deploy pipelines that migrate first.
-import { migrateDatabase } from "../lib/db-migrations";
-import { getEnv } from "../lib/env";
+import { migrateDatabase } from "../lib/platform/db-migrations";
+import { getEnv } from "../lib/platform/env";
 
 const { database } = getEnv();
 migrateDatabase(database).then(

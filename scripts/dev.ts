@@ -4,7 +4,7 @@ import { spawn } from "node:child_process";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { startGoogleEmulator } from "../google-emulator/index";
-import { DEFAULT_EMULATOR_URL, getEnv } from "../lib/env";
+import { DEFAULT_EMULATOR_URL, getEnv } from "../lib/platform/env";
 
 /** True when a local Google already answers at `url` (say, from `npm run emulator`), so we can share it. */
 async function emulatorAlreadyRunning(url: string): Promise<boolean> {

@@ -1,8 +1,8 @@
 // `npm run tokens:rotate`: re-encrypt every stored Google token with the current key (the first entry
 // of TOKEN_ENCRYPTION_KEYS). Run it after putting a new key first; then the old key can be dropped.
-import { getDb } from "../lib/db";
-import { getEnv } from "../lib/env";
-import { rotateTokenEncryption } from "../lib/token-rotation";
+import { getDb } from "../lib/platform/db";
+import { getEnv } from "../lib/platform/env";
+import { rotateTokenEncryption } from "../lib/connection/token-rotation";
 
 async function main() {
   const env = getEnv();

@@ -1,10 +1,10 @@
 // `npm run db:seed`: demo contacts with a little email history for every user who has no contacts yet
 // (sign in once first: users come from Google sign-in). Refuses a production database unless asked
 // with --production, so real data never gets demo rows by accident.
-import { getDb } from "../lib/db";
-import { migrateDatabase } from "../lib/db-migrations";
-import { seedDemoData } from "../lib/demo-data";
-import { getEnv } from "../lib/env";
+import { getDb } from "../lib/platform/db";
+import { migrateDatabase } from "../lib/platform/db-migrations";
+import { seedDemoData } from "../lib/crm/demo-data";
+import { getEnv } from "../lib/platform/env";
 
 async function main() {
   const env = getEnv();

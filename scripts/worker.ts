@@ -1,10 +1,10 @@
 // `npm run worker`: the outbox, revoke retries and keep-alive in a process of their own, for
 // deployments that set BACKGROUND_JOBS=off on their app servers. Run as many as you like: every job
 // claims its work through the database. SIGINT/SIGTERM stop claiming and finish what is in flight.
-import { startBackgroundJobs } from "../lib/background-jobs";
-import { migrateDatabase } from "../lib/db-migrations";
-import { getDb } from "../lib/db";
-import { getEnv } from "../lib/env";
+import { startBackgroundJobs } from "../lib/platform/background-jobs";
+import { migrateDatabase } from "../lib/platform/db-migrations";
+import { getDb } from "../lib/platform/db";
+import { getEnv } from "../lib/platform/env";
 
 async function main() {
   const env = getEnv();

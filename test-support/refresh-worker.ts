@@ -1,10 +1,10 @@
 import { createInterface } from "node:readline";
-import { connectionAccountOf } from "@/lib/connection";
-import { createDb } from "@/lib/db";
-import type { AppDeps } from "@/lib/deps";
+import { connectionAccountOf } from "@/lib/connection/status";
+import { createDb } from "@/lib/platform/db";
+import type { AppDeps } from "@/lib/platform/deps";
 import { googleGateway } from "@/lib/google/gateway";
-import { createTokenVault } from "@/lib/token-crypto";
-import { getAccessToken } from "@/lib/tokens";
+import { createTokenVault } from "@/lib/connection/token-crypto";
+import { getAccessToken } from "@/lib/connection/tokens";
 import {
   WORKER_CONFIG_VARIABLE,
   type CallResult,

@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
-import type { EncryptionKey, Env } from "@/lib/env";
+import type { EncryptionKey, Env } from "@/lib/platform/env";
 
 /**
  * Separate Node processes that share one database with the test (or benchmark) that starts them, to

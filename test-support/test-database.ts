@@ -3,9 +3,9 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import pg from "pg";
-import { createDb, type Db } from "@/lib/db";
-import { migrateDatabase } from "@/lib/db-migrations";
-import type { Env } from "@/lib/env";
+import { createDb, type Db } from "@/lib/platform/db";
+import { migrateDatabase } from "@/lib/platform/db-migrations";
+import type { Env } from "@/lib/platform/env";
 
 /**
  * A fresh, migrated database for one test file. SQLite by default; the PostgreSQL lane

@@ -1,8 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll } from "vitest";
-import type { Db } from "@/lib/db";
-import type { AppDeps } from "@/lib/deps";
-import { createTokenVault } from "@/lib/token-crypto";
+import type { Db } from "@/lib/platform/db";
+import type { AppDeps } from "@/lib/platform/deps";
+import { createTokenVault } from "@/lib/connection/token-crypto";
 import { createTestDatabase, type TestDatabase } from "./test-database";
 
 /** The app's dependencies around a test database: a fresh key, a Google that always revokes (and is never asked to refresh), the real clock. */

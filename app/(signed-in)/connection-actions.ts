@@ -1,11 +1,11 @@
 "use server";
 
 import { revalidatePath } from "next/cache";
-import type { ActionState } from "@/lib/action-state";
-import { requestedPage, requireUser, signIn } from "@/lib/auth";
-import { getCurrentConnection } from "@/lib/connection";
-import { DISCONNECT_MESSAGES } from "@/lib/connection-copy";
-import { disconnectGmail } from "@/lib/revocation";
+import type { ActionState } from "@/lib/platform/action-state";
+import { requestedPage, requireUser, signIn } from "@/lib/connection/auth";
+import { getCurrentConnection } from "@/lib/connection/status";
+import { DISCONNECT_MESSAGES } from "@/lib/connection/copy";
+import { disconnectGmail } from "@/lib/connection/revocation";
 
 /**
  * Runs Google's consent flow again for the signed-in user's own Google account, then comes back to the

@@ -3,9 +3,9 @@ import type { ReactNode } from "react";
 import { ConnectionBanner } from "@/components/connection-banner";
 import { NavLink } from "@/components/nav-link";
 import { SuccessNotice } from "@/components/success-notice";
-import { requireUser } from "@/lib/auth";
-import { getCurrentConnection, takeCurrentRestoredNotice } from "@/lib/connection";
-import { describeConnectionStatus, restoredNoticeText } from "@/lib/connection-copy";
+import { requireUser } from "@/lib/connection/auth";
+import { getCurrentConnection, takeCurrentRestoredNotice } from "@/lib/connection/status";
+import { describeConnectionStatus, restoredNoticeText } from "@/lib/connection/copy";
 import { SignOutForm } from "../sign-out/sign-out-form";
 import { reconnectGmailAction } from "./connection-actions";
 

@@ -1,7 +1,7 @@
 "use server";
 
-import { signInWithGoogle } from "@/lib/auth";
-import { safeCallbackPath } from "@/lib/safe-redirect";
+import { signInWithGoogle } from "@/lib/connection/auth";
+import { safeCallbackPath } from "@/lib/http/safe-redirect";
 
 // Typed unknown because it is a public endpoint: a hand-made request can pass anything, or nothing.
 export async function signInWithGoogleAction(formData: unknown): Promise<void> {

@@ -1,6 +1,6 @@
 "use client";
 
-import { isRateLimitMessage } from "@/lib/rate-limit-copy";
+import { isRateLimitMessage } from "@/lib/http/rate-limit-copy";
 
 /** The sign-in page when its action failed: a 429 says when to try again; anything else says nothing. */
 export default function SignInError({ error, reset }: { error: Error & { digest?: string }; reset: () => void }) {

@@ -2,9 +2,9 @@ import type { Metadata } from "next";
 import { redirect } from "next/navigation";
 import { AccountCard } from "@/components/account-card";
 import { SubmitButton } from "@/components/submit-button";
-import { getCurrentUser, hasRememberedGoogleAccount } from "@/lib/auth";
-import { safeCallbackPath } from "@/lib/safe-redirect";
-import { describeSignInError } from "@/lib/sign-in-errors";
+import { getCurrentUser, hasRememberedGoogleAccount } from "@/lib/connection/auth";
+import { safeCallbackPath } from "@/lib/http/safe-redirect";
+import { describeSignInError } from "@/lib/connection/sign-in-errors";
 import { signInWithGoogleAction } from "./actions";
 
 export const metadata: Metadata = { title: "Sign in" };

@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { AccountCard } from "@/components/account-card";
 import { redirect } from "next/navigation";
-import { getCurrentUser } from "@/lib/auth";
+import { getCurrentUser } from "@/lib/connection/auth";
 import { SignOutForm } from "./sign-out-form";
 
 export const metadata: Metadata = { title: "Sign out" };

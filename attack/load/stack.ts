@@ -51,7 +51,7 @@ export type StackInfo = {
 
 const bin = (name: string) => path.resolve("node_modules", ".bin", name);
 
-// Fixed secrets protect nothing but this throwaway database; they only have to pass lib/env.ts's checks.
+// Fixed secrets protect nothing but this throwaway database; they only have to pass lib/platform/env.ts's checks.
 const TOKEN_KEY = Buffer.from("evergreen-load-test-token-key-32").toString("base64");
 
 function productionEnv(appUrl: string, emulatorUrl: string, databaseUrl: string): Record<string, string> {

@@ -29,7 +29,7 @@ const anAddress = () =>
     .replace(/(.{4})(?!$)/g, "$1:")}`;
 
 /**
- * The limits count in fixed windows (lib/rate-limit.ts): an allowance spent across a window's end would
+ * The limits count in fixed windows (lib/http/rate-limit.ts): an allowance spent across a window's end would
  * start counting again and never reach the limit. So a test that spends one starts early in a window,
  * waiting for the next when fewer than `needSeconds` are left of this one.
  */

@@ -14,7 +14,7 @@ import {
   MAX_IMPORT_BYTES,
   MAX_IMPORT_ROWS,
   type ContactField,
-} from "@/lib/contact-fields";
+} from "@/lib/crm/contact-fields";
 import { withAppDatabase } from "../app-database";
 import { E2E } from "../e2e-config";
 import { expect, test } from "../signed-in";

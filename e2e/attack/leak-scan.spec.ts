@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
-import { decryptToken } from "@/lib/token-crypto";
+import { decryptToken } from "@/lib/connection/token-crypto";
 import { withAppDatabase } from "../app-database";
 import { E2E } from "../e2e-config";
 import { expect, test } from "@playwright/test";

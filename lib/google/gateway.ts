@@ -1,4 +1,4 @@
-import { getEnv, type Env } from "../env";
+import { getEnv, type Env } from "../platform/env";
 import { sendRawMessage, type SentMessage } from "./gmail";
 import { refreshGoogleToken, revokeGoogleToken, type RefreshedTokens, type RevokeResult } from "./oauth";
 

@@ -1,11 +1,11 @@
 import { gmail, type gmail_v1 } from "@googleapis/gmail";
 import { OAuth2Client } from "google-auth-library";
-import { getEnv, type Env } from "../env";
+import { getEnv, type Env } from "../platform/env";
 import { googleEndpoints, GoogleRejectedError, GoogleUnavailableError } from "./oauth";
 
 /**
  * The only Gmail client: sends one RFC 5322 message as the signed-in user, with an access token the
- * caller supplies (lib/tokens.ts owns refreshing). Small messages go as JSON, large ones through the
+ * caller supplies (lib/connection/tokens.ts owns refreshing). Small messages go as JSON, large ones through the
  * upload endpoint, whose URL googleapis only rewrites when rootUrl is given per call.
  */
 

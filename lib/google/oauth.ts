@@ -1,5 +1,5 @@
 import { OAuth2Client } from "google-auth-library";
-import { getEnv, type Env } from "../env";
+import { getEnv, type Env } from "../platform/env";
 
 /**
  * The only code that knows Google's OAuth URLs. Every one derives from GOOGLE_BASE_URL: unset means

@@ -3,16 +3,16 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { DEV_GOOGLE_CLIENT } from "@/lib/google/dev-client";
-import { getConnection } from "@/lib/connection";
-import { getContact, listContactMessages, listContacts, searchTextOf, type ContactValues } from "@/lib/contacts";
-import { getDashboard } from "@/lib/dashboard";
-import { createDb, databaseProvider, type Db, type MessageStatus } from "@/lib/db";
-import { migrateDatabase } from "@/lib/db-migrations";
-import { recipientRows } from "@/lib/messages";
-import type { AppDeps } from "@/lib/deps";
-import type { Env } from "@/lib/env";
+import { getConnection } from "@/lib/connection/status";
+import { getContact, listContactMessages, listContacts, searchTextOf, type ContactValues } from "@/lib/crm/contacts";
+import { getDashboard } from "@/lib/crm/dashboard";
+import { createDb, databaseProvider, type Db, type MessageStatus } from "@/lib/platform/db";
+import { migrateDatabase } from "@/lib/platform/db-migrations";
+import { recipientRows } from "@/lib/mail/messages";
+import type { AppDeps } from "@/lib/platform/deps";
+import type { Env } from "@/lib/platform/env";
 import { googleGateway } from "@/lib/google/gateway";
-import { createTokenVault } from "@/lib/token-crypto";
+import { createTokenVault } from "@/lib/connection/token-crypto";
 import { findPostgresBinaries, startTemporaryPostgres } from "@/test-support/postgres-server";
 
 /**

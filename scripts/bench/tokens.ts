@@ -6,13 +6,13 @@ import { EmulatorControl } from "@/google-emulator/control/client";
 import { startGoogleEmulator } from "@/google-emulator/index";
 import { DEV_CLIENT } from "@/google-emulator/seed";
 import { connect } from "@/google-emulator/testing";
-import { createDb } from "@/lib/db";
-import { migrateDatabase } from "@/lib/db-migrations";
-import type { AppDeps } from "@/lib/deps";
-import type { Env } from "@/lib/env";
+import { createDb } from "@/lib/platform/db";
+import { migrateDatabase } from "@/lib/platform/db-migrations";
+import type { AppDeps } from "@/lib/platform/deps";
+import type { Env } from "@/lib/platform/env";
 import { googleGateway } from "@/lib/google/gateway";
-import { createTokenVault } from "@/lib/token-crypto";
-import { linkGoogleAccount } from "@/lib/tokens";
+import { createTokenVault } from "@/lib/connection/token-crypto";
+import { linkGoogleAccount } from "@/lib/connection/tokens";
 import { findPostgresBinaries, startTemporaryPostgres } from "@/test-support/postgres-server";
 import {
   startRefreshWorker,

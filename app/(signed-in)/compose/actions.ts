@@ -1,10 +1,10 @@
 "use server";
 
 import { z } from "zod";
-import type { ActionState } from "@/lib/action-state";
-import { requireUser } from "@/lib/auth";
-import type { MessageStatus } from "@/lib/db";
-import { UserError } from "@/lib/errors";
+import type { ActionState } from "@/lib/platform/action-state";
+import { requireUser } from "@/lib/connection/auth";
+import type { MessageStatus } from "@/lib/platform/db";
+import { UserError } from "@/lib/platform/errors";
 import {
   cancelMessage,
   composeSchema,
@@ -12,10 +12,10 @@ import {
   findResubmittedMessage,
   getMessageStatus,
   readComposeForm,
-} from "@/lib/messages";
-import { MESSAGE_STATUS_COPY } from "@/lib/outbox-copy";
-import { consumeRateLimit, rateLimitRules } from "@/lib/rate-limit";
-import { sendLimitMessage } from "@/lib/rate-limit-copy";
+} from "@/lib/mail/messages";
+import { MESSAGE_STATUS_COPY } from "@/lib/mail/outbox-copy";
+import { consumeRateLimit, rateLimitRules } from "@/lib/http/rate-limit";
+import { sendLimitMessage } from "@/lib/http/rate-limit-copy";
 
 export type QueuedView = {
   id: string;

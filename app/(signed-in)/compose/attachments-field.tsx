@@ -1,6 +1,6 @@
 "use client";
 
-import { formatBytes, totalBytes, type AttachmentLimits } from "@/lib/attachment-limits";
+import { formatBytes, totalBytes, type AttachmentLimits } from "@/lib/mail/attachment-limits";
 
 type Props = {
   files: File[];

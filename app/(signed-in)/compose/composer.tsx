@@ -13,11 +13,11 @@ import {
   type KeyboardEvent,
 } from "react";
 import { flushSync } from "react-dom";
-import { IDLE } from "@/lib/action-state";
-import { fitAttachments, type AttachmentLimits } from "@/lib/attachment-limits";
-import { addAddresses, recipientProblem, splitAddresses } from "@/lib/email-address";
-import type { RecipientSuggestion } from "@/lib/messages";
-import { isRateLimitMessage } from "@/lib/rate-limit-copy";
+import { IDLE } from "@/lib/platform/action-state";
+import { fitAttachments, type AttachmentLimits } from "@/lib/mail/attachment-limits";
+import { addAddresses, recipientProblem, splitAddresses } from "@/lib/mail/email-address";
+import type { RecipientSuggestion } from "@/lib/mail/messages";
+import { isRateLimitMessage } from "@/lib/http/rate-limit-copy";
 import {
   dateInputValue,
   localDateTime,
@@ -25,7 +25,7 @@ import {
   suggestedSendTime,
   timeInputValue,
   type ScheduleWindow,
-} from "@/lib/schedule";
+} from "@/lib/mail/schedule";
 import { sendMessageAction, undoSendAction, type ComposeState, type QueuedView } from "./actions";
 import { AttachmentsField } from "./attachments-field";
 import {

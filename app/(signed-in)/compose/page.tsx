@@ -1,10 +1,10 @@
 import type { Metadata } from "next";
 import { SubmitButton } from "@/components/submit-button";
 import { SuccessNotice } from "@/components/success-notice";
-import { isEmailAddress } from "@/lib/email-address";
-import { requireUser } from "@/lib/auth";
-import { getCurrentConnection, takeCurrentRestoredNotice } from "@/lib/connection";
-import { describeConnectionStatus, restoredNoticeText } from "@/lib/connection-copy";
+import { isEmailAddress } from "@/lib/mail/email-address";
+import { requireUser } from "@/lib/connection/auth";
+import { getCurrentConnection, takeCurrentRestoredNotice } from "@/lib/connection/status";
+import { describeConnectionStatus, restoredNoticeText } from "@/lib/connection/copy";
 import {
   MAX_ATTACHMENTS,
   MAX_ATTACHMENTS_BYTES,
@@ -14,7 +14,7 @@ import {
   MAX_SUBJECT_LENGTH,
   MIN_SCHEDULE_MS,
   recipientSuggestions,
-} from "@/lib/messages";
+} from "@/lib/mail/messages";
 import { reconnectGmailFromComposeAction } from "../connection-actions";
 import { Composer, type ComposeLimits } from "./composer";
 

@@ -2,7 +2,7 @@
 
 import { useRef, type ClipboardEvent, type FormEvent, type KeyboardEvent } from "react";
 import { flushSync } from "react-dom";
-import { addAddresses, recipientProblem, splitAddresses } from "@/lib/email-address";
+import { addAddresses, recipientProblem, splitAddresses } from "@/lib/mail/email-address";
 
 export const SUGGESTIONS_ID = "recent-recipients";
 

@@ -1,6 +1,6 @@
 "use client";
 
-import { dateInputValue, localDateTime, scheduleProblem, type ScheduleWindow } from "@/lib/schedule";
+import { dateInputValue, localDateTime, scheduleProblem, type ScheduleWindow } from "@/lib/mail/schedule";
 import { useNow } from "./use-now";
 
 type Props = {

@@ -3,7 +3,7 @@
 import Link from "next/link";
 import { useEffect, useRef, useState } from "react";
 import { LocalTime } from "@/components/local-time";
-import type { MessageStatus } from "@/lib/db";
+import type { MessageStatus } from "@/lib/platform/db";
 import { messageStatusAction, type MessageStatusView, type QueuedView } from "./actions";
 import { useNow } from "./use-now";
 

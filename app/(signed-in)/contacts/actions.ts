@@ -3,10 +3,10 @@
 import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
 import { z } from "zod";
-import type { ActionState } from "@/lib/action-state";
-import { requireUser } from "@/lib/auth";
-import { contactSchema, createContact, deleteContact, readContactForm, updateContact } from "@/lib/contacts";
-import { UserError } from "@/lib/errors";
+import type { ActionState } from "@/lib/platform/action-state";
+import { requireUser } from "@/lib/connection/auth";
+import { contactSchema, createContact, deleteContact, readContactForm, updateContact } from "@/lib/crm/contacts";
+import { UserError } from "@/lib/platform/errors";
 
 const contactId = z.string().min(1).max(64);
 const FIX_BELOW = "Not saved: fix what is marked below.";

@@ -3,8 +3,8 @@
 import Link from "next/link";
 import { useActionState, useEffect, useRef } from "react";
 import { SubmitButton } from "@/components/submit-button";
-import { IDLE, type ActionState } from "@/lib/action-state";
-import type { ContactField } from "@/lib/contact-fields";
+import { IDLE, type ActionState } from "@/lib/platform/action-state";
+import type { ContactField } from "@/lib/crm/contact-fields";
 
 type Action = (previous: ActionState, formData: FormData) => Promise<ActionState>;
 

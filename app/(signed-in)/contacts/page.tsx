@@ -2,8 +2,8 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { LocalTime } from "@/components/local-time";
 import { SuccessNotice } from "@/components/success-notice";
-import { requireUser } from "@/lib/auth";
-import { CONTACTS_PAGE_SIZE, listContacts, MAX_SEARCH_LENGTH, parsePage, searchWords } from "@/lib/contacts";
+import { requireUser } from "@/lib/connection/auth";
+import { CONTACTS_PAGE_SIZE, listContacts, MAX_SEARCH_LENGTH, parsePage, searchWords } from "@/lib/crm/contacts";
 
 export const metadata: Metadata = { title: "Contacts" };
 
@@ -43,7 +43,7 @@ export default async function ContactsPage({
     page: parsePage(params.page),
   });
   const first = (page - 1) * CONTACTS_PAGE_SIZE + 1;
-  // Search matches words; these characters only separate them (lib/contacts.ts says why), which the
+  // Search matches words; these characters only separate them (lib/crm/contacts.ts says why), which the
   // count must not hide: "128 contacts match “%”" would claim a match that was never looked for.
   const words = searchWords(shownQuery);
   const ignoredNote = /[%_\\]/.test(shownQuery)

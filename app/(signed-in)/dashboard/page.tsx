@@ -3,10 +3,10 @@ import type { Metadata } from "next";
 import { LocalTime } from "@/components/local-time";
 import { ConnectionHealth } from "@/components/connection-health";
 import { StatusBadge } from "@/components/status-badge";
-import { requireUser } from "@/lib/auth";
-import { getCurrentConnection } from "@/lib/connection";
-import { describeConnectionStatus, reapproveNotice } from "@/lib/connection-copy";
-import { getDashboard } from "@/lib/dashboard";
+import { requireUser } from "@/lib/connection/auth";
+import { getCurrentConnection } from "@/lib/connection/status";
+import { describeConnectionStatus, reapproveNotice } from "@/lib/connection/copy";
+import { getDashboard } from "@/lib/crm/dashboard";
 import { reconnectGmailAction } from "../connection-actions";
 
 export const metadata: Metadata = { title: "Dashboard" };

@@ -2,9 +2,9 @@
 
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
-import type { ActionState } from "@/lib/action-state";
-import { requireUser } from "@/lib/auth";
-import { cancelMessage, decideMessage } from "@/lib/messages";
+import type { ActionState } from "@/lib/platform/action-state";
+import { requireUser } from "@/lib/connection/auth";
+import { cancelMessage, decideMessage } from "@/lib/mail/messages";
 
 const decisionSchema = z.object({
   id: z.string().min(1).max(64),

@@ -2,8 +2,8 @@
 
 import { useActionState } from "react";
 import { SubmitButton } from "@/components/submit-button";
-import { IDLE, type ActionState } from "@/lib/action-state";
-import type { MessageStatus } from "@/lib/db";
+import { IDLE, type ActionState } from "@/lib/platform/action-state";
+import type { MessageStatus } from "@/lib/platform/db";
 
 type Action = (previous: ActionState, formData: FormData) => Promise<ActionState>;
 

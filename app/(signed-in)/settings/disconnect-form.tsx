@@ -3,7 +3,7 @@
 import { useActionState, useRef, useState } from "react";
 import { flushSync } from "react-dom";
 import { SubmitButton } from "@/components/submit-button";
-import { IDLE, type ActionState } from "@/lib/action-state";
+import { IDLE, type ActionState } from "@/lib/platform/action-state";
 
 /**
  * Disconnect asks once more before it revokes: sending stops until the user connects again. It stays

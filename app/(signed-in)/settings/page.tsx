@@ -5,8 +5,8 @@ import { ConnectionHealth } from "@/components/connection-health";
 import { StatusBadge } from "@/components/status-badge";
 import { SubmitButton } from "@/components/submit-button";
 import { SuccessNotice } from "@/components/success-notice";
-import { requireUser } from "@/lib/auth";
-import { getCurrentConnection, takeCurrentRestoredNotice } from "@/lib/connection";
+import { requireUser } from "@/lib/connection/auth";
+import { getCurrentConnection, takeCurrentRestoredNotice } from "@/lib/connection/status";
 import {
   describeConnectionStatus,
   reapproveNotice,
@@ -14,7 +14,7 @@ import {
   restoredNoticeText,
   scopeLabels,
   TRANSIENT_PROBLEM_NOTE,
-} from "@/lib/connection-copy";
+} from "@/lib/connection/copy";
 import { disconnectGmailAction, reconnectGmailAction } from "../connection-actions";
 import { DisconnectForm } from "./disconnect-form";
 

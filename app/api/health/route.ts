@@ -1,4 +1,4 @@
-import { getDb } from "@/lib/db";
+import { getDb } from "@/lib/platform/db";
 
 // Liveness plus a database round trip: what a load balancer or the e2e runner waits for.
 export async function GET() {

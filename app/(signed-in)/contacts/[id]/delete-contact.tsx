@@ -3,7 +3,7 @@
 import { useActionState, useRef, useState } from "react";
 import { flushSync } from "react-dom";
 import { SubmitButton } from "@/components/submit-button";
-import { IDLE, type ActionState } from "@/lib/action-state";
+import { IDLE, type ActionState } from "@/lib/platform/action-state";
 
 type Action = (previous: ActionState, formData: FormData) => Promise<ActionState>;
 

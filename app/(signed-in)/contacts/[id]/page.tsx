@@ -5,9 +5,9 @@ import type { ReactNode } from "react";
 import { LocalTime } from "@/components/local-time";
 import { StatusBadge } from "@/components/status-badge";
 import { SuccessNotice } from "@/components/success-notice";
-import { requireUser } from "@/lib/auth";
-import { getContact, listContactMessages, TIMELINE_LIMIT } from "@/lib/contacts";
-import { MESSAGE_STATUS_COPY } from "@/lib/outbox-copy";
+import { requireUser } from "@/lib/connection/auth";
+import { getContact, listContactMessages, TIMELINE_LIMIT } from "@/lib/crm/contacts";
+import { MESSAGE_STATUS_COPY } from "@/lib/mail/outbox-copy";
 import { deleteContactAction } from "../actions";
 import { DeleteContact } from "./delete-contact";
 

@@ -1,12 +1,12 @@
 "use server";
 
 import { revalidatePath } from "next/cache";
-import type { ActionState } from "@/lib/action-state";
-import { requireUser } from "@/lib/auth";
-import { MAX_IMPORT_BYTES } from "@/lib/contact-fields";
-import { importContacts, planContactImport, type ImportPlan, type ImportResult } from "@/lib/contacts";
-import { CSV_ENCODINGS, decodeCsv, type CsvEncoding } from "@/lib/csv";
-import { UserError } from "@/lib/errors";
+import type { ActionState } from "@/lib/platform/action-state";
+import { requireUser } from "@/lib/connection/auth";
+import { MAX_IMPORT_BYTES } from "@/lib/crm/contact-fields";
+import { importContacts, planContactImport, type ImportPlan, type ImportResult } from "@/lib/crm/contacts";
+import { CSV_ENCODINGS, decodeCsv, type CsvEncoding } from "@/lib/crm/csv";
+import { UserError } from "@/lib/platform/errors";
 
 /** A preview as the page shows it: every count, the first rows of each list. */
 export type ImportPreview = ImportPlan & { moreItems: number; moreErrors: number };

@@ -3,10 +3,10 @@
 import Link from "next/link";
 import { useActionState, useState } from "react";
 import { SubmitButton } from "@/components/submit-button";
-import { IDLE } from "@/lib/action-state";
-import { CONTACT_FIELD_LABELS, type ContactField } from "@/lib/contact-fields";
-import type { ImportItem } from "@/lib/contacts";
-import type { CsvEncoding } from "@/lib/csv";
+import { IDLE } from "@/lib/platform/action-state";
+import { CONTACT_FIELD_LABELS, type ContactField } from "@/lib/crm/contact-fields";
+import type { ImportItem } from "@/lib/crm/contacts";
+import type { CsvEncoding } from "@/lib/crm/csv";
 import type { ImportPreview, ImportState } from "./actions";
 
 type Action = (previous: ImportState, formData: FormData) => Promise<ImportState>;

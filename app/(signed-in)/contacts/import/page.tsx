@@ -1,8 +1,8 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { requireUser } from "@/lib/auth";
-import { MAX_IMPORT_BYTES, MAX_IMPORT_ROWS } from "@/lib/contact-fields";
-import { IMPORT_MERGE_RULE } from "@/lib/contacts";
+import { requireUser } from "@/lib/connection/auth";
+import { MAX_IMPORT_BYTES, MAX_IMPORT_ROWS } from "@/lib/crm/contact-fields";
+import { IMPORT_MERGE_RULE } from "@/lib/crm/contacts";
 import { importContactsAction, previewImportAction } from "./actions";
 import { ImportFlow } from "./import-flow";
 

@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { requireUser } from "@/lib/auth";
+import { requireUser } from "@/lib/connection/auth";
 import { createContactAction } from "../actions";
 import { ContactForm } from "../contact-form";
 

@@ -1,10 +1,10 @@
 import { NextRequest, NextResponse } from "next/server";
-import { withSafeCallbackUrlParam } from "@/lib/auth-callback-url";
-import { handlers } from "@/lib/auth";
-import { getEnv } from "@/lib/env";
-import { configuredOrigin } from "@/lib/request-guard";
-import { safeCallbackPath } from "@/lib/safe-redirect";
-import { carriesSignInChecks, SIGN_IN_NOT_STARTED_HERE } from "@/lib/sign-in-checks";
+import { withSafeCallbackUrlParam } from "@/lib/http/auth-callback-url";
+import { handlers } from "@/lib/connection/auth";
+import { getEnv } from "@/lib/platform/env";
+import { configuredOrigin } from "@/lib/http/request-guard";
+import { safeCallbackPath } from "@/lib/http/safe-redirect";
+import { carriesSignInChecks, SIGN_IN_NOT_STARTED_HERE } from "@/lib/connection/sign-in-checks";
 
 const ourOrigin = (request: NextRequest) =>
   configuredOrigin(getEnv().authUrl, request.nextUrl, request.headers.get("host"));
@@ -34,7 +34,7 @@ function startFromSignInPage(request: NextRequest): Response {
 
 // A return from Google without the cookies of a sign-in started in this browser (another site's page
 // loading the address, a link replayed after 15 minutes) would fail Auth.js's checks with an error in
-// the log; it gets the sign-in page's "sign in again" at once (lib/sign-in-checks.ts).
+// the log; it gets the sign-in page's "sign in again" at once (lib/connection/sign-in-checks.ts).
 const CALLBACK = /^\/api\/auth\/callback\//;
 
 export const GET = (request: NextRequest) => {

@@ -1,7 +1,7 @@
 import { timingSafeEqual } from "node:crypto";
 import { NextResponse, type NextRequest } from "next/server";
-import { runEveryJobOnce } from "@/lib/background-jobs";
-import { getEnv } from "@/lib/env";
+import { runEveryJobOnce } from "@/lib/platform/background-jobs";
+import { getEnv } from "@/lib/platform/env";
 
 // Serverless hosts have no long-lived process: their scheduler calls this every minute with
 // `Authorization: Bearer $CRON_SECRET` (a GET, as Vercel Cron sends). Without CRON_SECRET it does not exist.

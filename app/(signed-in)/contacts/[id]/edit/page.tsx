@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
-import { requireUser } from "@/lib/auth";
-import { getContact } from "@/lib/contacts";
+import { requireUser } from "@/lib/connection/auth";
+import { getContact } from "@/lib/crm/contacts";
 import { updateContactAction } from "../../actions";
 import { ContactForm } from "../../contact-form";
 

@@ -1,0 +1,566 @@
+import { randomUUID } from "node:crypto";
+import { decodeJwt } from "jose";
+import {
+  connectionAccountOf,
+  GOOGLE,
+  setConnectionStatus,
+  storedTokensReadable,
+  TESTING_GRANT_DAYS,
+  UNREADABLE_CHANGE,
+  type StatusChange,
+} from "./status";
+import { scopeLabels } from "./copy";
+import type { ConnectionEventKind, ConnectionStatus, StatusReason } from "../platform/db";
+import { appDeps, type AppDeps } from "../platform/deps";
+import { ReconnectRequiredError } from "../platform/errors";
+import { resumeWaitingMessages } from "../mail/messages";
+import { GmailUnauthorizedError } from "../google/gmail";
+import {
+  canSendMail,
+  GoogleGrantError,
+  GoogleRejectedError,
+  GoogleUnavailableError,
+  grantedScopes,
+  type RefreshedTokens,
+} from "../google/oauth";
+
+/**
+ * What each Google sign-in does to the Gmail connection. Auth.js stores tokens only when it first
+ * links an account (next-auth #3599), so Evergreen writes them itself, sealed, on every sign-in.
+ */
+
+/** What Google returned at the end of an authorization (Auth.js's `account`). */
+export type GoogleTokens = {
+  providerAccountId: string;
+  access_token?: string | null;
+  refresh_token?: string | null;
+  id_token?: string | null;
+  expires_at?: number | null;
+  token_type?: string | null;
+  scope?: string | null;
+};
+
+export type SignInOutcome = {
+  accountId: string;
+  status: ConnectionStatus;
+  reason: StatusReason | null;
+  events: ConnectionEventKind[];
+};
+
+// The Google address a grant belongs to, from the ID token Google just returned with it.
+function emailOf(idToken: string | null | undefined): string | undefined {
+  if (!idToken) return undefined;
+  try {
+    const { email } = decodeJwt(idToken);
+    return typeof email === "string" ? email : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function decide(
+  sendAllowed: boolean,
+  refreshToken: "new" | "stored" | "unreadable" | "none",
+): { status: ConnectionStatus; reason: StatusReason | null } {
+  if (!sendAllowed) return { status: "MISSING_SCOPE", reason: "SCOPE_UNTICKED" };
+  if (refreshToken === "unreadable") return { status: "NEEDS_RECONNECT", reason: "TOKEN_UNREADABLE" };
+  if (refreshToken === "none") return { status: "NEEDS_RECONNECT", reason: "NO_REFRESH_TOKEN" };
+  return { status: "CONNECTED", reason: null };
+}
+
+const EARLIER_GRANT_KEPT =
+  "You reconnected without ticking “Send email on your behalf”; Evergreen kept your earlier access, which can still send.";
+
+/**
+ * Whether the stored grant can still send, proven the only way Google allows: a refresh, whose `scope`
+ * lists what that grant holds now. `lost` says, in the user's words, why it cannot be kept.
+ */
+async function checkEarlierGrant(
+  accountId: string,
+  sealedRefreshToken: string,
+  deps: AppDeps,
+): Promise<{ kept: RefreshedTokens } | { lost: string }> {
+  try {
+    const refreshed = await deps.google.refresh(deps.vault.open(sealedRefreshToken, accountId));
+    if (canSendMail(refreshed.scope)) return { kept: refreshed };
+    return { lost: "Your earlier access could not be kept: Google says it cannot send either." };
+  } catch (error) {
+    if (error instanceof GoogleGrantError)
+      return { lost: "Your earlier access could not be kept: Google no longer accepts it." };
+    if (!(error instanceof GoogleUnavailableError))
+      console.error(`[evergreen] checking the earlier grant at a sign-in failed: ${(error as Error).message}`);
+    return { lost: "Your earlier access could not be kept: Google did not confirm that it still works." };
+  }
+}
+
+/**
+ * Records a completed Google authorization on the account it belongs to: new tokens replace old ones,
+ * a refresh token is never replaced by nothing, nor a grant that can send by one that cannot while Google
+ * still renews the earlier one, and the status says at once whether Evergreen can send.
+ * A new consent also drops any revoke still queued for this Google account: revoking now would end
+ * the grant the user just gave. Returns null when the account is not linked yet (Auth.js links it next).
+ */
+export async function applyGoogleSignIn(
+  tokens: GoogleTokens,
+  options: { firstLink?: boolean } = {},
+  deps: AppDeps = appDeps(),
+): Promise<SignInOutcome | null> {
+  const { db, vault } = deps;
+  const account = await db.account.findUnique({
+    where: { provider_providerAccountId: { provider: GOOGLE, providerAccountId: tokens.providerAccountId } },
+    select: { id: true, userId: true, status: true, refresh_token: true },
+  });
+  if (!account) return null;
+
+  const at = deps.now();
+  const newRefreshToken = tokens.refresh_token || undefined;
+  // A stored refresh token that Google already refused, or that no key opens, is no reason to call the connection healthy.
+  const stored =
+    !account.refresh_token || account.status === "NEEDS_RECONNECT"
+      ? "none"
+      : storedTokensReadable(vault, account.id, account.refresh_token)
+        ? "stored"
+        : "unreadable";
+  const sendAllowed = canSendMail(tokens.scope);
+  // Unticking “Send email on your behalf” does not take back what an earlier consent granted at Google
+  // (google-behavior.md §4.2, §8): a connection that could send keeps doing so while its token still can.
+  const earlier =
+    !sendAllowed && !options.firstLink && account.status === "CONNECTED" && stored === "stored" && account.refresh_token
+      ? await checkEarlierGrant(account.id, account.refresh_token, deps)
+      : undefined;
+  const kept = earlier && "kept" in earlier ? earlier.kept : undefined;
+  const { status, reason } = decide(sendAllowed || kept !== undefined, newRefreshToken && !kept ? "new" : stored);
+
+  const events: Array<{ kind: ConnectionEventKind; detail: string }> = [];
+  if (options.firstLink) events.push({ kind: "CONNECTED", detail: "Linked this Google account to Evergreen." });
+  else if (status === "CONNECTED" && account.status !== "CONNECTED")
+    events.push({ kind: "RECONNECTED", detail: "Gmail access restored." });
+  else if (kept) events.push({ kind: "SCOPE_MISSING", detail: EARLIER_GRANT_KEPT });
+  else if (status === "CONNECTED") {
+    events.push({
+      kind: "SIGNED_IN",
+      detail: newRefreshToken
+        ? "Signed in again; Google issued a new refresh token."
+        : "Signed in again; kept the stored refresh token.",
+    });
+  }
+  if (reason === "SCOPE_UNTICKED") {
+    events.push({
+      kind: "SCOPE_MISSING",
+      detail: `“Send email on your behalf” was not ticked at Google, so Evergreen cannot send. Google granted: ${scopeLabels(grantedScopes(tokens.scope)).join(", ") || "nothing"}.${earlier && "lost" in earlier ? ` ${earlier.lost}` : ""}`,
+    });
+  } else if (reason === "NO_REFRESH_TOKEN") {
+    events.push({ kind: "REFRESH_TOKEN_MISSING", detail: "Google returned no refresh token and none was stored." });
+  } else if (reason === "TOKEN_UNREADABLE") {
+    events.push({
+      kind: "CREDENTIALS_UNREADABLE",
+      detail: "Google returned no new refresh token and the stored one could not be read.",
+    });
+  }
+
+  const email = emailOf(tokens.id_token);
+  await db.$transaction([
+    db.account.update({
+      where: { id: account.id },
+      data: {
+        // Kept: the earlier grant's refresh token, consent time and freshly renewed access stay; the narrower
+        // grant's tokens are dropped, not revoked (Google's revoke would end the earlier grant too, §7).
+        ...(kept
+          ? {
+              access_token: vault.seal(kept.accessToken, account.id),
+              expires_at: kept.expiresAt,
+              scope: kept.scope,
+              ...(kept.idToken ? { id_token: vault.seal(kept.idToken, account.id) } : {}),
+              lastRefreshedAt: at,
+              lastUsedAt: at,
+            }
+          : {
+              access_token: tokens.access_token ? vault.seal(tokens.access_token, account.id) : null,
+              id_token: tokens.id_token ? vault.seal(tokens.id_token, account.id) : null,
+              expires_at: tokens.expires_at ?? null,
+              token_type: tokens.token_type ?? null,
+              scope: tokens.scope ?? null,
+              ...(newRefreshToken ? { refresh_token: vault.seal(newRefreshToken, account.id), consentedAt: at } : {}),
+            }),
+        ...(email ? { email } : {}),
+        status,
+        statusReason: reason,
+        refreshProblem: null,
+        refreshProblemAt: null,
+        ...(status === "CONNECTED" && account.status !== "CONNECTED" && !options.firstLink ? { restoredAt: at } : {}),
+        ...(status !== account.status || options.firstLink ? { statusChangedAt: at } : {}),
+      },
+    }),
+    ...(newRefreshToken
+      ? [
+          db.pendingRevocation.deleteMany({
+            where: {
+              OR: [
+                { providerAccountId: tokens.providerAccountId },
+                { providerAccountId: null, userId: account.userId },
+              ],
+            },
+          }),
+        ]
+      : []),
+    db.connectionEvent.createMany({
+      data: events.map((event) => ({ ...event, userId: account.userId, accountId: account.id, createdAt: at })),
+    }),
+    // Mail parked while the connection was broken is due again the moment it works.
+    ...(status === "CONNECTED" ? resumeWaitingMessages(db, account.userId, at) : []),
+  ]);
+  return { accountId: account.id, status, reason, events: events.map((event) => event.kind) };
+}
+
+/** Auth.js's linkAccount, without letting it write plaintext tokens: the row first, then the tokens sealed to it. */
+export async function linkGoogleAccount(
+  account: GoogleTokens & { userId: string; type: string; provider: string },
+  deps: AppDeps = appDeps(),
+) {
+  // A new row cannot send until its tokens are written (the schema's default); if that write fails, the truth is on screen.
+  await deps.db.account.create({
+    data: {
+      userId: account.userId,
+      type: account.type,
+      provider: account.provider,
+      providerAccountId: account.providerAccountId,
+    },
+  });
+  if (account.provider === GOOGLE) await applyGoogleSignIn(account, { firstLink: true }, deps);
+}
+
+/**
+ * One Google account per Evergreen user. A signed-in user (reconnecting) who comes back from Google
+ * with a different account than their connection is refused, and told both addresses and how to
+ * switch; after a disconnect the switch is allowed and the old, token-less row makes way.
+ */
+export async function admitGoogleAccount(
+  signedInUserId: string | undefined,
+  google: { providerAccountId: string; email?: string | null; token?: string | null },
+  deps: AppDeps = appDeps(),
+): Promise<boolean> {
+  if (!signedInUserId) return true;
+  const { db } = deps;
+  const [owner, current] = await Promise.all([
+    db.account.findUnique({
+      where: { provider_providerAccountId: { provider: GOOGLE, providerAccountId: google.providerAccountId } },
+      select: { userId: true },
+    }),
+    db.account.findFirst({
+      ...connectionAccountOf(signedInUserId),
+      select: { id: true, providerAccountId: true, status: true, email: true, user: { select: { email: true } } },
+    }),
+  ]);
+  if (owner?.userId === signedInUserId || (!owner && !current)) return true;
+  if (!owner && current?.status === "DISCONNECTED") {
+    await db.account.delete({ where: { id: current.id } });
+    return true;
+  }
+  const connected = current?.email ?? current?.user.email ?? "another Google account";
+  const returned = google.email ?? "a different Google account";
+  await db.connectionEvent.create({
+    data: {
+      userId: signedInUserId,
+      accountId: current?.id,
+      kind: "RECONNECT_REFUSED",
+      createdAt: deps.now(),
+      // Another user's Google account cannot become this user's connection at all; say so, not "disconnect first".
+      detail: owner
+        ? `Google returned ${returned}, which another Evergreen user has connected, so it cannot be this account's Gmail connection. Nothing was changed: your Gmail connection is still ${connected}. Reconnect with your own Google account.`
+        : `Google returned ${returned}, but your Gmail connection is ${connected}. Evergreen connects one Google account per user, so nothing was changed. To switch accounts, disconnect Gmail first, then connect with ${returned}.`,
+    },
+  });
+  // Nobody in Evergreen holds the refused grant, so it is ended at Google rather than left live; a grant
+  // another user holds is theirs (revoking it would end their connection).
+  if (!owner && google.token)
+    await deps.google
+      .revoke(google.token)
+      .catch((error) => console.error("[evergreen] revoking a refused grant failed:", error));
+  return false;
+}
+
+// ── Keeping the connection alive: getAccessToken ────────────────────────────────────────────────
+
+/** Every token handed out is valid for at least this long, so a call started now cannot outlive it. */
+const FRESH_FOR_SECONDS = 5 * 60;
+/** Longer than one refresh with google-auth-library's own retries; a holder that dies frees it after this. */
+export const REFRESH_LEASE_MS = 60_000;
+const LEASE_POLL_MS = 100;
+const TESTING_GRANT_MS = TESTING_GRANT_DAYS * 24 * 60 * 60_000;
+/** Google ends refresh tokens unused for six months; a grant idle this long most likely died of it. */
+const UNUSED_GRANT_MS = 180 * 24 * 60 * 60_000;
+const LAST_USED_RESOLUTION_MS = 60 * 60_000;
+
+export const REFRESH_PROBLEM = { transient: "TRANSIENT", configuration: "CONFIGURATION" } as const;
+
+type TokenRow = {
+  id: string;
+  status: ConnectionStatus;
+  statusReason: StatusReason | null;
+  access_token: string | null;
+  expires_at: number | null;
+  refreshProblem: string | null;
+  refreshProblemAt: Date | null;
+  lastRefreshedAt: Date | null;
+  lastUsedAt: Date | null;
+};
+
+/** `rejected`: a token Gmail just answered 401 to. `renewedSince`: only a token refreshed at or after this moment will do. */
+type Wanted = { rejected?: string; renewedSince?: Date };
+
+const TOKEN_ROW = {
+  id: true,
+  status: true,
+  statusReason: true,
+  access_token: true,
+  expires_at: true,
+  refreshProblem: true,
+  refreshProblemAt: true,
+  lastRefreshedAt: true,
+  lastUsedAt: true,
+} as const;
+
+// One refresh per account per process; across processes the lease in the account row decides.
+const inFlight = new Map<string, Promise<string>>();
+
+/**
+ * An access token for the user's Gmail connection, valid for at least five more minutes, refreshed
+ * first when needed: once per account at a time across every process sharing the database (an
+ * in-process single flight plus a lease claimed with one conditional update). `rejected` names a
+ * token Gmail just answered 401 to: it is refreshed even though its expiry says otherwise; `force`
+ * refreshes now (proving a grant healthy) unless a refresh lands while this call waits; `renewedSince`
+ * accepts any renewal from that moment on (keep-alive: one renewal per idle period, whoever makes it).
+ * Throws ReconnectRequiredError, GoogleUnavailableError (try later) or GoogleRejectedError (operator).
+ */
+export async function getAccessToken(
+  userId: string,
+  deps: AppDeps = appDeps(),
+  options: { rejected?: string; force?: boolean; renewedSince?: Date } = {},
+): Promise<string> {
+  const wanted: Wanted = {
+    rejected: options.rejected,
+    renewedSince: options.renewedSince ?? (options.force ? deps.now() : undefined),
+  };
+  const account = await deps.db.account.findFirst({ ...connectionAccountOf(userId), select: TOKEN_ROW });
+  if (!account) throw new ReconnectRequiredError("NOT_CONNECTED", null);
+  const ready = usableToken(account, deps, wanted);
+  if (ready) {
+    await noteUse(account, deps);
+    return ready;
+  }
+  let flight = inFlight.get(account.id);
+  if (!flight) {
+    flight = refreshOnce(userId, account.id, wanted, deps).finally(() => inFlight.delete(account.id));
+    inFlight.set(account.id, flight);
+  }
+  return flight;
+}
+
+function usableToken(row: TokenRow, deps: AppDeps, { rejected, renewedSince }: Wanted): string | undefined {
+  if (row.status !== "CONNECTED") throw new ReconnectRequiredError(row.status, row.statusReason);
+  if (renewedSince && !(row.lastRefreshedAt && row.lastRefreshedAt >= renewedSince)) return undefined;
+  if (!row.access_token || !row.expires_at) return undefined;
+  if (row.expires_at - deps.now().getTime() / 1000 < FRESH_FOR_SECONDS) return undefined;
+  if (!storedTokensReadable(deps.vault, row.id, row.access_token)) return undefined;
+  const token = deps.vault.open(row.access_token, row.id);
+  return token === rejected ? undefined : token;
+}
+
+// lastUsedAt only needs hour precision, so a fresh token usually costs one read and no write.
+async function noteUse(account: { id: string; lastUsedAt: Date | null }, deps: AppDeps) {
+  const at = deps.now();
+  if (account.lastUsedAt && at.getTime() - account.lastUsedAt.getTime() < LAST_USED_RESOLUTION_MS) return;
+  await deps.db.account.updateMany({ where: { id: account.id }, data: { lastUsedAt: at } });
+}
+
+async function refreshOnce(userId: string, accountId: string, wanted: Wanted, deps: AppDeps): Promise<string> {
+  const { db } = deps;
+  const waitingSince = deps.now();
+  for (;;) {
+    const row = await db.account.findUniqueOrThrow({ where: { id: accountId }, select: TOKEN_ROW });
+    const ready = usableToken(row, deps, wanted);
+    if (ready) return ready;
+    // The holder we waited for failed in a way a second try now would not change.
+    if (row.refreshProblemAt && row.refreshProblemAt >= waitingSince) throw problemError(row.refreshProblem);
+
+    const now = deps.now();
+    const leaseId = randomUUID();
+    const claimed = await db.account.updateMany({
+      where: {
+        id: accountId,
+        status: "CONNECTED",
+        OR: [{ refreshLeaseUntil: null }, { refreshLeaseUntil: { lt: now } }],
+      },
+      data: { refreshLeaseId: leaseId, refreshLeaseUntil: new Date(now.getTime() + REFRESH_LEASE_MS) },
+    });
+    if (claimed.count === 1) return refreshHoldingLease(userId, accountId, leaseId, wanted, deps);
+    await new Promise((resolve) => setTimeout(resolve, LEASE_POLL_MS));
+  }
+}
+
+function problemError(problem: string | null): Error {
+  const error = new Error(`Another server's refresh just failed (${problem ?? "unknown"})`);
+  return problem === REFRESH_PROBLEM.configuration ? new GoogleRejectedError(error) : new GoogleUnavailableError(error);
+}
+
+async function refreshHoldingLease(
+  userId: string,
+  accountId: string,
+  leaseId: string,
+  wanted: Wanted,
+  deps: AppDeps,
+): Promise<string> {
+  const { db, vault } = deps;
+  const row = await db.account.findUniqueOrThrow({
+    where: { id: accountId },
+    select: { ...TOKEN_ROW, refresh_token: true, consentedAt: true },
+  });
+  // Every write below is fenced twice: by the lease (a holder whose lease ran out and was taken over
+  // writes nothing) and by the refresh token it used (a reconnect meanwhile replaced the grant, and
+  // Google's answer about the old one says nothing about the new one).
+  const lease = { id: accountId, refreshLeaseId: leaseId };
+  const held = { ...lease, refresh_token: row.refresh_token };
+  const release = { refreshLeaseId: null, refreshLeaseUntil: null };
+  // Another process may have refreshed between our read and our claim.
+  const ready = usableToken(row, deps, wanted);
+  if (ready) {
+    await db.account.updateMany({ where: lease, data: release });
+    return ready;
+  }
+  if (!row.refresh_token || !storedTokensReadable(vault, accountId, row.refresh_token)) {
+    await db.account.updateMany({ where: lease, data: release });
+    const change = row.refresh_token ? UNREADABLE_CHANGE : NO_REFRESH_TOKEN_CHANGE;
+    await setConnectionStatus(userId, accountId, change, deps);
+    throw new ReconnectRequiredError(change.status, change.reason);
+  }
+
+  let refreshed: RefreshedTokens;
+  try {
+    refreshed = await deps.google.refresh(vault.open(row.refresh_token, accountId));
+  } catch (error) {
+    // The outcome is written before (or with) the lease's release, so a waiter never claims the lease
+    // and asks Google again before it can read what happened.
+    if (error instanceof GoogleGrantError) {
+      const change = grantEndedChange(row, deps);
+      const recorded = await setConnectionStatus(userId, accountId, change, deps, held);
+      const replaced = !recorded && !(await grantStillOurs(held, deps));
+      await db.account.updateMany({ where: lease, data: release });
+      if (replaced)
+        throw new GoogleUnavailableError(new Error("The Google grant changed during the refresh; try again"));
+      throw new ReconnectRequiredError(change.status, change.reason);
+    }
+    const problem = error instanceof GoogleUnavailableError ? REFRESH_PROBLEM.transient : REFRESH_PROBLEM.configuration;
+    if (problem === REFRESH_PROBLEM.configuration)
+      console.error(
+        `[evergreen] token refresh refused; check AUTH_GOOGLE_ID/AUTH_GOOGLE_SECRET: ${(error as Error).message}`,
+      );
+    await db.account.updateMany({
+      where: lease,
+      data: { ...release, refreshProblem: problem, refreshProblemAt: deps.now() },
+    });
+    throw error;
+  }
+
+  const at = deps.now();
+  const recovered = row.refreshProblem === REFRESH_PROBLEM.configuration;
+  const stored = await db.account.updateMany({
+    where: held,
+    data: {
+      ...release,
+      access_token: vault.seal(refreshed.accessToken, accountId),
+      expires_at: refreshed.expiresAt,
+      ...(refreshed.idToken ? { id_token: vault.seal(refreshed.idToken, accountId) } : {}),
+      ...(refreshed.scope ? { scope: refreshed.scope } : {}),
+      lastRefreshedAt: at,
+      lastUsedAt: at,
+      refreshProblem: null,
+      refreshProblemAt: null,
+      ...(recovered ? { restoredAt: at } : {}),
+    },
+  });
+  // A replaced grant keeps its own tokens; the token in hand is still good at Google for this call.
+  if (stored.count === 0) {
+    await db.account.updateMany({ where: lease, data: release });
+    return refreshed.accessToken;
+  }
+  if (recovered) {
+    await db.connectionEvent.create({
+      data: {
+        userId,
+        accountId,
+        kind: "REFRESHED",
+        detail: "Access renewed again after a server configuration problem.",
+        createdAt: at,
+      },
+    });
+  }
+  return refreshed.accessToken;
+}
+
+/** Whether this holder's lease and refresh token are still the account's (a fenced write that changed nothing may mean "already so"). */
+async function grantStillOurs(
+  held: { id: string; refreshLeaseId: string; refresh_token: string | null },
+  deps: AppDeps,
+) {
+  return (await deps.db.account.count({ where: held })) === 1;
+}
+
+const NO_REFRESH_TOKEN_CHANGE: StatusChange = {
+  status: "NEEDS_RECONNECT",
+  reason: "NO_REFRESH_TOKEN",
+  event: "REFRESH_FAILED",
+  detail: "No refresh token is stored, so access cannot be renewed.",
+};
+
+/** The best cause we can tell for Google's invalid_grant: it gives the same answer for all of them. */
+function grantEndedChange(
+  row: { consentedAt: Date | null; lastRefreshedAt: Date | null; lastUsedAt: Date | null },
+  deps: AppDeps,
+): StatusChange {
+  const now = deps.now().getTime();
+  const lastSign = Math.max(...[row.consentedAt, row.lastRefreshedAt, row.lastUsedAt].map((at) => at?.getTime() ?? 0));
+  const grantAge = row.consentedAt ? now - row.consentedAt.getTime() : 0;
+  // A few hours of slack: Google's clock and ours need not agree to the minute.
+  if (deps.publishingStatus === "testing" && grantAge >= TESTING_GRANT_MS - 6 * 60 * 60_000) {
+    return {
+      status: "NEEDS_RECONNECT",
+      reason: "TESTING_APP_EXPIRY",
+      event: "REFRESH_FAILED",
+      detail: GRANT_ENDED_DETAIL.TESTING_APP_EXPIRY,
+    };
+  }
+  if (lastSign > 0 && now - lastSign >= UNUSED_GRANT_MS) {
+    return {
+      status: "NEEDS_RECONNECT",
+      reason: "UNUSED_TOO_LONG",
+      event: "REFRESH_FAILED",
+      detail: GRANT_ENDED_DETAIL.UNUSED_TOO_LONG,
+    };
+  }
+  return { status: "NEEDS_RECONNECT", reason: "REVOKED", event: "REFRESH_FAILED", detail: GRANT_ENDED_DETAIL.REVOKED };
+}
+
+const GRANT_ENDED_DETAIL = {
+  TESTING_APP_EXPIRY:
+    "Google ended the access 7 days after consent, because this installation's OAuth app is in Testing.",
+  UNUSED_TOO_LONG: "Google ended the access after six months without use.",
+  REVOKED: "Google refused to renew the access: it was removed from the Google account, or replaced by newer ones.",
+} as const;
+
+/**
+ * Runs one Gmail call with a fresh access token. A 401 means Google stopped accepting that token
+ * early: it is refreshed once (`rejected`) and the call retried once, never more.
+ */
+export async function withAccessToken<T>(
+  userId: string,
+  call: (accessToken: string) => Promise<T>,
+  deps: AppDeps = appDeps(),
+): Promise<T> {
+  const token = await getAccessToken(userId, deps);
+  try {
+    return await call(token);
+  } catch (error) {
+    if (!(error instanceof GmailUnauthorizedError)) throw error;
+    return call(await getAccessToken(userId, deps, { rejected: token }));
+  }
+}

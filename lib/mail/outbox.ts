@@ -1,0 +1,449 @@
+import { randomUUID } from "node:crypto";
+import { setConnectionStatus } from "../connection/status";
+import { noteContacted } from "../crm/contacts";
+import { databaseProvider, type MessageStatus } from "../platform/db";
+import { appDeps, type AppDeps } from "../platform/deps";
+import { ReconnectRequiredError } from "../platform/errors";
+import {
+  GMAIL_REQUEST_TIMEOUT_MS,
+  GmailNoAnswerError,
+  GmailRejectedError,
+  GmailUnauthorizedError,
+  type SentMessage,
+} from "../google/gmail";
+import { GoogleRejectedError, GoogleUnavailableError } from "../google/oauth";
+import { dropSettledAttachmentContent } from "./messages";
+import { buildMime } from "./mime";
+import { getAccessToken, REFRESH_LEASE_MS, withAccessToken } from "../connection/tokens";
+
+const getAccessTokenRenewedWithin = (userId: string, deps: AppDeps) =>
+  getAccessToken(userId, deps, { renewedSince: new Date(deps.now().getTime() - 60 * 60_000) });
+
+/**
+ * The outbox: claims due messages with a lease, sends each through Gmail, and records the outcome.
+ * Any number of workers may run (in the server, `npm run worker`, the cron route): a claim is one
+ * conditional update on SQLite and `FOR UPDATE SKIP LOCKED` on PostgreSQL, so no message is ever
+ * claimed twice. Gmail has no idempotency key, so a request that left without an answer is never
+ * retried by itself: the message becomes UNKNOWN and the user decides.
+ */
+
+/**
+ * A worker holds a message's lease from its turn until Gmail answers, and renews it twice: when the
+ * message's turn in the batch comes, and in the write that records the request leaving. The longest
+ * wait between those is for an access token: another process's refresh (its lease, REFRESH_LEASE_MS)
+ * and then our own (bounded by the same lease); after the request leaves, Gmail's request timeout.
+ * A lease that runs out anyway costs a requeue, never a second send: every write is fenced by it.
+ */
+const LEASE_MS = 2 * REFRESH_LEASE_MS + GMAIL_REQUEST_TIMEOUT_MS;
+
+export const OUTBOX = {
+  leaseMs: LEASE_MS,
+  retryBaseMs: 2_000,
+  retryCapMs: 15 * 60_000,
+  maxAttempts: 8,
+  batch: 10,
+} as const;
+
+const leaseMsOf = (deps: AppDeps) => deps.outboxLeaseMs ?? OUTBOX.leaseMs;
+
+export type SendOutcome = "sent" | "retry" | "paced" | "failed" | "waiting-for-reconnect" | "unknown" | "lost-lease";
+
+/**
+ * Gmail's per-user limits: 15,000 quota units a minute at 100 a send (150 sends), and a daily sending
+ * cap (2,000 for Workspace, 500 for consumer Gmail; GMAIL_DAILY_SEND_LIMIT). Evergreen keeps under
+ * 95% of both, so Google's own limit is never what stops a message.
+ */
+export const PACING = { sendsPerMinute: 150, holdAt: 0.95, warnAt: 0.8 } as const;
+
+export type SendingPace = {
+  lastMinute: number;
+  lastDay: number;
+  dailyLimit: number;
+  holdUntil?: Date;
+  warning: boolean;
+};
+
+const STARTED = ["SENDING", "SENT", "UNKNOWN"] as const;
+
+/** How close a user is to Gmail's limits, and until when sending holds if too close. */
+export async function sendingPace(userId: string, deps: AppDeps = appDeps()): Promise<SendingPace> {
+  const now = deps.now().getTime();
+  const dailyLimit = deps.dailySendLimit;
+  const since = (ms: number) => ({ userId, status: { in: [...STARTED] }, sendStartedAt: { gt: new Date(now - ms) } });
+  const [lastMinute, lastDay] = await Promise.all([
+    deps.db.message.count({ where: since(60_000) }),
+    deps.db.message.count({ where: since(24 * 60 * 60_000) }),
+  ]);
+  // The window frees when its oldest send ages out of it.
+  const oldestIn = async (ms: number) =>
+    (
+      await deps.db.message.findFirst({
+        where: since(ms),
+        orderBy: { sendStartedAt: "asc" },
+        select: { sendStartedAt: true },
+      })
+    )?.sendStartedAt;
+  let holdUntil: Date | undefined;
+  // The day's hold leaves headroom (95% rounded down); the minute's quota is used to 95% (rounded up).
+  if (lastDay >= Math.floor(dailyLimit * PACING.holdAt)) {
+    const oldest = await oldestIn(24 * 60 * 60_000);
+    holdUntil = new Date((oldest?.getTime() ?? now) + 24 * 60 * 60_000);
+  } else if (lastMinute >= Math.ceil(PACING.sendsPerMinute * PACING.holdAt)) {
+    const oldest = await oldestIn(60_000);
+    holdUntil = new Date((oldest?.getTime() ?? now) + 60_000);
+  }
+  return { lastMinute, lastDay, dailyLimit, holdUntil, warning: lastDay >= dailyLimit * PACING.warnAt };
+}
+
+const DUE: MessageStatus[] = ["QUEUED", "SCHEDULED"];
+
+/** Claims up to `limit` due messages for this worker; returns their ids with the lease that holds them. */
+export async function claimDueMessages(
+  limit: number = OUTBOX.batch,
+  deps: AppDeps = appDeps(),
+): Promise<{ leaseId: string; ids: string[] }> {
+  const { db } = deps;
+  const now = deps.now();
+  const leaseId = randomUUID();
+  const leaseUntil = new Date(now.getTime() + leaseMsOf(deps));
+  if (databaseProvider(db) === "postgresql") {
+    const rows = await db.$queryRaw<Array<{ id: string }>>`
+      UPDATE "Message" SET "status" = 'SENDING', "leaseId" = ${leaseId}, "leaseUntil" = ${leaseUntil},
+             "attempts" = "attempts" + 1, "updatedAt" = ${now}
+      WHERE "id" IN (
+        SELECT "id" FROM "Message"
+        WHERE "status" IN ('QUEUED', 'SCHEDULED') AND "nextAttemptAt" <= ${now}
+        ORDER BY "nextAttemptAt" LIMIT ${limit}
+        FOR UPDATE SKIP LOCKED)
+      RETURNING "id"`;
+    return { leaseId, ids: rows.map((row) => row.id) };
+  }
+  // SQLite has one writer at a time: each conditional update either takes the row or finds it taken.
+  const candidates = await db.message.findMany({
+    where: { status: { in: DUE }, nextAttemptAt: { lte: now } },
+    orderBy: { nextAttemptAt: "asc" },
+    take: limit,
+    select: { id: true },
+  });
+  const ids: string[] = [];
+  for (const { id } of candidates) {
+    const { count } = await db.message.updateMany({
+      where: { id, status: { in: DUE }, nextAttemptAt: { lte: now } },
+      data: { status: "SENDING", leaseId, leaseUntil, attempts: { increment: 1 } },
+    });
+    if (count === 1) ids.push(id);
+  }
+  return { leaseId, ids };
+}
+
+/**
+ * Messages whose worker died: if the request to Gmail had not left, they go back in the queue; if it
+ * had, nobody knows whether Gmail sent them, so they become UNKNOWN for the user to decide.
+ */
+export async function recoverExpiredLeases(deps: AppDeps = appDeps()): Promise<{ requeued: number; unknown: number }> {
+  const { db } = deps;
+  const now = deps.now();
+  const expired = { status: "SENDING" as const, leaseUntil: { lt: now } };
+  const unknown = await db.message.updateMany({
+    where: { ...expired, sendStartedAt: { not: null } },
+    data: {
+      status: "UNKNOWN",
+      leaseId: null,
+      leaseUntil: null,
+      lastError: "The worker stopped after the request left; Gmail's answer never arrived.",
+    },
+  });
+  const requeued = await db.message.updateMany({
+    where: { ...expired, sendStartedAt: null },
+    data: { status: "QUEUED", leaseId: null, leaseUntil: null, nextAttemptAt: now },
+  });
+  return { requeued: requeued.count, unknown: unknown.count };
+}
+
+/**
+ * Extends this worker's lease on a message, in one conditional write that only a live lease matches;
+ * `data` rides along (the request leaving). False means the lease is gone: nothing more may be written.
+ */
+async function renewLease(
+  id: string,
+  leaseId: string,
+  deps: AppDeps,
+  data: { sendStartedAt?: Date } = {},
+): Promise<boolean> {
+  const now = deps.now();
+  const { count } = await deps.db.message.updateMany({
+    where: { id, leaseId, status: "SENDING", leaseUntil: { gt: now } },
+    data: { leaseUntil: new Date(now.getTime() + leaseMsOf(deps)), ...data },
+  });
+  return count === 1;
+}
+
+/** Thrown inside the send callback when the fencing write finds the lease gone: the request never leaves. */
+class LostLeaseError extends Error {}
+
+/**
+ * Sends one claimed message and records what happened. The request leaves only after a write that
+ * proves this worker still holds the lease (a worker that took the message over cannot have sent it:
+ * it requeues only messages whose request never left); every later write is fenced by the lease too.
+ */
+export async function sendClaimedMessage(id: string, leaseId: string, deps: AppDeps = appDeps()): Promise<SendOutcome> {
+  const { db } = deps;
+  // The batch's lease was taken at the claim; the message's own time starts at its turn.
+  if (!(await renewLease(id, leaseId, deps))) return "lost-lease";
+  const message = await db.message.findFirst({
+    where: { id, leaseId, status: "SENDING" },
+    include: { attachments: true, user: { select: { name: true } } },
+  });
+  if (!message) return "lost-lease";
+  const held = { id, leaseId, status: "SENDING" as const };
+  const release = { leaseId: null, leaseUntil: null };
+  const pace = await sendingPace(message.userId, deps);
+  if (pace.holdUntil) {
+    const { count } = await db.message.updateMany({
+      where: held,
+      data: {
+        ...release,
+        status: "QUEUED",
+        nextAttemptAt: pace.holdUntil,
+        attempts: { decrement: 1 },
+        lastError: "Held to stay under Gmail's sending limit; it resumes by itself.",
+      },
+    });
+    return count === 1 ? "paced" : "lost-lease";
+  }
+  const sender = await db.account.findFirst({
+    where: { userId: message.userId, provider: "google" },
+    orderBy: { createdAt: "asc" },
+    select: { id: true, email: true },
+  });
+
+  const raw = await buildMime({
+    from: sender?.email ? { name: message.user.name, address: sender.email } : undefined,
+    to: message.to as string[],
+    cc: message.cc as string[],
+    bcc: message.bcc as string[],
+    subject: message.subject,
+    text: message.text,
+    attachments: message.attachments.map((file) => ({
+      filename: file.filename,
+      contentType: file.contentType,
+      content: Buffer.from(file.content),
+    })),
+    messageId: message.rfc822MessageId ?? `<${message.id}@evergreen.invalid>`,
+    inReplyTo: message.inReplyTo,
+    date: deps.now(),
+  });
+
+  let sent: SentMessage;
+  let leftAt: Date | undefined;
+  try {
+    sent = await withAccessToken(
+      message.userId,
+      async (token) => {
+        // The fence: from this write on, a lost answer means "may have been sent".
+        const leaving = deps.now();
+        if (!(await renewLease(id, leaseId, deps, { sendStartedAt: leaving }))) throw new LostLeaseError();
+        leftAt = leaving;
+        return deps.google.send(token, { raw });
+      },
+      deps,
+    );
+  } catch (error) {
+    if (error instanceof LostLeaseError) return "lost-lease";
+    return recordFailure(message, error, leftAt !== undefined, deps);
+  }
+  const sentAt = deps.now();
+  const [{ count }] = await db.$transaction([
+    db.message.updateMany({
+      // Ours while we hold the lease; or, if another worker found it expired after the request left, the
+      // UNKNOWN it made of our attempt (its sendStartedAt is ours), which Gmail's answer now settles.
+      where: { id, sendStartedAt: leftAt, OR: [{ leaseId, status: "SENDING" }, { status: "UNKNOWN" }] },
+      data: {
+        ...release,
+        status: "SENT",
+        sentAt,
+        gmailMessageId: sent.id,
+        gmailThreadId: sent.threadId,
+        lastError: null,
+        nextAttemptAt: null,
+      },
+    }),
+    dropSettledAttachmentContent(db, message.id),
+  ]);
+  if (count === 0) {
+    // The user already decided about an unanswered send (sent again, or dismissed it): theirs stands.
+    console.error(`[evergreen] outbox: Gmail accepted message ${id} (${sent.id}) after its lease passed on`);
+    return "lost-lease";
+  }
+  // The contacts' "last contacted" is a nicety: failing to note it must not make a sent message a retry.
+  const recipients = [...(message.to as string[]), ...(message.cc as string[]), ...(message.bcc as string[])];
+  await noteContacted(message.userId, recipients, sentAt, deps).catch((error: unknown) =>
+    console.error(`[evergreen] outbox: could not note contacts of message ${message.id}: ${(error as Error).message}`),
+  );
+  return "sent";
+}
+
+async function recordFailure(
+  message: { id: string; userId: string; leaseId: string | null; attempts: number },
+  error: unknown,
+  requestLeft: boolean,
+  deps: AppDeps,
+): Promise<SendOutcome> {
+  const held = { id: message.id, leaseId: message.leaseId, status: "SENDING" as const };
+  const release = { leaseId: null, leaseUntil: null, sendStartedAt: null };
+  // Every outcome is written only while the lease is still ours; otherwise the worker that took the
+  // message over (or the UNKNOWN it made of a request that left) has the last word.
+  const record = async (outcome: SendOutcome, data: Record<string, unknown>): Promise<SendOutcome> => {
+    const { count } = await deps.db.message.updateMany({ where: held, data });
+    return count === 1 ? outcome : "lost-lease";
+  };
+  const update = (outcome: SendOutcome, data: Record<string, unknown>) => record(outcome, { ...release, ...data });
+
+  if (error instanceof ReconnectRequiredError || isScopeRefusal(error)) {
+    const scopeMissing = isScopeRefusal(error);
+    if (scopeMissing) await markScopeMissing(message.userId, deps);
+    // The cause in a few words; the outbox adds what to do (lib/mail/outbox-copy.ts).
+    return update("waiting-for-reconnect", {
+      status: "WAITING_FOR_RECONNECT",
+      lastError: scopeMissing
+        ? "Gmail refused it: the “Send email on your behalf” permission is missing."
+        : "Gmail needs reconnecting.",
+      nextAttemptAt: null,
+    });
+  }
+  // Without an answer from Gmail (none came, or ours broke on it), the message may have gone out.
+  if (error instanceof GmailNoAnswerError || (requestLeft && !isGoogleAnswer(error))) {
+    if (!(error instanceof GmailNoAnswerError))
+      console.error(`[evergreen] outbox: message ${message.id} failed after it left: ${(error as Error).message}`);
+    return record("unknown", {
+      leaseId: null,
+      leaseUntil: null,
+      status: "UNKNOWN",
+      lastError: "Gmail did not answer after the message left.",
+    });
+  }
+  if (error instanceof GmailRejectedError && !isRateLimit(error)) {
+    return update("failed", { status: "FAILED", lastError: gmailReason(error), nextAttemptAt: null });
+  }
+  // A second 401 right after a refresh is Google being inconsistent for a moment: try again later.
+  if (error instanceof GoogleUnavailableError || error instanceof GmailUnauthorizedError || isRateLimit(error)) {
+    if (message.attempts >= OUTBOX.maxAttempts) {
+      return update("failed", {
+        status: "FAILED",
+        lastError: `Gmail stayed unavailable after ${message.attempts} attempts.`,
+        nextAttemptAt: null,
+      });
+    }
+    return update("retry", {
+      status: "QUEUED",
+      lastError: "Gmail was busy or unavailable; retrying.",
+      nextAttemptAt: new Date(deps.now().getTime() + backoffMs(message.attempts)),
+    });
+  }
+  // Anything else is a bug or an operator problem: logged once, and the message waits in the queue.
+  console.error(`[evergreen] outbox: message ${message.id} failed unexpectedly: ${(error as Error).message}`);
+  return update("retry", {
+    status: "QUEUED",
+    lastError: "Evergreen hit an unexpected problem; retrying.",
+    nextAttemptAt: new Date(deps.now().getTime() + backoffMs(message.attempts)),
+  });
+}
+
+/** Exponential from about 2 s, capped at 15 min, with full jitter between half and all of it. */
+export function backoffMs(attempts: number, random = Math.random): number {
+  const ceiling = Math.min(OUTBOX.retryCapMs, OUTBOX.retryBaseMs * 2 ** Math.max(0, attempts - 1));
+  return Math.round(ceiling * (0.5 + random() * 0.5));
+}
+
+const RATE_LIMIT_REASONS = new Set(["rateLimitExceeded", "userRateLimitExceeded", "dailyLimitExceeded"]);
+const isRateLimit = (error: unknown) =>
+  error instanceof GmailRejectedError && RATE_LIMIT_REASONS.has(error.reason ?? "");
+/** Gmail (or Google's token endpoint, before a retry) answered: the message was not sent. */
+const isGoogleAnswer = (error: unknown) =>
+  error instanceof GmailRejectedError ||
+  error instanceof GoogleRejectedError ||
+  error instanceof GmailUnauthorizedError ||
+  error instanceof GoogleUnavailableError ||
+  error instanceof ReconnectRequiredError;
+const isScopeRefusal = (error: unknown) =>
+  error instanceof GmailRejectedError && error.status === 403 && error.reason === "insufficientPermissions";
+
+function gmailReason(error: GmailRejectedError): string {
+  return `Gmail refused this message: ${error.googleMessage ?? `HTTP ${error.status}`}.`;
+}
+
+async function markScopeMissing(userId: string, deps: AppDeps) {
+  const account = await deps.db.account.findFirst({
+    where: { userId, provider: "google" },
+    orderBy: { createdAt: "asc" },
+    select: { id: true },
+  });
+  if (!account) return;
+  await setConnectionStatus(
+    userId,
+    account.id,
+    {
+      status: "MISSING_SCOPE",
+      reason: "SCOPE_UNTICKED",
+      event: "SCOPE_MISSING",
+      detail: "Gmail refused to send: the permission to send email is missing.",
+    },
+    deps,
+  );
+}
+
+/** A scheduled message is checked this long before it is due, so a dead connection is reported in time to fix. */
+export const SCHEDULED_CHECK_AHEAD_MS = 2 * 60 * 60_000;
+
+/**
+ * Proves the connection of every user with a message scheduled within the next two hours (one renewal
+ * at most an hour old will do); a connection found dead parks those messages as waiting for a
+ * reconnect, which the outbox page and the banner show, at least an hour before they were due.
+ */
+export async function checkScheduledConnections(
+  deps: AppDeps = appDeps(),
+): Promise<{ checked: number; parked: number }> {
+  const now = deps.now();
+  const soon = await deps.db.message.findMany({
+    where: { status: "SCHEDULED", nextAttemptAt: { lte: new Date(now.getTime() + SCHEDULED_CHECK_AHEAD_MS) } },
+    distinct: ["userId"],
+    select: { userId: true },
+  });
+  let parked = 0;
+  for (const { userId } of soon) {
+    try {
+      await getAccessTokenRenewedWithin(userId, deps);
+    } catch (error) {
+      if (!(error instanceof ReconnectRequiredError)) continue;
+      const { count } = await deps.db.message.updateMany({
+        where: { userId, status: "SCHEDULED" },
+        data: {
+          status: "WAITING_FOR_RECONNECT",
+          lastError: "Gmail needs to be reconnected before this message's time.",
+        },
+      });
+      parked += count;
+    }
+  }
+  return { checked: soon.length, parked };
+}
+
+/** One pass of a worker: free what dead workers held, claim what is due, send it. */
+export async function runOutboxOnce(
+  deps: AppDeps = appDeps(),
+  limit: number = OUTBOX.batch,
+): Promise<Record<SendOutcome, number>> {
+  await recoverExpiredLeases(deps);
+  const { leaseId, ids } = await claimDueMessages(limit, deps);
+  const outcomes: Record<SendOutcome, number> = {
+    paced: 0,
+    sent: 0,
+    retry: 0,
+    failed: 0,
+    "waiting-for-reconnect": 0,
+    unknown: 0,
+    "lost-lease": 0,
+  };
+  for (const id of ids) outcomes[await sendClaimedMessage(id, leaseId, deps)] += 1;
+  return outcomes;
+}

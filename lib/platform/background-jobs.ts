@@ -1,0 +1,125 @@
+import { keepConnectionsAlive } from "../connection/keep-alive";
+import { checkScheduledConnections, runOutboxOnce } from "../mail/outbox";
+import { pruneRateLimits } from "../http/rate-limit";
+import { retryPendingRevocations } from "../connection/revocation";
+
+/**
+ * Periodic work that runs inside the Node server: sending due messages, retrying revokes that Google
+ * did not answer at disconnect time, the keep-alive of idle Gmail connections, and dropping idle
+ * rate-limit counters. Every server runs them; each job is safe to run on several at once. Timers are
+ * unref'd so they never keep a process alive.
+ */
+
+/** Often enough that a sent message shows as sent within about two seconds of its moment. */
+const OUTBOX_INTERVAL_MS = 1_000;
+const REVOKE_RETRY_INTERVAL_MS = 60_000;
+/** 50 connections every 10 minutes: 7,200 a day, 50,000 idle connections within the 7-day idle limit. */
+const KEEP_ALIVE_INTERVAL_MS = 10 * 60_000;
+const KEEP_ALIVE_BATCH = 50;
+
+type Job = { name: string; everyMs: number; run: () => Promise<string | undefined> };
+
+const SCHEDULED_CHECK_INTERVAL_MS = 5 * 60_000;
+
+const JOBS: Job[] = [
+  {
+    name: "scheduled-mail check",
+    everyMs: SCHEDULED_CHECK_INTERVAL_MS,
+    run: async () => {
+      const { parked } = await checkScheduledConnections();
+      return parked > 0 ? `scheduled-mail check: ${parked} held until Gmail is reconnected` : undefined;
+    },
+  },
+  {
+    name: "outbox",
+    everyMs: OUTBOX_INTERVAL_MS,
+    run: async () => {
+      const outcomes = await runOutboxOnce();
+      const summary = Object.entries(outcomes).filter(([, count]) => count > 0);
+      return summary.length > 0
+        ? `outbox: ${summary.map(([outcome, count]) => `${count} ${outcome}`).join(", ")}`
+        : undefined;
+    },
+  },
+  {
+    name: "pending revoke retry",
+    everyMs: REVOKE_RETRY_INTERVAL_MS,
+    run: async () => {
+      const { revoked, failed } = await retryPendingRevocations();
+      return revoked + failed > 0 ? `pending revokes: ${revoked} done, ${failed} not revoked yet` : undefined;
+    },
+  },
+  {
+    name: "keep-alive",
+    everyMs: KEEP_ALIVE_INTERVAL_MS,
+    run: async () => {
+      const { renewed, ended, failed } = await keepConnectionsAlive(KEEP_ALIVE_BATCH);
+      return renewed + ended + failed > 0
+        ? `keep-alive: ${renewed} renewed, ${ended} found ended, ${failed} to retry`
+        : undefined;
+    },
+  },
+  {
+    name: "rate-limit prune",
+    everyMs: 60 * 60_000,
+    run: async () => {
+      const pruned = await pruneRateLimits();
+      return pruned > 0 ? `rate limits: ${pruned} idle counters dropped` : undefined;
+    },
+  },
+];
+
+/** One round of every job, for the cron route of serverless hosts: what each did, in words. */
+export async function runEveryJobOnce(): Promise<Record<string, string>> {
+  const report: Record<string, string> = {};
+  for (const job of JOBS) {
+    try {
+      report[job.name] = (await job.run()) ?? "nothing to do";
+    } catch (error) {
+      console.error(`[evergreen] ${job.name} failed`, error);
+      report[job.name] = "failed (see the server log)";
+    }
+  }
+  return report;
+}
+
+let started = false;
+
+/**
+ * Runs every job on its interval until the process ends: inside each app server (unless
+ * BACKGROUND_JOBS=off), or in `npm run worker`, which passes keepAlive so its timers hold it open.
+ * `stop()` stops scheduling and resolves when the running rounds have finished.
+ */
+export function startBackgroundJobs(options: { keepAlive?: boolean } = {}): { stop(): Promise<void> } {
+  if (started) return { stop: async () => {} };
+  started = true;
+  const timers: NodeJS.Timeout[] = [];
+  const running = new Set<Promise<void>>();
+  for (const job of JOBS) {
+    let busy = false;
+    const tick = () => {
+      if (busy) return;
+      busy = true;
+      const round = job
+        .run()
+        .then((summary) => {
+          if (summary) console.log(`[evergreen] ${summary}`);
+        })
+        .catch((error: unknown) => console.error(`[evergreen] ${job.name} failed`, error))
+        .finally(() => {
+          busy = false;
+          running.delete(round);
+        });
+      running.add(round);
+    };
+    const timer = setInterval(tick, job.everyMs);
+    if (!options.keepAlive) timer.unref();
+    timers.push(timer);
+  }
+  return {
+    async stop() {
+      for (const timer of timers) clearInterval(timer);
+      await Promise.allSettled([...running]);
+    },
+  };
+}

@@ -1,0 +1,25 @@
+import { migrateDatabase } from "./db-migrations";
+import { EnvError, getEnv } from "./env";
+import { refuseForbiddenMethods } from "../http/forbidden-methods";
+
+/**
+ * What a Node.js server does once at start-up (from instrumentation.ts): refuse to serve with bad
+ * configuration, answer TRACE before Next.js can (lib/http/forbidden-methods.ts), create or upgrade the
+ * database, then start the background jobs (unless they run elsewhere).
+ */
+export async function startServer(): Promise<void> {
+  try {
+    refuseForbiddenMethods();
+    const applied = await migrateDatabase(getEnv().database);
+    if (applied.length > 0) console.log(`[evergreen] database migrated: ${applied.join(", ")}`);
+    // With BACKGROUND_JOBS=off, `npm run worker` processes or the cron route do this work instead.
+    if (getEnv().backgroundJobs === "server") {
+      const { startBackgroundJobs } = await import("./background-jobs");
+      startBackgroundJobs();
+    }
+  } catch (error) {
+    if (!(error instanceof EnvError)) throw error;
+    console.error(`[evergreen] refusing to start. ${error.message}`);
+    process.exit(1);
+  }
+}
