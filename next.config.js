@@ -1,7 +1,7 @@
 // @ts-check
 
 /**
- * A message may carry 25 MB of attachments (lib/mail/messages.ts) plus its text and the form's overhead;
+ * A message may carry 25 MB of attachments (lib/mail/compose.ts) plus its text and the form's overhead;
  * lib/http/server-action-body.ts mirrors this limit (a test keeps them equal). The proxy reads a body too,
  * and sees only its first proxyClientMaxBodySize bytes: a little more than the action limit, so a body
  * over it is measured as too large rather than cut into a malformed one.

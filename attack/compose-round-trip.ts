@@ -1,7 +1,7 @@
 import { isDeepStrictEqual } from "node:util";
 import { expect } from "vitest";
 import { z } from "zod";
-import { composeSchema, readComposeForm, type ComposeInput, type ValidMessage } from "@/lib/mail/messages";
+import { composeSchema, readComposeForm, type ComposeInput, type ValidMessage } from "@/lib/mail/compose";
 import { composeMime, type MimeInput } from "@/lib/mail/mime";
 import { parseMail, type ParsedMail } from "./parsed-mail";
 

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import type { StructuredHeader } from "mailparser";
 import { expect, it } from "vitest";
-import { withoutBidiControls, type ValidMessage } from "@/lib/mail/messages";
+import { withoutBidiControls, type ValidMessage } from "@/lib/mail/compose";
 import { contentType, fileContent, fileName } from "./arbitraries/header-values";
 import {
   asOutboxBuildsIt,

@@ -7,9 +7,10 @@ import { connect } from "@/google-emulator/testing";
 import { setupEmulator } from "@/google-emulator/vitest-setup";
 import type { AppDeps } from "@/lib/platform/deps";
 import { googleGateway } from "@/lib/google/gateway";
-import { enqueueMessage, UNDO_WINDOW_MS, type ComposeInput, type ValidMessage } from "@/lib/mail/messages";
+import type { ComposeInput, ValidMessage } from "@/lib/mail/compose";
+import { enqueueMessage, UNDO_WINDOW_MS } from "@/lib/mail/messages";
 import { runOutboxOnce } from "@/lib/mail/outbox";
-import { linkGoogleAccount } from "@/lib/connection/tokens";
+import { linkGoogleAccount } from "@/lib/connection/sign-in";
 import { setupTestDatabase } from "@/test-support/test-deps";
 import { contentType, fileContent, fileName } from "./arbitraries/header-values";
 import {

@@ -3,7 +3,7 @@ import fc from "fast-check";
 import type { AddressObject, HeaderValue } from "mailparser";
 import { expect } from "vitest";
 import { formatMailbox, parseMailbox, recipientAddress } from "@/lib/mail/email-address";
-import type { ComposeInput, ValidMessage } from "@/lib/mail/messages";
+import type { ComposeInput, ValidMessage } from "@/lib/mail/compose";
 import { safeDisplayName } from "@/lib/mail/mime";
 import { headerText, recipientValue, replyReference } from "./arbitraries/header-values";
 import {

@@ -14,23 +14,16 @@ import {
   createContact,
   deleteContact,
   getContact,
-  importContacts,
   listContacts,
   parsePage,
-  planContactImport,
   updateContact,
 } from "@/lib/crm/contacts";
+import { importContacts, planContactImport } from "@/lib/crm/import";
 import { parseMailbox } from "@/lib/mail/email-address";
 import { UserError } from "@/lib/platform/errors";
-import {
-  cancelMessage,
-  composeSchema,
-  decideMessage,
-  enqueueMessage,
-  getMessageStatus,
-  parseOutboxFilter,
-  type ComposeInput,
-} from "@/lib/mail/messages";
+import { composeSchema, type ComposeInput } from "@/lib/mail/compose";
+import { cancelMessage, decideMessage, enqueueMessage, getMessageStatus } from "@/lib/mail/messages";
+import { parseOutboxFilter } from "@/lib/mail/outbox-view";
 import { buildMime } from "@/lib/mail/mime";
 import { safeCallbackPath } from "@/lib/http/safe-redirect";
 import { describeSignInError } from "@/lib/connection/sign-in-errors";

@@ -19,7 +19,7 @@ import {
   sealCookieValue,
   signInPrompt,
 } from "./sign-in-prompt";
-import { admitGoogleAccount, applyGoogleSignIn, linkGoogleAccount, type GoogleTokens } from "./tokens";
+import { admitGoogleAccount, applyGoogleSignIn, linkGoogleAccount, type GoogleTokens } from "./sign-in";
 
 // A signed cookie naming the Google account (its sub) this browser last signed in with, and one for a
 // sign-in's single automatic consent round trip. Both hold no secret, and a forged one does not open.
@@ -49,7 +49,7 @@ function callbackPathOf(jar: Awaited<ReturnType<typeof cookies>>): string {
  * PKCE, state and nonce, and Google's consent screen (the only time Google issues a refresh token)
  * unless the stored one is proven to work (lib/connection/sign-in-prompt.ts). A callback that still comes back
  * without one goes once, at once, through consent. Evergreen stores Google's tokens itself, encrypted,
- * on every sign-in (lib/connection/tokens.ts).
+ * on every sign-in (lib/connection/sign-in.ts).
  */
 function authConfig(): NextAuthConfig {
   const env = getEnv();

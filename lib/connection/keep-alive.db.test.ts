@@ -7,7 +7,7 @@ import { takeRestoredNotice } from "./status";
 import type { AppDeps } from "../platform/deps";
 import { googleGateway } from "../google/gateway";
 import { KEEP_ALIVE_IDLE_MS, KEEP_ALIVE_RETRY_MS, keepConnectionsAlive } from "./keep-alive";
-import { linkGoogleAccount } from "./tokens";
+import { linkGoogleAccount } from "./sign-in";
 
 // The keep-alive job against the local Google, on a real database, with the app's clock and Google's moved together.
 

@@ -6,7 +6,7 @@ import { setupEmulator } from "@/google-emulator/vitest-setup";
 import { setupTestDatabase } from "@/test-support/test-deps";
 import { getConnection } from "./status";
 import type { AppDeps } from "../platform/deps";
-import { applyGoogleSignIn, linkGoogleAccount, type GoogleTokens } from "./tokens";
+import { applyGoogleSignIn, linkGoogleAccount, type GoogleTokens } from "./sign-in";
 import { googleGateway, type GoogleGateway } from "../google/gateway";
 import { GMAIL_SEND_SCOPE, GoogleRejectedError, GoogleUnavailableError } from "../google/oauth";
 import { disconnectGmail, REVOKE_EVENT_DETAIL, retryPendingRevocations } from "./revocation";

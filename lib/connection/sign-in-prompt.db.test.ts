@@ -15,7 +15,7 @@ import {
   sealCookieValue,
   signInPrompt,
 } from "./sign-in-prompt";
-import { linkGoogleAccount } from "./tokens";
+import { linkGoogleAccount } from "./sign-in";
 
 // Whether a sign-in shows Google's consent screen, decided on a real database against the local Google.
 

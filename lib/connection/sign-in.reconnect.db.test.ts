@@ -9,7 +9,8 @@ import type { AppDeps } from "../platform/deps";
 import { googleGateway } from "../google/gateway";
 import { sendRawMessage } from "../google/gmail";
 import { GMAIL_SEND_SCOPE } from "../google/oauth";
-import { applyGoogleSignIn, linkGoogleAccount, withAccessToken, type GoogleTokens } from "./tokens";
+import { withAccessToken } from "./tokens";
+import { applyGoogleSignIn, linkGoogleAccount, type GoogleTokens } from "./sign-in";
 
 // A sign-in or Reconnect that comes back from Google with “Send email on your behalf” unticked, while the
 // stored connection could send: against the local Google, through google-auth-library, on a real database.

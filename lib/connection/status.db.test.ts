@@ -3,7 +3,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { setupTestDatabase } from "@/test-support/test-deps";
 import { getConnection, takeRestoredNotice } from "./status";
 import type { AppDeps } from "../platform/deps";
-import { admitGoogleAccount, applyGoogleSignIn, linkGoogleAccount, type GoogleTokens } from "./tokens";
+import { admitGoogleAccount, applyGoogleSignIn, linkGoogleAccount, type GoogleTokens } from "./sign-in";
 import { GMAIL_SEND_SCOPE } from "../google/oauth";
 
 const FULL_SCOPE = `openid https://www.googleapis.com/auth/userinfo.email https://www.googleapis.com/auth/userinfo.profile ${GMAIL_SEND_SCOPE}`;

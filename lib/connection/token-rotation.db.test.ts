@@ -3,7 +3,7 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "@/test-support/test-database";
 import { testDeps } from "@/test-support/test-deps";
 import { createTokenVault, keyIdOf } from "./token-crypto";
-import { linkGoogleAccount } from "./tokens";
+import { linkGoogleAccount } from "./sign-in";
 import { rotateTokenEncryption } from "./token-rotation";
 
 const oldKey = { id: "old", key: randomBytes(32) };

@@ -9,7 +9,8 @@ import { ReconnectRequiredError } from "../platform/errors";
 import { googleGateway } from "../google/gateway";
 import { GoogleRejectedError } from "../google/oauth";
 import { GmailUnauthorizedError, sendRawMessage } from "../google/gmail";
-import { getAccessToken, linkGoogleAccount, REFRESH_PROBLEM, withAccessToken } from "./tokens";
+import { getAccessToken, REFRESH_PROBLEM, withAccessToken } from "./tokens";
+import { linkGoogleAccount } from "./sign-in";
 
 // The token lifecycle against the local Google, through google-auth-library, on a real database.
 

@@ -6,7 +6,8 @@ import { setupTestDatabase } from "@/test-support/test-deps";
 import type { AppDeps } from "../platform/deps";
 import { googleGateway } from "../google/gateway";
 import { GoogleUnavailableError } from "../google/oauth";
-import { applyGoogleSignIn, getAccessToken, linkGoogleAccount } from "./tokens";
+import { getAccessToken } from "./tokens";
+import { applyGoogleSignIn, linkGoogleAccount } from "./sign-in";
 
 // The refresh lease's writes are fenced: a refresh that answers after the grant it used was replaced
 // (a reconnect meanwhile) neither overwrites the new tokens nor calls the new connection dead.

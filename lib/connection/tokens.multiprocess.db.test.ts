@@ -11,7 +11,8 @@ import {
   type RefreshWorker,
 } from "@/test-support/refresh-workers";
 import type { AppDeps } from "../platform/deps";
-import { linkGoogleAccount, REFRESH_LEASE_MS } from "./tokens";
+import { REFRESH_LEASE_MS } from "./tokens";
+import { linkGoogleAccount } from "./sign-in";
 
 // "One refresh per account at a time across every process that shares the database", with real
 // processes: each worker builds its own AppDeps on this file's database and asks this file's emulator.

@@ -1,6 +1,7 @@
 /**
  * A contact's fields, their names on screen and the import's limits: plain values, so the contact
- * pages' client components and the specs (which cannot load Prisma) share them with lib/crm/contacts.ts.
+ * pages' client components and the specs (which cannot load Prisma) share them with lib/crm/contacts.ts
+ * and lib/crm/import.ts.
  */
 
 export const CONTACT_FIELDS = ["name", "email", "company", "title", "phone", "notes"] as const;

@@ -1,6 +1,6 @@
 import { countContacts } from "./contacts";
 import { appDeps, type AppDeps } from "../platform/deps";
-import { outboxCounts, recentlySent } from "../mail/messages";
+import { outboxCounts, recentlySent } from "../mail/outbox-view";
 
 const RECENT_ACTIVITY = 5;
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { setupTestDatabase } from "@/test-support/test-deps";
-import { listContactMessages, listContacts } from "./contacts";
+import { listContacts } from "./contacts";
+import { listContactMessages } from "./timeline";
 import { demoDataOnFirstSignIn, seedDemoData } from "./demo-data";
 
 const test = setupTestDatabase();

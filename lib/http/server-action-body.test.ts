@@ -7,7 +7,7 @@ import {
   MAX_BODY_LENGTH,
   MAX_RECIPIENTS,
   MAX_SUBJECT_LENGTH,
-} from "../mail/messages";
+} from "../mail/compose";
 import {
   ACTION_BODY_LIMIT,
   ANONYMOUS_ACTION_BODY_LIMIT,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { fitAttachments, formatBytes, totalBytes } from "./attachment-limits";
-import { MAX_ATTACHMENTS, MAX_ATTACHMENTS_BYTES } from "./messages";
+import { MAX_ATTACHMENTS, MAX_ATTACHMENTS_BYTES } from "./compose";
 
 const MB = 1024 * 1024;
 const limits = { maxCount: MAX_ATTACHMENTS, maxBytes: MAX_ATTACHMENTS_BYTES };

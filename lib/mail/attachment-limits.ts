@@ -1,6 +1,6 @@
 /**
  * Whether files fit a message's attachment limits, decided in the browser before anything is uploaded
- * (the server checks again, by lib/mail/messages.ts). Pure: the limits come from the caller.
+ * (the server checks again, by lib/mail/compose.ts). Pure: the limits come from the caller.
  */
 
 export type AttachmentLimits = { maxCount: number; maxBytes: number };

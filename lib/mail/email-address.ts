@@ -1,7 +1,7 @@
 /**
  * What counts as an email address, and how typed or pasted text becomes recipients (an address with
  * the name written beside it, if any). Pure, so the compose form flags a bad recipient as it is typed
- * by the same rule the server applies (lib/mail/messages.ts).
+ * by the same rule the server applies (lib/mail/compose.ts).
  */
 
 export const MAX_ADDRESS_LENGTH = 254;

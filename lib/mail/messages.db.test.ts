@@ -1,15 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { beforeEach, describe, expect, it } from "vitest";
 import { setupTestDatabase } from "@/test-support/test-deps";
-import {
-  cancelMessage,
-  composeSchema,
-  decideMessage,
-  enqueueMessage,
-  findResubmittedMessage,
-  getMessageStatus,
-  recentRecipients,
-} from "./messages";
+import { composeSchema } from "./compose";
+import { cancelMessage, decideMessage, enqueueMessage, findResubmittedMessage, getMessageStatus } from "./messages";
 
 const test = setupTestDatabase();
 let userId: string;
@@ -31,30 +24,6 @@ async function message(owner: string, recipients: { to: string[]; cc?: string[];
   if (sentAt) await test.db.message.update({ where: { id: queued.id }, data: { status: "SENT", sentAt } });
   return queued.id;
 }
-
-describe("suggestions from the addresses a user has sent to", () => {
-  it("lists To, Cc and Bcc of sent messages, most recent first, each once", async () => {
-    await message(userId, { to: ["old@x.test"], bcc: ["hidden@x.test"] }, new Date("2026-01-01"));
-    await message(userId, { to: ["new@x.test", "Old@x.test"], cc: ["cc@x.test"] }, new Date("2026-02-01"));
-    expect(await recentRecipients(userId, test.deps)).toEqual([
-      "new@x.test",
-      "old@x.test",
-      "cc@x.test",
-      "hidden@x.test",
-    ]);
-  });
-
-  it("lists addresses, not the names they were sent under", async () => {
-    await message(userId, { to: ["Bob Smith <Bob@x.test>"], cc: ['"Lovelace, Ada" <ada@x.test>'] }, new Date());
-    expect(await recentRecipients(userId, test.deps)).toEqual(["bob@x.test", "ada@x.test"]);
-  });
-
-  it("leaves out messages not sent and other users' messages", async () => {
-    await message(userId, { to: ["queued@x.test"] });
-    await message(otherUserId, { to: ["theirs@x.test"] }, new Date());
-    expect(await recentRecipients(userId, test.deps)).toEqual([]);
-  });
-});
 
 describe("a message to a recipient with a display name", () => {
   it("keeps the name, and is found on the contact's timeline by the address", async () => {

@@ -1,171 +1,22 @@
-import { z } from "zod";
 import { isRecordId, type MessageStatus } from "../platform/db";
 import { appDeps, type AppDeps } from "../platform/deps";
-import { formatMailbox, parseMailbox, recipientAddress, recipientProblem } from "./email-address";
+import { recipientAddress } from "./email-address";
 import { UserError } from "../platform/errors";
 import { contactIdForRecipients } from "../crm/contacts";
-import { ENCODED_WORD, HEADER_CONTROL, newMessageId } from "./mime";
+import { newMessageId } from "./mime";
+import { MAX_ATTACHMENTS_BYTES, MAX_SCHEDULE_MS, MIN_SCHEDULE_MS, type ValidMessage } from "./compose";
 
 /**
- * What the compose form may send, and how a message enters the outbox. Storing is all the send action
+ * How a message enters the outbox, and the user's writes to it after. Storing is all the send action
  * does: keyed by the form's idempotency key, so a double click or a replayed request finds the same
- * row; Google is called later, by the outbox (lib/mail/outbox.ts).
+ * row; Google is called later, by the outbox (lib/mail/outbox.ts). What the form may send is
+ * lib/mail/compose.ts.
  */
 
-/** Gmail accepts at most 100 recipients per message sent through its API. */
-export const MAX_RECIPIENTS = 100;
-export const MAX_SUBJECT_LENGTH = 500;
-export const MAX_BODY_LENGTH = 200_000;
-/** Attachments as Gmail takes them (25 MB), which base64 keeps under the 35 MB upload limit. */
-export const MAX_ATTACHMENTS_BYTES = 25 * 1024 * 1024;
-export const MAX_ATTACHMENTS = 20;
 /** Attachment bytes one user's unsent email may hold in the database (ten full messages). */
 export const MAX_WAITING_ATTACHMENT_BYTES = 10 * MAX_ATTACHMENTS_BYTES;
 /** Send waits this long, so the user can take it back. */
 export const UNDO_WINDOW_MS = 10_000;
-export const MIN_SCHEDULE_MS = 60_000;
-export const MAX_SCHEDULE_MS = 30 * 24 * 60 * 60_000;
-
-// One Message-ID (RFC 5322 msg-id): printable ASCII without spaces, so References cannot split it in two.
-const MESSAGE_ID = /^<[\w!#$%&'*+/=?^`{|}~.-]+@[\w!#$%&'*+/=?^`{|}~.[\]-]+>$/;
-
-// What no database column takes: NUL (PostgreSQL) and half of a surrogate pair (Prisma). No browser sends either.
-const UNSTORABLE = /[\u0000\p{Cs}]/u;
-
-const BIDI_CONTROLS = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
-
-/** A file name as it will be shown: no bidirectional controls, no space at either end. */
-export function withoutBidiControls(name: string): string {
-  return name.replace(BIDI_CONTROLS, "").trim();
-}
-
-const headerText = (label: string, max: number) =>
-  z
-    .string()
-    .trim()
-    .max(max, `${label} is too long: keep it under ${max} characters.`)
-    .refine((value) => !HEADER_CONTROL.test(value), `${label} cannot contain line breaks or control characters.`)
-    .refine((value) => !UNSTORABLE.test(value), `${label} contains a broken character (half of an emoji); retype it.`)
-    .refine(
-      (value) => !ENCODED_WORD.test(value),
-      `${label} cannot contain "=?…?=" encoded words; type the text itself.`,
-    );
-
-/**
- * A recipient field: each value `address` or `Name <address>`, stored as formatMailbox writes it with
- * the address lower-cased and the name as typed; each address once (the first value naming it wins).
- */
-function addressList(label: string) {
-  return z
-    .array(z.string())
-    .default([])
-    .transform((values, ctx) => {
-      const recipients = new Map<string, string>();
-      for (const value of values) {
-        const typed = value.trim();
-        if (!typed) continue;
-        const { name, address } = parseMailbox(typed);
-        const key = address.toLowerCase();
-        if (recipients.has(key)) continue;
-        const problem = recipientProblem(label, typed);
-        if (problem) ctx.addIssue({ code: "custom", message: problem });
-        recipients.set(key, formatMailbox({ name, address: key }));
-      }
-      return [...recipients.values()];
-    });
-}
-
-export const attachmentSchema = z.object({
-  // Without bidirectional controls: U+202E would show "invoice\u202Efdp.exe" as "invoiceexe.pdf".
-  filename: headerText("An attachment's name", 200)
-    .transform(withoutBidiControls)
-    .refine((name) => name.length > 0, "An attachment needs a name."),
-  // A multipart/* or message/* type would make the file's bytes MIME structure: it is sent as a plain file.
-  contentType: z
-    .string()
-    .regex(/^(?!multipart\/|message\/)[a-z0-9][a-z0-9!#$&^_.+-]*\/[a-z0-9][a-z0-9!#$&^_.+-]*$/i)
-    .catch("application/octet-stream"),
-  content: z.instanceof(Buffer),
-});
-
-export const composeSchema = z
-  .object({
-    to: addressList("To"),
-    cc: addressList("Cc"),
-    bcc: addressList("Bcc"),
-    subject: headerText("Subject", MAX_SUBJECT_LENGTH),
-    body: z
-      .string()
-      .max(MAX_BODY_LENGTH, `Body is too long: keep it under ${MAX_BODY_LENGTH.toLocaleString("en")} characters.`)
-      .refine(
-        (value) => !UNSTORABLE.test(value),
-        "Body contains a NUL or a broken character (half of an emoji); remove it.",
-      ),
-    idempotencyKey: z.string().regex(/^[A-Za-z0-9_-]{16,64}$/, "The form is out of date; reload the page."),
-    sendAt: z.coerce.date({ error: "Schedule: pick a date and time, like tomorrow at 9:00." }).optional(),
-    inReplyTo: z
-      .string()
-      .max(300, "In-Reply-To is too long for a Message-ID.")
-      .regex(MESSAGE_ID, "In-Reply-To must be one Message-ID, like <id@example.com>.")
-      .refine((value) => !ENCODED_WORD.test(value), 'In-Reply-To cannot contain "=?…?=" encoded words.')
-      .optional(),
-    attachments: z.array(attachmentSchema).max(MAX_ATTACHMENTS, `At most ${MAX_ATTACHMENTS} attachments.`).default([]),
-  })
-  .superRefine((message, ctx) => {
-    const recipients = message.to.length + message.cc.length + message.bcc.length;
-    if (message.to.length === 0)
-      ctx.addIssue({ code: "custom", path: ["to"], message: "To: add at least one recipient." });
-    if (recipients > MAX_RECIPIENTS) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["to"],
-        message: `Gmail sends to at most ${MAX_RECIPIENTS} recipients at once (To, Cc and Bcc together); this has ${recipients}.`,
-      });
-    }
-    const bytes = message.attachments.reduce((sum, file) => sum + file.content.length, 0);
-    if (bytes > MAX_ATTACHMENTS_BYTES) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["attachments"],
-        message: "Attachments add up to more than Gmail's 25 MB; send large files as a link.",
-      });
-    }
-  });
-
-export type ComposeInput = z.input<typeof composeSchema>;
-export type ValidMessage = z.output<typeof composeSchema>;
-
-/**
- * The compose form's fields as composeSchema reads them: each recipient a repeated `to`/`cc`/`bcc`
- * field, `sendAt` an ISO instant or absent, attachments as files.
- */
-export async function readComposeForm(form: FormData): Promise<ComposeInput> {
-  const text = (name: string) => {
-    const value = form.get(name);
-    return typeof value === "string" ? value : "";
-  };
-  const list = (name: string) => form.getAll(name).filter((value) => typeof value === "string");
-  // A file input left empty still submits one nameless, empty file.
-  const files = form
-    .getAll("attachments")
-    .filter((value): value is File => typeof value !== "string" && (value.name !== "" || value.size > 0));
-  return {
-    to: list("to"),
-    cc: list("cc"),
-    bcc: list("bcc"),
-    subject: text("subject"),
-    body: text("body"),
-    idempotencyKey: text("idempotencyKey"),
-    sendAt: text("sendAt") || undefined,
-    attachments: await Promise.all(
-      files.map(async (file) => ({
-        filename: file.name,
-        contentType: file.type || "application/octet-stream",
-        content: Buffer.from(await file.arrayBuffer()),
-      })),
-    ),
-  };
-}
 
 export type QueuedMessage = { id: string; status: MessageStatus; sendAt: Date; duplicate: boolean };
 
@@ -364,130 +215,6 @@ export async function getMessageStatus(
   return deps.db.message.findFirst({ where: { id: messageId, userId }, select: { status: true, lastError: true } });
 }
 
-const RECENT_MESSAGES = 200;
-const MAX_SUGGESTIONS = 100;
-
-/** Addresses the user has sent to, most recent first, each once: the compose form's suggestions. */
-export type RecipientSuggestion = { address: string; name: string };
-
-const MAX_CONTACT_SUGGESTIONS = 500;
-
-/**
- * What compose offers as the user types: addresses recently sent to, then the user's contacts (by
- * name, up to 500) with their names, each address once. The browser's list filters them as one types.
- */
-export async function recipientSuggestions(userId: string, deps: AppDeps = appDeps()): Promise<RecipientSuggestion[]> {
-  const [recent, contacts] = await Promise.all([
-    recentRecipients(userId, deps),
-    deps.db.contact.findMany({
-      where: { userId },
-      orderBy: { searchText: "asc" },
-      take: MAX_CONTACT_SUGGESTIONS,
-      select: { email: true, name: true },
-    }),
-  ]);
-  const names = new Map(contacts.map((contact) => [contact.email, contact.name]));
-  const suggestions = new Map<string, RecipientSuggestion>();
-  for (const address of recent) suggestions.set(address, { address, name: names.get(address) ?? "" });
-  for (const { email, name } of contacts) if (!suggestions.has(email)) suggestions.set(email, { address: email, name });
-  return [...suggestions.values()];
-}
-
-export async function recentRecipients(userId: string, deps: AppDeps = appDeps()): Promise<string[]> {
-  const messages = await deps.db.message.findMany({
-    where: { userId, status: "SENT" },
-    orderBy: [{ sentAt: "desc" }, { id: "desc" }],
-    take: RECENT_MESSAGES,
-    select: { to: true, cc: true, bcc: true },
-  });
-  const addresses = new Set<string>();
-  for (const message of messages) {
-    for (const list of [message.to, message.cc, message.bcc]) {
-      if (!Array.isArray(list)) continue;
-      for (const recipient of list) if (typeof recipient === "string") addresses.add(recipientAddress(recipient));
-    }
-  }
-  return [...addresses].slice(0, MAX_SUGGESTIONS);
-}
-
-// ── The outbox as the user sees it ──────────────────────────────────────────────────────────────
-
-export type OutboxFilter = "all" | "scheduled" | "queued" | "waiting" | "failed" | "unknown" | "sent";
-
-const FILTER_STATUSES: Record<Exclude<OutboxFilter, "all">, MessageStatus[]> = {
-  scheduled: ["SCHEDULED"],
-  queued: ["QUEUED", "SENDING"],
-  waiting: ["WAITING_FOR_RECONNECT"],
-  failed: ["FAILED"],
-  unknown: ["UNKNOWN"],
-  sent: ["SENT"],
-};
-
-export function parseOutboxFilter(value: unknown): OutboxFilter {
-  return typeof value === "string" && (value === "all" || Object.hasOwn(FILTER_STATUSES, value))
-    ? (value as OutboxFilter)
-    : "all";
-}
-
-export type OutboxItem = {
-  id: string;
-  status: MessageStatus;
-  to: string[];
-  subject: string;
-  dueAt: Date | null;
-  sentAt: Date | null;
-  lastError: string | null;
-  attempts: number;
-  updatedAt: Date;
-  gmailThreadId: string | null;
-};
-
-const OUTBOX_PAGE_SIZE = 50;
-
-/** How many of the user's messages are in each state the outbox filters by (one grouped count). */
-export async function outboxCounts(
-  userId: string,
-  deps: AppDeps = appDeps(),
-): Promise<Record<Exclude<OutboxFilter, "all">, number>> {
-  const counts = await deps.db.message.groupBy({ by: ["status"], where: { userId }, _count: { _all: true } });
-  const countOf = (statuses: MessageStatus[]) =>
-    counts.filter((count) => statuses.includes(count.status)).reduce((sum, count) => sum + count._count._all, 0);
-  return Object.fromEntries(
-    Object.entries(FILTER_STATUSES).map(([name, statuses]) => [name, countOf(statuses)]),
-  ) as Record<Exclude<OutboxFilter, "all">, number>;
-}
-
-/** The user's messages for the outbox page, newest change first, drafts and dismissed ones left out. */
-export async function listOutbox(userId: string, filter: OutboxFilter = "all", deps: AppDeps = appDeps()) {
-  const statuses = filter === "all" ? undefined : FILTER_STATUSES[filter];
-  const [rows, counts] = await Promise.all([
-    deps.db.message.findMany({
-      where: { userId, status: statuses ? { in: statuses } : { notIn: ["DRAFT", "CANCELLED"] } },
-      orderBy: [{ updatedAt: "desc" }, { id: "desc" }],
-      take: OUTBOX_PAGE_SIZE,
-      select: {
-        id: true,
-        status: true,
-        to: true,
-        subject: true,
-        nextAttemptAt: true,
-        sentAt: true,
-        lastError: true,
-        attempts: true,
-        updatedAt: true,
-        gmailThreadId: true,
-      },
-    }),
-    outboxCounts(userId, deps),
-  ]);
-  const items: OutboxItem[] = rows.map(({ nextAttemptAt, to, ...row }) => ({
-    ...row,
-    to: to as string[],
-    dueAt: nextAttemptAt,
-  }));
-  return { items, counts };
-}
-
 /**
  * The user's decisions about messages the outbox could not settle alone. Each is one conditional
  * update scoped to the user, so it only applies to a message still in the state the user saw.
@@ -525,15 +252,4 @@ export function resumeWaitingMessages(db: AppDeps["db"], userId: string, at: Dat
     }),
     db.message.updateMany({ where: waiting, data: { status: "QUEUED", nextAttemptAt: at, lastError: null } }),
   ];
-}
-
-/** The user's latest sent messages, for the dashboard's recent activity. */
-export async function recentlySent(userId: string, take = 5, deps: AppDeps = appDeps()) {
-  const rows = await deps.db.message.findMany({
-    where: { userId, status: "SENT" },
-    orderBy: [{ sentAt: "desc" }, { id: "desc" }],
-    take,
-    select: { id: true, subject: true, to: true, sentAt: true, contactId: true },
-  });
-  return rows.map(({ to, ...row }) => ({ ...row, to: to as string[] }));
 }

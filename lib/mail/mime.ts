@@ -8,7 +8,7 @@ import { parseMailbox, type Mailbox } from "./email-address";
  * One message as RFC 5322 bytes, built by nodemailer's MailComposer (pure: no network). UTF-8 names
  * and subjects are RFC 2047-encoded by it; Bcc is kept, because Gmail takes recipients from the
  * headers and removes Bcc from the copies it delivers. Form values are validated before they get here
- * (lib/mail/messages.ts refuses control characters); MailComposer folds and encodes, it does not judge.
+ * (lib/mail/compose.ts refuses control characters); MailComposer folds and encodes, it does not judge.
  */
 
 export type MimeAttachment = { filename: string; contentType: string; content: Buffer };

@@ -7,22 +7,12 @@ import { setupTestDatabase } from "@/test-support/test-deps";
 import { contactSchema, createContact } from "../crm/contacts";
 import type { AppDeps } from "../platform/deps";
 import { googleGateway } from "../google/gateway";
-import {
-  cancelMessage,
-  composeSchema,
-  enqueueMessage,
-  MAX_WAITING_ATTACHMENT_BYTES,
-  UNDO_WINDOW_MS,
-  type ComposeInput,
-} from "./messages";
-import {
-  checkScheduledConnections,
-  claimDueMessages,
-  recoverExpiredLeases,
-  runOutboxOnce,
-  sendingPace,
-} from "./outbox";
-import { applyGoogleSignIn, linkGoogleAccount } from "../connection/tokens";
+import { composeSchema, type ComposeInput } from "./compose";
+import { cancelMessage, enqueueMessage, MAX_WAITING_ATTACHMENT_BYTES, UNDO_WINDOW_MS } from "./messages";
+import { claimDueMessages, recoverExpiredLeases, runOutboxOnce } from "./outbox";
+import { checkScheduledConnections } from "./scheduled-check";
+import { sendingPace } from "./pacing";
+import { applyGoogleSignIn, linkGoogleAccount } from "../connection/sign-in";
 
 // The outbox against the local Google: every message ends sent exactly once, or visibly not sent.
 

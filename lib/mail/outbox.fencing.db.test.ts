@@ -6,9 +6,10 @@ import { setupEmulator } from "@/google-emulator/vitest-setup";
 import { setupTestDatabase } from "@/test-support/test-deps";
 import type { AppDeps } from "../platform/deps";
 import { googleGateway } from "../google/gateway";
-import { composeSchema, enqueueMessage, UNDO_WINDOW_MS } from "./messages";
+import { composeSchema } from "./compose";
+import { enqueueMessage, UNDO_WINDOW_MS } from "./messages";
 import { claimDueMessages, OUTBOX, runOutboxOnce, sendClaimedMessage } from "./outbox";
-import { linkGoogleAccount } from "../connection/tokens";
+import { linkGoogleAccount } from "../connection/sign-in";
 
 // Two workers and one message, against the local Google: a worker whose lease ran out while it waited
 // (for a token, for Gmail) never sends what another worker took over. Counted at the local Google.

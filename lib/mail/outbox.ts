@@ -14,10 +14,8 @@ import {
 import { GoogleRejectedError, GoogleUnavailableError } from "../google/oauth";
 import { dropSettledAttachmentContent } from "./messages";
 import { buildMime } from "./mime";
-import { getAccessToken, REFRESH_LEASE_MS, withAccessToken } from "../connection/tokens";
-
-const getAccessTokenRenewedWithin = (userId: string, deps: AppDeps) =>
-  getAccessToken(userId, deps, { renewedSince: new Date(deps.now().getTime() - 60 * 60_000) });
+import { REFRESH_LEASE_MS, withAccessToken } from "../connection/tokens";
+import { sendingPace } from "./pacing";
 
 /**
  * The outbox: claims due messages with a lease, sends each through Gmail, and records the outcome.
@@ -47,53 +45,6 @@ export const OUTBOX = {
 const leaseMsOf = (deps: AppDeps) => deps.outboxLeaseMs ?? OUTBOX.leaseMs;
 
 export type SendOutcome = "sent" | "retry" | "paced" | "failed" | "waiting-for-reconnect" | "unknown" | "lost-lease";
-
-/**
- * Gmail's per-user limits: 15,000 quota units a minute at 100 a send (150 sends), and a daily sending
- * cap (2,000 for Workspace, 500 for consumer Gmail; GMAIL_DAILY_SEND_LIMIT). Evergreen keeps under
- * 95% of both, so Google's own limit is never what stops a message.
- */
-export const PACING = { sendsPerMinute: 150, holdAt: 0.95, warnAt: 0.8 } as const;
-
-export type SendingPace = {
-  lastMinute: number;
-  lastDay: number;
-  dailyLimit: number;
-  holdUntil?: Date;
-  warning: boolean;
-};
-
-const STARTED = ["SENDING", "SENT", "UNKNOWN"] as const;
-
-/** How close a user is to Gmail's limits, and until when sending holds if too close. */
-export async function sendingPace(userId: string, deps: AppDeps = appDeps()): Promise<SendingPace> {
-  const now = deps.now().getTime();
-  const dailyLimit = deps.dailySendLimit;
-  const since = (ms: number) => ({ userId, status: { in: [...STARTED] }, sendStartedAt: { gt: new Date(now - ms) } });
-  const [lastMinute, lastDay] = await Promise.all([
-    deps.db.message.count({ where: since(60_000) }),
-    deps.db.message.count({ where: since(24 * 60 * 60_000) }),
-  ]);
-  // The window frees when its oldest send ages out of it.
-  const oldestIn = async (ms: number) =>
-    (
-      await deps.db.message.findFirst({
-        where: since(ms),
-        orderBy: { sendStartedAt: "asc" },
-        select: { sendStartedAt: true },
-      })
-    )?.sendStartedAt;
-  let holdUntil: Date | undefined;
-  // The day's hold leaves headroom (95% rounded down); the minute's quota is used to 95% (rounded up).
-  if (lastDay >= Math.floor(dailyLimit * PACING.holdAt)) {
-    const oldest = await oldestIn(24 * 60 * 60_000);
-    holdUntil = new Date((oldest?.getTime() ?? now) + 24 * 60 * 60_000);
-  } else if (lastMinute >= Math.ceil(PACING.sendsPerMinute * PACING.holdAt)) {
-    const oldest = await oldestIn(60_000);
-    holdUntil = new Date((oldest?.getTime() ?? now) + 60_000);
-  }
-  return { lastMinute, lastDay, dailyLimit, holdUntil, warning: lastDay >= dailyLimit * PACING.warnAt };
-}
 
 const DUE: MessageStatus[] = ["QUEUED", "SCHEDULED"];
 
@@ -390,42 +341,6 @@ async function markScopeMissing(userId: string, deps: AppDeps) {
     },
     deps,
   );
-}
-
-/** A scheduled message is checked this long before it is due, so a dead connection is reported in time to fix. */
-export const SCHEDULED_CHECK_AHEAD_MS = 2 * 60 * 60_000;
-
-/**
- * Proves the connection of every user with a message scheduled within the next two hours (one renewal
- * at most an hour old will do); a connection found dead parks those messages as waiting for a
- * reconnect, which the outbox page and the banner show, at least an hour before they were due.
- */
-export async function checkScheduledConnections(
-  deps: AppDeps = appDeps(),
-): Promise<{ checked: number; parked: number }> {
-  const now = deps.now();
-  const soon = await deps.db.message.findMany({
-    where: { status: "SCHEDULED", nextAttemptAt: { lte: new Date(now.getTime() + SCHEDULED_CHECK_AHEAD_MS) } },
-    distinct: ["userId"],
-    select: { userId: true },
-  });
-  let parked = 0;
-  for (const { userId } of soon) {
-    try {
-      await getAccessTokenRenewedWithin(userId, deps);
-    } catch (error) {
-      if (!(error instanceof ReconnectRequiredError)) continue;
-      const { count } = await deps.db.message.updateMany({
-        where: { userId, status: "SCHEDULED" },
-        data: {
-          status: "WAITING_FOR_RECONNECT",
-          lastError: "Gmail needs to be reconnected before this message's time.",
-        },
-      });
-      parked += count;
-    }
-  }
-  return { checked: soon.length, parked };
 }
 
 /** One pass of a worker: free what dead workers held, claim what is due, send it. */

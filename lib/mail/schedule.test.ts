@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { MAX_SCHEDULE_MS, MIN_SCHEDULE_MS } from "./messages";
+import { MAX_SCHEDULE_MS, MIN_SCHEDULE_MS } from "./compose";
 import {
   dateInputValue,
   localDateTime,

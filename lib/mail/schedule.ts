@@ -1,7 +1,7 @@
 /**
  * A scheduled send as the user picks it: a date and a time in their own time zone, turned into an
  * instant by the browser, and the window it must fall in. Pure: the window comes from the caller
- * (lib/mail/messages.ts holds it and checks again on the server).
+ * (lib/mail/compose.ts holds it; lib/mail/messages.ts checks again on the server).
  */
 
 export type ScheduleWindow = { minMs: number; maxMs: number };

@@ -1,5 +1,6 @@
 import { keepConnectionsAlive } from "../connection/keep-alive";
-import { checkScheduledConnections, runOutboxOnce } from "../mail/outbox";
+import { runOutboxOnce } from "../mail/outbox";
+import { checkScheduledConnections } from "../mail/scheduled-check";
 import { pruneRateLimits } from "../http/rate-limit";
 import { retryPendingRevocations } from "../connection/revocation";
 

@@ -11,10 +11,12 @@ import { migrateDatabase } from "@/lib/platform/db-migrations";
 import type { AppDeps } from "@/lib/platform/deps";
 import type { Env } from "@/lib/platform/env";
 import { googleGateway } from "@/lib/google/gateway";
-import { composeSchema, enqueueMessage } from "@/lib/mail/messages";
-import { PACING, runOutboxOnce } from "@/lib/mail/outbox";
+import { composeSchema } from "@/lib/mail/compose";
+import { enqueueMessage } from "@/lib/mail/messages";
+import { runOutboxOnce } from "@/lib/mail/outbox";
+import { PACING } from "@/lib/mail/pacing";
 import { createTokenVault } from "@/lib/connection/token-crypto";
-import { linkGoogleAccount } from "@/lib/connection/tokens";
+import { linkGoogleAccount } from "@/lib/connection/sign-in";
 import { findPostgresBinaries, startTemporaryPostgres } from "@/test-support/postgres-server";
 
 /**

@@ -12,7 +12,7 @@ import type { AppDeps } from "@/lib/platform/deps";
 import type { Env } from "@/lib/platform/env";
 import { googleGateway } from "@/lib/google/gateway";
 import { createTokenVault } from "@/lib/connection/token-crypto";
-import { linkGoogleAccount } from "@/lib/connection/tokens";
+import { linkGoogleAccount } from "@/lib/connection/sign-in";
 import { findPostgresBinaries, startTemporaryPostgres } from "@/test-support/postgres-server";
 import {
   startRefreshWorker,

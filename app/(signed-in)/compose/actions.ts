@@ -5,14 +5,8 @@ import type { ActionState } from "@/lib/platform/action-state";
 import { requireUser } from "@/lib/connection/auth";
 import type { MessageStatus } from "@/lib/platform/db";
 import { UserError } from "@/lib/platform/errors";
-import {
-  cancelMessage,
-  composeSchema,
-  enqueueMessage,
-  findResubmittedMessage,
-  getMessageStatus,
-  readComposeForm,
-} from "@/lib/mail/messages";
+import { composeSchema, readComposeForm } from "@/lib/mail/compose";
+import { cancelMessage, enqueueMessage, findResubmittedMessage, getMessageStatus } from "@/lib/mail/messages";
 import { MESSAGE_STATUS_COPY } from "@/lib/mail/outbox-copy";
 import { consumeRateLimit, rateLimitRules } from "@/lib/http/rate-limit";
 import { sendLimitMessage } from "@/lib/http/rate-limit-copy";

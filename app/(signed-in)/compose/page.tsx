@@ -13,10 +13,11 @@ import {
   MAX_SCHEDULE_MS,
   MAX_SUBJECT_LENGTH,
   MIN_SCHEDULE_MS,
-  recipientSuggestions,
-} from "@/lib/mail/messages";
+} from "@/lib/mail/compose";
+import { recipientSuggestions } from "@/lib/mail/recipient-suggestions";
 import { reconnectGmailFromComposeAction } from "../connection-actions";
-import { Composer, type ComposeLimits } from "./composer";
+import type { ComposeLimits } from "./compose-rules";
+import { Composer } from "./composer";
 
 export const metadata: Metadata = { title: "Compose" };
 

@@ -4,7 +4,7 @@ import { revalidatePath } from "next/cache";
 import type { ActionState } from "@/lib/platform/action-state";
 import { requireUser } from "@/lib/connection/auth";
 import { MAX_IMPORT_BYTES } from "@/lib/crm/contact-fields";
-import { importContacts, planContactImport, type ImportPlan, type ImportResult } from "@/lib/crm/contacts";
+import { importContacts, planContactImport, type ImportPlan, type ImportResult } from "@/lib/crm/import";
 import { CSV_ENCODINGS, decodeCsv, type CsvEncoding } from "@/lib/crm/csv";
 import { UserError } from "@/lib/platform/errors";
 

@@ -5,7 +5,7 @@ import { useActionState, useState } from "react";
 import { SubmitButton } from "@/components/submit-button";
 import { IDLE } from "@/lib/platform/action-state";
 import { CONTACT_FIELD_LABELS, type ContactField } from "@/lib/crm/contact-fields";
-import type { ImportItem } from "@/lib/crm/contacts";
+import type { ImportItem } from "@/lib/crm/import";
 import type { CsvEncoding } from "@/lib/crm/csv";
 import type { ImportPreview, ImportState } from "./actions";
 

@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { requireUser } from "@/lib/connection/auth";
 import { MAX_IMPORT_BYTES, MAX_IMPORT_ROWS } from "@/lib/crm/contact-fields";
-import { IMPORT_MERGE_RULE } from "@/lib/crm/contacts";
+import { IMPORT_MERGE_RULE } from "@/lib/crm/import";
 import { importContactsAction, previewImportAction } from "./actions";
 import { ImportFlow } from "./import-flow";
 

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { simpleParser, type AddressObject } from "mailparser";
 import { describe, expect, it } from "vitest";
-import { composeSchema, MAX_RECIPIENTS, readComposeForm, type ComposeInput } from "./messages";
+import { composeSchema, MAX_RECIPIENTS, readComposeForm, type ComposeInput } from "./compose";
 import { buildMime, composeMime } from "./mime";
 
 const valid: ComposeInput = {
