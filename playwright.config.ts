@@ -15,6 +15,9 @@ export default defineConfig({
   testDir: "e2e",
   outputDir: "test-results/e2e",
   fullyParallel: false,
+  // One browser at a time: on two cores the run is CPU-bound (Chromium most of it). Two workers were
+  // measured: every test took about twice as long, so the run gained little, and the slowest attack
+  // tests came within seconds of their timeouts.
   workers: 1,
   retries: 0,
   timeout: 60_000,
@@ -22,7 +25,9 @@ export default defineConfig({
   use: {
     ...devices["Desktop Chrome"],
     baseURL: E2E.appUrl,
-    trace: "retain-on-failure",
+    // A failed test keeps its trace (actions, DOM snapshots, network). Without the screencast: recording
+    // screenshots for every passing test cost about 15 % of the run's time.
+    trace: { mode: "retain-on-failure", screenshots: false },
     launchOptions: {
       executablePath: systemChromium,
       args: [

@@ -66,8 +66,9 @@ test("each message shows its state and reason, and offers exactly the decisions 
   // Retry puts it back in the queue; the in-server worker then sends it through the local Google.
   await item("Refused").getByRole("button", { name: "Retry" }).click();
   await expect(item("Refused")).toContainText("Sent", { timeout: 15_000 });
-  const sent = await googleEmulator.call<{ messages: Array<{ subject: string }> }>("/messages");
-  expect(sent.messages.filter((message) => message.subject === "Refused")).toHaveLength(1);
+  const sent = await googleEmulator.call<{ messages: Array<{ user: string; subject: string }> }>("/messages");
+  const ours = sent.messages.filter((message) => message.user === signedInUser.email);
+  expect(ours.filter((message) => message.subject === "Refused")).toHaveLength(1);
 });
 
 test("filters by status, and statuses change on screen without a reload", async ({ page, signedInUser }) => {

@@ -42,9 +42,14 @@ test("signing out with an unsent draft asks first; confirmed, the browser keeps 
   await page.keyboard.press("Enter");
   await expect(dialog).toBeHidden();
   await expect(field(page, "Subject")).toHaveValue("Private numbers");
-  const held = await evergreenStorage(page);
-  expect(held.local).toEqual([expect.stringMatching(/^evergreen\.compose-draft\./)]);
-  expect(held.session).toEqual([expect.stringMatching(/^evergreen\.compose-key\./)]);
+  // Autosave writes a moment after the last keystroke, which may fall after the dialog closed.
+  await expect(page.getByText("Draft saved on this device.")).toBeVisible();
+  await expect
+    .poll(() => evergreenStorage(page))
+    .toEqual({
+      local: [expect.stringMatching(/^evergreen\.compose-draft\./)],
+      session: [expect.stringMatching(/^evergreen\.compose-key\./)],
+    });
 
   await signOutButton(page).click();
   await dialog.getByRole("button", { name: "Discard draft and sign out" }).click();
