@@ -1,6 +1,8 @@
 import { randomBytes } from "node:crypto";
 import type { Db } from "@/lib/platform/db";
-import { recipientRows } from "@/lib/mail/messages";
+import type { AppDeps } from "@/lib/platform/deps";
+import { composeSchema } from "@/lib/mail/compose";
+import { enqueueMessage, recipientRows } from "@/lib/mail/messages";
 
 /**
  * A message row written straight to the test database (its recipients too, as the outbox writes them),
@@ -52,4 +54,20 @@ export function messageSeeder(test: { readonly db: Db }) {
     });
     return id;
   }
+}
+
+/**
+ * A message queued as the send action queues it (enqueueMessage), optionally marked SENT at `sentAt`:
+ * `const message = messageEnqueuer(test)`.
+ */
+export function messageEnqueuer(test: { readonly db: Db; readonly deps: AppDeps }) {
+  return async (owner: string, recipients: { to: string[]; cc?: string[]; bcc?: string[] }, sentAt?: Date) => {
+    const queued = await enqueueMessage(
+      owner,
+      composeSchema.parse({ subject: "Hi", body: "", idempotencyKey: randomBytes(12).toString("hex"), ...recipients }),
+      test.deps,
+    );
+    if (sentAt) await test.db.message.update({ where: { id: queued.id }, data: { status: "SENT", sentAt } });
+    return queued.id;
+  };
 }

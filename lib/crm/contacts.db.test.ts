@@ -1,6 +1,6 @@
-import { randomBytes } from "node:crypto";
 import { beforeEach, describe, expect, it } from "vitest";
 import { setupTestDatabase } from "@/test-support/test-deps";
+import { createTwoUsers } from "@/test-support/test-users";
 import { messageSeeder } from "@/test-support/seed-message";
 import {
   contactIdForRecipients,
@@ -22,12 +22,7 @@ const test = setupTestDatabase();
 let userId: string;
 let otherUserId: string;
 
-beforeEach(async () => {
-  const user = (label: string) =>
-    test.db.user.create({ data: { email: `${label}-${randomBytes(4).toString("hex")}@evergreen.test` } });
-  userId = (await user("ada")).id;
-  otherUserId = (await user("grace")).id;
-});
+beforeEach(async () => ({ userId, otherUserId } = await createTwoUsers(test.db)));
 
 const add = (owner: string, input: ContactInput) => createContact(owner, contactSchema.parse(input), test.deps);
 const everything = (owner: string) =>

@@ -1,6 +1,6 @@
-import { randomBytes } from "node:crypto";
 import { beforeEach, describe, expect, it } from "vitest";
 import { setupTestDatabase } from "@/test-support/test-deps";
+import { createTwoUsers } from "@/test-support/test-users";
 import { MAX_IMPORT_BYTES, MAX_IMPORT_ROWS } from "./contact-fields";
 import { contactSchema, createContact, getContact, listContacts, type ContactInput } from "./contacts";
 import { importContacts, planContactImport } from "./import";
@@ -9,12 +9,7 @@ const test = setupTestDatabase();
 let userId: string;
 let otherUserId: string;
 
-beforeEach(async () => {
-  const user = (label: string) =>
-    test.db.user.create({ data: { email: `${label}-${randomBytes(4).toString("hex")}@evergreen.test` } });
-  userId = (await user("ada")).id;
-  otherUserId = (await user("grace")).id;
-});
+beforeEach(async () => ({ userId, otherUserId } = await createTwoUsers(test.db)));
 
 const add = (owner: string, input: ContactInput) => createContact(owner, contactSchema.parse(input), test.deps);
 const everything = (owner: string) =>

@@ -1,6 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { beforeEach, describe, expect, it } from "vitest";
 import { setupTestDatabase } from "@/test-support/test-deps";
+import { messageEnqueuer } from "@/test-support/seed-message";
+import { createTwoUsers } from "@/test-support/test-users";
 import { composeSchema } from "./compose";
 import { cancelMessage, decideMessage, enqueueMessage, findResubmittedMessage, getMessageStatus } from "./messages";
 
@@ -8,22 +10,9 @@ const test = setupTestDatabase();
 let userId: string;
 let otherUserId: string;
 
-beforeEach(async () => {
-  const user = (label: string) =>
-    test.db.user.create({ data: { email: `${label}-${randomBytes(4).toString("hex")}@evergreen.test` } });
-  userId = (await user("ada")).id;
-  otherUserId = (await user("grace")).id;
-});
+beforeEach(async () => ({ userId, otherUserId } = await createTwoUsers(test.db)));
 
-async function message(owner: string, recipients: { to: string[]; cc?: string[]; bcc?: string[] }, sentAt?: Date) {
-  const queued = await enqueueMessage(
-    owner,
-    composeSchema.parse({ subject: "Hi", body: "", idempotencyKey: randomBytes(12).toString("hex"), ...recipients }),
-    test.deps,
-  );
-  if (sentAt) await test.db.message.update({ where: { id: queued.id }, data: { status: "SENT", sentAt } });
-  return queued.id;
-}
+const message = messageEnqueuer(test);
 
 describe("a message to a recipient with a display name", () => {
   it("keeps the name, and is found on the contact's timeline by the address", async () => {

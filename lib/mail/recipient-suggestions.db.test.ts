@@ -1,30 +1,16 @@
-import { randomBytes } from "node:crypto";
 import { beforeEach, describe, expect, it } from "vitest";
 import { setupTestDatabase } from "@/test-support/test-deps";
-import { composeSchema } from "./compose";
-import { enqueueMessage } from "./messages";
+import { messageEnqueuer } from "@/test-support/seed-message";
+import { createTwoUsers } from "@/test-support/test-users";
 import { recentRecipients } from "./recipient-suggestions";
 
 const test = setupTestDatabase();
 let userId: string;
 let otherUserId: string;
 
-beforeEach(async () => {
-  const user = (label: string) =>
-    test.db.user.create({ data: { email: `${label}-${randomBytes(4).toString("hex")}@evergreen.test` } });
-  userId = (await user("ada")).id;
-  otherUserId = (await user("grace")).id;
-});
+beforeEach(async () => ({ userId, otherUserId } = await createTwoUsers(test.db)));
 
-async function message(owner: string, recipients: { to: string[]; cc?: string[]; bcc?: string[] }, sentAt?: Date) {
-  const queued = await enqueueMessage(
-    owner,
-    composeSchema.parse({ subject: "Hi", body: "", idempotencyKey: randomBytes(12).toString("hex"), ...recipients }),
-    test.deps,
-  );
-  if (sentAt) await test.db.message.update({ where: { id: queued.id }, data: { status: "SENT", sentAt } });
-  return queued.id;
-}
+const message = messageEnqueuer(test);
 
 describe("suggestions from the addresses a user has sent to", () => {
   it("lists To, Cc and Bcc of sent messages, most recent first, each once", async () => {
