@@ -40,6 +40,8 @@ export default async function SignedInLayout({ children }: { children: ReactNode
               <NavLink href="/dashboard">Dashboard</NavLink>
               <NavLink href="/contacts">Contacts</NavLink>
               <NavLink href="/compose">Compose</NavLink>
+              <NavLink href="/templates">Templates</NavLink>
+              <NavLink href="/merges">Merges</NavLink>
               <NavLink href="/outbox">Outbox</NavLink>
               <NavLink href="/settings">Settings</NavLink>
             </nav>

@@ -18,3 +18,24 @@ export const CONTACT_FIELD_LABELS: Record<ContactField, string> = {
 
 export const MAX_IMPORT_ROWS = 5_000;
 export const MAX_IMPORT_BYTES = 2 * 1024 * 1024;
+
+/**
+ * A contact's first name: the one set explicitly, else the first word of the name. An address-like
+ * or empty name gives "" (a merge then uses its fallback, never "Hi ,").
+ */
+export function firstNameOf(contact: { firstName?: string | null; name: string }): string {
+  const explicit = contact.firstName?.trim();
+  if (explicit) return explicit;
+  return nameWords(contact.name)[0] ?? "";
+}
+
+/** The rest of the name after its first word ("" for a one-word name). */
+export function lastNameOf(contact: { name: string }): string {
+  return nameWords(contact.name).slice(1).join(" ");
+}
+
+function nameWords(name: string): string[] {
+  const trimmed = name.trim();
+  if (trimmed.includes("@")) return [];
+  return trimmed.split(/\s+/).filter(Boolean);
+}

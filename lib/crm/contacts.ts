@@ -173,14 +173,30 @@ export function parsePage(value: unknown): number {
   return Math.max(1, page);
 }
 
+/** A list filter: the search box's words and a tag (its key, lower-cased), either optional. */
+export type ContactFilter = { query?: string; tag?: string };
+
+/**
+ * The user's contacts that match a filter, as a where-clause: the contacts list and a merge's
+ * audience ("all N matching") read the same one, so they can never disagree.
+ */
+export function contactFilterWhere(userId: string, { query = "", tag }: ContactFilter) {
+  const words = searchWords(query);
+  const key = tag?.trim().toLowerCase();
+  return {
+    userId,
+    AND: words.map((word) => ({ searchText: { contains: word } })),
+    ...(key ? { tags: { some: { key } } } : {}),
+  };
+}
+
 /** One page of the user's contacts, by name (case ignored), optionally searched. */
 export async function listContacts(
   userId: string,
   { query = "", page = 1 }: { query?: string; page?: number },
   deps: AppDeps = appDeps(),
 ): Promise<ContactPage> {
-  const words = searchWords(query);
-  const where = { userId, AND: words.map((word) => ({ searchText: { contains: word } })) };
+  const where = contactFilterWhere(userId, { query });
   const total = await deps.db.contact.count({ where });
   const pageCount = Math.max(1, Math.ceil(total / CONTACTS_PAGE_SIZE));
   const shown = Math.min(Math.max(1, Math.floor(page)), pageCount);
