@@ -59,6 +59,7 @@ CREATE TABLE "MergeRecipient" (
     "skipReason" TEXT,
     "messageId" TEXT,
     CONSTRAINT "MergeRecipient_mergeId_fkey" FOREIGN KEY ("mergeId") REFERENCES "Merge" ("id") ON DELETE CASCADE ON UPDATE CASCADE,
+    CONSTRAINT "MergeRecipient_contactId_fkey" FOREIGN KEY ("contactId") REFERENCES "Contact" ("id") ON DELETE SET NULL ON UPDATE CASCADE,
     CONSTRAINT "MergeRecipient_messageId_fkey" FOREIGN KEY ("messageId") REFERENCES "Message" ("id") ON DELETE SET NULL ON UPDATE CASCADE
 );
 

@@ -153,6 +153,9 @@ ALTER TABLE "Merge" ADD CONSTRAINT "Merge_templateId_fkey" FOREIGN KEY ("templat
 ALTER TABLE "MergeRecipient" ADD CONSTRAINT "MergeRecipient_mergeId_fkey" FOREIGN KEY ("mergeId") REFERENCES "Merge"("id") ON DELETE CASCADE ON UPDATE CASCADE;
 
 -- AddForeignKey
+ALTER TABLE "MergeRecipient" ADD CONSTRAINT "MergeRecipient_contactId_fkey" FOREIGN KEY ("contactId") REFERENCES "Contact"("id") ON DELETE SET NULL ON UPDATE CASCADE;
+
+-- AddForeignKey
 ALTER TABLE "MergeRecipient" ADD CONSTRAINT "MergeRecipient_messageId_fkey" FOREIGN KEY ("messageId") REFERENCES "Message"("id") ON DELETE SET NULL ON UPDATE CASCADE;
 
 -- AddForeignKey
