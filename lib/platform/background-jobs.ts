@@ -1,5 +1,6 @@
 import { keepConnectionsAlive } from "../connection/keep-alive";
 import { runOutboxOnce } from "../mail/outbox";
+import { feedMerges } from "../outreach/merge-feeder";
 import { checkScheduledConnections } from "../mail/scheduled-check";
 import { pruneRateLimits } from "../http/rate-limit";
 import { retryPendingRevocations } from "../connection/revocation";
@@ -29,6 +30,17 @@ const JOBS: Job[] = [
     run: async () => {
       const { parked } = await checkScheduledConnections();
       return parked > 0 ? `scheduled-mail check: ${parked} held until Gmail is reconnected` : undefined;
+    },
+  },
+  {
+    // Before the outbox in each round, so a recipient handed over now is sent in the same round.
+    name: "merge feeder",
+    everyMs: OUTBOX_INTERVAL_MS,
+    run: async () => {
+      const { queued, skipped, finished, held } = await feedMerges();
+      return queued + skipped + finished > 0
+        ? `merges: ${queued} queued, ${skipped} skipped, ${finished} finished, ${held} holding`
+        : undefined;
     },
   },
   {

@@ -7,15 +7,17 @@ import { requireUser } from "@/lib/connection/auth";
 import { getCurrentConnection } from "@/lib/connection/status";
 import { describeConnectionStatus, reapproveNotice } from "@/lib/connection/copy";
 import { getDashboard } from "@/lib/crm/dashboard";
+import { mergesWaitingForReconnect } from "@/lib/outreach/merge-report";
 import { reconnectGmailAction } from "../connection-actions";
 
 export const metadata: Metadata = { title: "Dashboard" };
 
 export default async function DashboardPage() {
   const user = await requireUser();
-  const [connection, { counts, recent, contactCount }] = await Promise.all([
+  const [connection, { counts, recent, contactCount }, waitingMerges] = await Promise.all([
     getCurrentConnection(user.id),
     getDashboard(user.id),
+    mergesWaitingForReconnect(user.id),
   ]);
   const copy = connection
     ? describeConnectionStatus(connection.status, connection.reason, connection.refreshProblem)
@@ -107,6 +109,23 @@ export default async function DashboardPage() {
             ))}
           </ul>
         )}
+        {waitingMerges.length > 0 ? (
+          <div role="alert" className="rounded-md border border-amber-300 bg-amber-50 px-4 py-3 text-sm text-amber-900">
+            <p className="font-medium">
+              {waitingMerges.length === 1 ? "A merge is" : `${waitingMerges.length} merges are`} waiting for reconnect:
+            </p>
+            <ul className="mt-1 list-disc pl-5">
+              {waitingMerges.map((merge) => (
+                <li key={merge.id}>
+                  <Link href={`/merges/${merge.id}`} className="underline">
+                    {merge.name}
+                  </Link>
+                </li>
+              ))}
+            </ul>
+            <p className="mt-1">Reconnect Gmail and each resumes in order at its pace.</p>
+          </div>
+        ) : null}
       </section>
 
       <div className="grid gap-8 md:grid-cols-[1fr_2fr]">

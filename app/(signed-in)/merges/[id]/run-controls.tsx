@@ -1,0 +1,71 @@
+"use client";
+
+import { useRouter } from "next/navigation";
+import { useEffect } from "react";
+import { controlMergeAction, deleteDraftMergeAction } from "../actions";
+import { ActionForm } from "./action-form";
+
+/** Pause, resume and cancel, offered for the state the merge is in. */
+export function RunControls({ mergeId, status }: { mergeId: string; status: string }) {
+  return (
+    <div className="flex flex-wrap gap-3">
+      {status === "RUNNING" ? (
+        <ActionForm
+          action={controlMergeAction}
+          mergeId={mergeId}
+          hidden={{ command: "pause" }}
+          label="Pause"
+          submit="Pause"
+          pendingLabel="Pausing…"
+          variant="secondary"
+        />
+      ) : null}
+      {status === "PAUSED" ? (
+        <ActionForm
+          action={controlMergeAction}
+          mergeId={mergeId}
+          hidden={{ command: "resume" }}
+          label="Resume"
+          submit="Resume"
+          pendingLabel="Resuming…"
+        />
+      ) : null}
+      {status === "RUNNING" || status === "PAUSED" ? (
+        <ActionForm
+          action={controlMergeAction}
+          mergeId={mergeId}
+          hidden={{ command: "cancel" }}
+          label="Cancel the merge"
+          submit="Cancel the merge"
+          pendingLabel="Cancelling…"
+          variant="danger"
+        />
+      ) : null}
+    </div>
+  );
+}
+
+export function DeleteDraft({ mergeId }: { mergeId: string }) {
+  return (
+    <ActionForm
+      action={deleteDraftMergeAction}
+      mergeId={mergeId}
+      label="Delete this draft"
+      submit="Delete this draft"
+      pendingLabel="Deleting…"
+      variant="secondary"
+    />
+  );
+}
+
+/** Keeps a running merge's page current: progress, next send time and forecast, every few seconds. */
+export function LiveRefresh({ everyMs = 2_000 }: { everyMs?: number }) {
+  const router = useRouter();
+  useEffect(() => {
+    const timer = setInterval(() => {
+      if (document.visibilityState === "visible") router.refresh();
+    }, everyMs);
+    return () => clearInterval(timer);
+  }, [router, everyMs]);
+  return null;
+}
