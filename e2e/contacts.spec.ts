@@ -92,7 +92,7 @@ test("an empty list teaches the next step", async ({ page, signedInUser }) => {
 
 test("add a contact (after fixing a field), find it, edit it and delete it", async ({ page, signedInUser }) => {
   await page.goto("/contacts/new");
-  await page.getByLabel("Name").fill("Ada Lovelace");
+  await page.getByLabel("Name", { exact: true }).fill("Ada Lovelace");
   await page.getByRole("textbox", { name: "Email", exact: true }).fill("ada@");
   await page.getByLabel("Company").fill("Analytical Engines");
   await page.getByRole("button", { name: "Save contact" }).click();
@@ -101,7 +101,7 @@ test("add a contact (after fixing a field), find it, edit it and delete it", asy
   await expect(page.getByText("Email is not a valid address: write it like name@example.com.")).toBeVisible();
   await expect(email).toHaveAttribute("aria-invalid", "true");
   await expect(email).toBeFocused();
-  await expect(page.getByLabel("Name")).toHaveValue("Ada Lovelace");
+  await expect(page.getByLabel("Name", { exact: true })).toHaveValue("Ada Lovelace");
   await expect(page.getByLabel("Company")).toHaveValue("Analytical Engines");
 
   await email.fill("Ada@Example.com");

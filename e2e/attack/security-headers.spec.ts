@@ -126,7 +126,7 @@ test("signed in: every page works with no violation while the user creates, edit
   await visit(page, "/dashboard", /Welcome/);
 
   await visit(page, "/contacts/new", "Add a contact");
-  await page.getByLabel("Name").fill("Ada Lovelace");
+  await page.getByLabel("Name", { exact: true }).fill("Ada Lovelace");
   await page.getByRole("textbox", { name: "Email", exact: true }).fill("ada@example.com");
   await page.getByRole("button", { name: "Save contact" }).click();
   await expect(page.getByRole("heading", { level: 1, name: "Ada Lovelace" })).toBeVisible();

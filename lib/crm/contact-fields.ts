@@ -16,6 +16,21 @@ export const CONTACT_FIELD_LABELS: Record<ContactField, string> = {
   notes: "Notes",
 };
 
+/** What the contact form and a CSV row hold beyond those fields: an explicit first name, and tags. */
+export type ContactFormField = ContactField | "firstName" | "tags";
+
+export const CONTACT_FORM_FIELD_LABELS: Record<ContactFormField, string> = {
+  ...CONTACT_FIELD_LABELS,
+  firstName: "First name",
+  tags: "Tags",
+};
+
+/** A tag on a contact: its key is the label lower-cased, so "VIP" and "vip" are one tag. */
+export type TagLabel = { key: string; label: string };
+
+/** A tag's label is at most `length` characters; a contact has at most `perContact` tags. */
+export const TAG_LIMITS = { length: 40, perContact: 20 } as const;
+
 export const MAX_IMPORT_ROWS = 5_000;
 export const MAX_IMPORT_BYTES = 2 * 1024 * 1024;
 

@@ -14,6 +14,7 @@ import {
   updateContact,
   type ContactInput,
 } from "./contacts";
+import { contactFormSchema } from "./contact-form";
 import { importContacts } from "./import";
 import { listContactMessages } from "./timeline";
 import { UserError } from "../platform/errors";
@@ -69,6 +70,58 @@ describe("creating, reading, updating and deleting", () => {
     expect(await getContact(userId, id, test.deps)).toBeNull();
     expect(await test.db.message.findUniqueOrThrow({ where: { id: message } })).toMatchObject({ contactId: null });
     expect(await deleteContact(userId, id, test.deps)).toBe(false);
+  });
+});
+
+describe("first name and tags, saved with the contact", () => {
+  const form = (input: Record<string, string>) => contactFormSchema.parse(input);
+  const tagsOf = async (contactId: string) =>
+    (await test.db.contactTag.findMany({ where: { contactId }, orderBy: { key: "asc" } })).map(
+      ({ key, label, userId: owner }) => ({ key, label, owner }),
+    );
+
+  it("creates a contact with its first name and tags, and reads them back", async () => {
+    const { id } = await createContact(
+      userId,
+      form({ name: "Ada Lovelace", email: "ada@x.test", firstName: "Augusta", tags: "vip, Maths; VIP" }),
+      test.deps,
+    );
+    expect(await getContact(userId, id, test.deps)).toMatchObject({
+      firstName: "Augusta",
+      tags: [
+        { key: "maths", label: "Maths" },
+        { key: "vip", label: "vip" },
+      ],
+    });
+    expect(await tagsOf(id)).toEqual([
+      { key: "maths", label: "Maths", owner: userId },
+      { key: "vip", label: "vip", owner: userId },
+    ]);
+  });
+
+  it("replaces the tags on an edit, keeps them when an update leaves them out, and never tags another user's contact", async () => {
+    const { id } = await createContact(userId, form({ email: "ada@x.test", tags: "old, vip" }), test.deps);
+    expect(
+      await updateContact(userId, id, form({ email: "ada@x.test", firstName: "Ada", tags: "VIP, new" }), test.deps),
+    ).toBe(true);
+    expect((await tagsOf(id)).map(({ label }) => label)).toEqual(["new", "VIP"]);
+    expect(
+      await updateContact(userId, id, contactSchema.parse({ email: "ada@x.test", name: "Ada L" }), test.deps),
+    ).toBe(true);
+    expect(await getContact(userId, id, test.deps)).toMatchObject({ firstName: "Ada", name: "Ada L" });
+    expect((await tagsOf(id)).map(({ label }) => label)).toEqual(["new", "VIP"]);
+
+    const { id: theirs } = await createContact(otherUserId, form({ email: "g@x.test", tags: "theirs" }), test.deps);
+    expect(await updateContact(userId, theirs, form({ email: "x@x.test", tags: "hacked" }), test.deps)).toBe(false);
+    expect(await tagsOf(theirs)).toEqual([{ key: "theirs", label: "theirs", owner: otherUserId }]);
+  });
+
+  it("saves neither the contact nor its tags when the address is taken", async () => {
+    await createContact(userId, form({ email: "ada@x.test" }), test.deps);
+    await expect(createContact(userId, form({ email: "ADA@x.test", tags: "vip" }), test.deps)).rejects.toMatchObject({
+      field: "email",
+    });
+    expect(await test.db.contactTag.count({ where: { userId } })).toBe(0);
   });
 });
 

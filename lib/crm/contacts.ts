@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { isRecordId } from "../platform/db";
-import { CONTACT_FIELDS, type ContactField } from "./contact-fields";
+import type { TagLabel } from "./contact-fields";
 import { appDeps, type AppDeps } from "../platform/deps";
 import { isEmailAddress, MAX_ADDRESS_LENGTH, recipientAddress } from "../mail/email-address";
 import { UserError } from "../platform/errors";
@@ -10,7 +10,14 @@ import { UserError } from "../platform/errors";
  * another user's contact is "not found". The contact's timeline is in timeline.ts, CSV import in import.ts.
  */
 
-export const CONTACT_LIMITS = { name: 200, company: 200, title: 200, phone: 50, notes: 5_000 } as const;
+export const CONTACT_LIMITS = {
+  name: 200,
+  firstName: 100,
+  company: 200,
+  title: 200,
+  phone: 50,
+  notes: 5_000,
+} as const;
 export const CONTACTS_PAGE_SIZE = 25;
 export const MAX_SEARCH_LENGTH = 100;
 
@@ -100,14 +107,14 @@ export const contactSchema = z.object({
 export type ContactInput = z.input<typeof contactSchema>;
 export type ContactValues = z.output<typeof contactSchema>;
 
-/** The contact form's fields as contactSchema reads them. */
-export function readContactForm(form: FormData): Record<ContactField, string> {
-  const read = (name: ContactField) => {
-    const value = form.get(name);
-    return typeof value === "string" ? value : "";
-  };
-  return Object.fromEntries(CONTACT_FIELDS.map((name) => [name, read(name)])) as Record<ContactField, string>;
-}
+/** An explicit first name (empty: the first word of the name), checked like the other one-line fields. */
+export const firstNameSchema = oneLine("First name", CONTACT_LIMITS.firstName);
+
+/**
+ * What a save may carry beyond contactSchema's fields: the first name, and the contact's tags (their
+ * rules are in tags.ts), which replace the ones it had. Left out, either stays as it was.
+ */
+export type ContactExtras = { firstName?: string; tags?: readonly TagLabel[] };
 
 /** Lower-cased the same way for stored text and for queries, so search ignores case on both databases. */
 function fold(text: string): string {
@@ -126,10 +133,12 @@ const summarySelect = {
   company: true,
   title: true,
   lastContactedAt: true,
+  tags: { select: { key: true, label: true }, orderBy: { key: "asc" } },
 } as const;
 
 const detailsSelect = {
   ...summarySelect,
+  firstName: true,
   phone: true,
   notes: true,
   createdAt: true,
@@ -143,8 +152,16 @@ export type ContactSummary = {
   company: string;
   title: string;
   lastContactedAt: Date | null;
+  tags: TagLabel[];
 };
-export type ContactDetails = ContactSummary & { phone: string; notes: string; createdAt: Date; updatedAt: Date };
+export type ContactDetails = ContactSummary & {
+  /** As set explicitly ("" when the name's first word stands in: firstNameOf reads both). */
+  firstName: string;
+  phone: string;
+  notes: string;
+  createdAt: Date;
+  updatedAt: Date;
+};
 
 export type ContactPage = {
   contacts: ContactSummary[];
@@ -154,6 +171,8 @@ export type ContactPage = {
   page: number;
   pageCount: number;
   query: string;
+  /** The tag filter's key, "" for none. */
+  tag: string;
 };
 
 /**
@@ -177,26 +196,37 @@ export function parsePage(value: unknown): number {
 export type ContactFilter = { query?: string; tag?: string };
 
 /**
+ * A tag filter's key: trimmed and lower-cased, "" for no filter, and null for text no tag can have
+ * (control characters, half of an emoji, too long), which the database layer could even throw on.
+ */
+export function tagFilterKey(tag: string | undefined): string | null {
+  const key = (tag ?? "").trim().toLowerCase();
+  if (key.length > 100 || CONTROL.test(key) || UNPAIRED_SURROGATE.test(key)) return null;
+  return key;
+}
+
+/**
  * The user's contacts that match a filter, as a where-clause: the contacts list and a merge's
- * audience ("all N matching") read the same one, so they can never disagree.
+ * audience ("all N matching") read the same one, so they can never disagree. A tag no contact can
+ * have matches nothing (never everyone).
  */
 export function contactFilterWhere(userId: string, { query = "", tag }: ContactFilter) {
   const words = searchWords(query);
-  const key = tag?.trim().toLowerCase();
+  const key = tagFilterKey(tag);
   return {
     userId,
     AND: words.map((word) => ({ searchText: { contains: word } })),
-    ...(key ? { tags: { some: { key } } } : {}),
+    ...(key === null ? { id: { in: [] } } : key ? { tags: { some: { key } } } : {}),
   };
 }
 
-/** One page of the user's contacts, by name (case ignored), optionally searched. */
+/** One page of the user's contacts, by name (case ignored), optionally searched and filtered by a tag. */
 export async function listContacts(
   userId: string,
-  { query = "", page = 1 }: { query?: string; page?: number },
+  { query = "", tag = "", page = 1 }: { query?: string; tag?: string; page?: number },
   deps: AppDeps = appDeps(),
 ): Promise<ContactPage> {
-  const where = contactFilterWhere(userId, { query });
+  const where = contactFilterWhere(userId, { query, tag });
   const total = await deps.db.contact.count({ where });
   const pageCount = Math.max(1, Math.ceil(total / CONTACTS_PAGE_SIZE));
   const shown = Math.min(Math.max(1, Math.floor(page)), pageCount);
@@ -210,7 +240,14 @@ export async function listContacts(
           take: CONTACTS_PAGE_SIZE,
           select: summarySelect,
         });
-  return { contacts, total, page: shown, pageCount, query: query.trim().slice(0, MAX_SEARCH_LENGTH) };
+  return {
+    contacts,
+    total,
+    page: shown,
+    pageCount,
+    query: query.trim().slice(0, MAX_SEARCH_LENGTH),
+    tag: tagFilterKey(tag) ?? "",
+  };
 }
 
 /** One of the user's contacts; another user's id, or one that never existed, is null. */
@@ -235,14 +272,25 @@ async function duplicateEmailError(userId: string, email: string, deps: AppDeps)
 /** A Prisma unique-constraint error (another contact already has the address). Import uses it too. */
 export const isUniqueViolation = (error: unknown) => (error as { code?: string }).code === "P2002";
 
+/** The contact's tags as rows: each row names its owner too, so tag queries stay scoped by user. */
+const tagRows = (userId: string, contactId: string, tags: readonly TagLabel[]) =>
+  tags.map(({ key, label }) => ({ contactId, userId, key, label }));
+
 export async function createContact(
   userId: string,
-  values: ContactValues,
+  values: ContactValues & ContactExtras,
   deps: AppDeps = appDeps(),
 ): Promise<{ id: string }> {
+  const { tags = [], ...fields } = values;
   try {
+    // One statement with its tags: the contact and its tags are saved together or not at all.
     return await deps.db.contact.create({
-      data: { userId, ...values, searchText: searchTextOf(values) },
+      data: {
+        userId,
+        ...fields,
+        searchText: searchTextOf(values),
+        tags: { create: tags.map(({ key, label }) => ({ userId, key, label })) },
+      },
       select: { id: true },
     });
   } catch (error) {
@@ -255,16 +303,25 @@ export async function createContact(
 export async function updateContact(
   userId: string,
   contactId: string,
-  values: ContactValues,
+  values: ContactValues & ContactExtras,
   deps: AppDeps = appDeps(),
 ): Promise<boolean> {
   if (!isRecordId(contactId)) return false;
+  const { tags, ...fields } = values;
+  const data = { ...fields, searchText: searchTextOf(values) };
   try {
-    const { count } = await deps.db.contact.updateMany({
-      where: { id: contactId, userId },
-      data: { ...values, searchText: searchTextOf(values) },
+    if (tags === undefined) {
+      const { count } = await deps.db.contact.updateMany({ where: { id: contactId, userId }, data });
+      return count === 1;
+    }
+    return await deps.db.$transaction(async (tx) => {
+      const { count } = await tx.contact.updateMany({ where: { id: contactId, userId }, data });
+      // Not the user's contact: its tags are not touched, and none are written for it.
+      if (count !== 1) return false;
+      await tx.contactTag.deleteMany({ where: { contactId, userId } });
+      await tx.contactTag.createMany({ data: tagRows(userId, contactId, tags) });
+      return true;
     });
-    return count === 1;
   } catch (error) {
     if (isUniqueViolation(error)) throw await duplicateEmailError(userId, values.email, deps);
     throw error;

@@ -133,6 +133,8 @@ describe("importing a CSV", () => {
         title: "Rear Admiral",
         phone: "+1 202 555 0100",
         notes: "Wrote COBOL",
+        firstName: "Grace",
+        tags: [],
       },
     ]);
     expect(plan.ignoredColumns).toContain("E-mail 2 - Value");
@@ -179,6 +181,112 @@ describe("importing a CSV", () => {
   });
 });
 
+describe("first names and tags", () => {
+  const tagsOf = async (contactId: string) =>
+    (await test.db.contactTag.findMany({ where: { contactId }, orderBy: { key: "asc" } })).map(
+      ({ key, label, userId: owner }) => ({
+        key,
+        label,
+        owner,
+      }),
+    );
+
+  it("reads First name and Tags columns: a new contact gets them, an existing one gets its tags added, none removed", async () => {
+    const { id: adaId } = await createContact(
+      userId,
+      { ...contactSchema.parse({ name: "Ada", email: "ada@example.com" }), tags: [{ key: "vip", label: "VIP" }] },
+      test.deps,
+    );
+    const csv = [
+      "email,name,First name,Tags",
+      'ada@example.com,Ada Lovelace,Augusta,"vip; Countess, maths"',
+      'grace@navy.test,Grace Hopper,,"navy;Navy"',
+      "grace@navy.test,,,cobol",
+    ].join("\n");
+    const plan = await planContactImport(userId, csv, test.deps);
+    expect(plan.counts).toEqual({ create: 1, update: 1, unchanged: 0, skippedRows: 0 });
+    expect(plan.items.find((item) => item.email === "ada@example.com")).toMatchObject({
+      action: "update",
+      changed: ["name", "firstName", "tags"],
+      values: {
+        firstName: "Augusta",
+        tags: [
+          { key: "vip", label: "VIP" },
+          { key: "countess", label: "Countess" },
+          { key: "maths", label: "maths" },
+        ],
+      },
+      addedTags: [
+        { key: "countess", label: "Countess" },
+        { key: "maths", label: "maths" },
+      ],
+    });
+    expect(plan.items.find((item) => item.email === "grace@navy.test")?.values.tags).toEqual([
+      { key: "navy", label: "navy" },
+      { key: "cobol", label: "cobol" },
+    ]);
+
+    expect(await importContacts(userId, csv, { digest: plan.digest }, test.deps)).toMatchObject({
+      created: 1,
+      updated: 1,
+    });
+    expect(await getContact(userId, adaId, test.deps)).toMatchObject({ name: "Ada Lovelace", firstName: "Augusta" });
+    expect(await tagsOf(adaId)).toEqual([
+      { key: "countess", label: "Countess", owner: userId },
+      { key: "maths", label: "maths", owner: userId },
+      { key: "vip", label: "VIP", owner: userId },
+    ]);
+    const grace = await test.db.contact.findFirstOrThrow({ where: { userId, email: "grace@navy.test" } });
+    expect(grace.firstName).toBe("");
+    expect((await tagsOf(grace.id)).map(({ key }) => key)).toEqual(["cobol", "navy"]);
+    expect((await listContacts(userId, { tag: "NAVY" }, test.deps)).contacts.map(({ email }) => email)).toEqual([
+      "grace@navy.test",
+    ]);
+
+    // The same file again changes nothing.
+    expect((await planContactImport(userId, csv, test.deps)).counts).toMatchObject({ update: 0, unchanged: 2 });
+  });
+
+  it("maps first-name and tag headers by their usual names", async () => {
+    for (const header of ["first_name", "Given name", "FirstName"]) {
+      const plan = await planContactImport(userId, `email,${header},tag\nada@x.test,Ada,a;b`, test.deps);
+      expect(plan.ignoredColumns).toEqual([]);
+      expect(plan.items[0]?.values).toMatchObject({ firstName: "Ada", tags: [{ key: "a" }, { key: "b" }] });
+    }
+  });
+
+  it("refuses a row whose first name or tags break a rule, or whose tags pass 20 with the saved ones", async () => {
+    await createContact(
+      userId,
+      {
+        ...contactSchema.parse({ email: "full@x.test" }),
+        tags: Array.from({ length: 19 }, (_, i) => ({ key: `t${i}`, label: `t${i}` })),
+      },
+      test.deps,
+    );
+    const csv = [
+      "email,first name,tags",
+      `long@x.test,,${"x".repeat(41)}`,
+      `first@x.test,${"A".repeat(101)},`,
+      "full@x.test,,t0;new1",
+      "full@x.test,,new2;new3",
+    ].join("\n");
+    const plan = await planContactImport(userId, csv, test.deps);
+    expect(plan.errors).toEqual([
+      { row: 2, field: "tags", message: expect.stringMatching(/^Tag “x{20}…” is too long: keep each tag to 40/) },
+      { row: 3, field: "firstName", message: "First name is too long: keep it to 100 characters or fewer." },
+      {
+        row: 5,
+        field: "tags",
+        message: expect.stringMatching(/^Tags, added to the tags already there for full@x\.test, pass 20/),
+      },
+    ]);
+    expect(plan.items.find((item) => item.email === "full@x.test")?.addedTags).toEqual([
+      { key: "new1", label: "new1" },
+    ]);
+  });
+});
+
 // Found by the hostile-input corpus (attack/hostile-forms.db.test.ts).
 describe("what a hostile request names", () => {
   it("lists CSV header cells named like Object's own properties as columns not imported", async () => {
@@ -189,7 +297,7 @@ describe("what a hostile request names", () => {
     );
     expect(plan.ignoredColumns).toEqual(["__proto__", "constructor", "toString"]);
     expect(plan.items.map((item) => item.values)).toEqual([
-      { name: "", email: "ada@example.com", company: "", title: "", phone: "", notes: "" },
+      { name: "", email: "ada@example.com", company: "", title: "", phone: "", notes: "", firstName: "", tags: [] },
     ]);
   });
 });

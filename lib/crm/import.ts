@@ -1,9 +1,17 @@
 import { createHash } from "node:crypto";
-import { CONTACT_FIELDS, MAX_IMPORT_BYTES, MAX_IMPORT_ROWS, type ContactField } from "./contact-fields";
+import {
+  CONTACT_FIELDS,
+  MAX_IMPORT_BYTES,
+  MAX_IMPORT_ROWS,
+  TAG_LIMITS,
+  type ContactFormField,
+  type TagLabel,
+} from "./contact-fields";
 import { appDeps, type AppDeps } from "../platform/deps";
 import { CsvError, parseCsv } from "./csv";
 import { UserError } from "../platform/errors";
-import { CONTACT_LIMITS, contactSchema, isUniqueViolation, searchTextOf, type ContactValues } from "./contacts";
+import { contactFormSchema, type ContactFormValues } from "./contact-form";
+import { CONTACT_LIMITS, isUniqueViolation, searchTextOf } from "./contacts";
 
 /**
  * CSV import of the user's contacts, with a preview: the plan (each address once, created or merged into
@@ -13,7 +21,7 @@ import { CONTACT_LIMITS, contactSchema, isUniqueViolation, searchTextOf, type Co
 // Header names a spreadsheet may use for each field, compared lower-cased with spaces, _ and - as one space.
 // Google Contacts exports its first address as "E-mail 1 - Value" (and the company as "Organization Name",
 // earlier "Organization 1 - Name"); Outlook writes "E-mail Address", "Business Phone", "Mobile Phone".
-const HEADER_NAMES: Record<string, ContactField | "firstName" | "lastName"> = {
+const HEADER_NAMES: Record<string, ContactFormField | "lastName"> = {
   "e mail 1 value": "email",
   "email 1 value": "email",
   "organization 1 name": "company",
@@ -29,8 +37,10 @@ const HEADER_NAMES: Record<string, ContactField | "firstName" | "lastName"> = {
   "display name": "name",
   "contact name": "name",
   "first name": "firstName",
+  firstname: "firstName",
   "given name": "firstName",
   "last name": "lastName",
+  lastname: "lastName",
   "family name": "lastName",
   surname: "lastName",
   email: "email",
@@ -51,6 +61,8 @@ const HEADER_NAMES: Record<string, ContactField | "firstName" | "lastName"> = {
   notes: "notes",
   note: "notes",
   comments: "notes",
+  tags: "tags",
+  tag: "tags",
 };
 
 const headerKey = (cell: string) =>
@@ -59,17 +71,22 @@ const headerKey = (cell: string) =>
     .toLowerCase()
     .replace(/[\s_-]+/g, " ");
 
-export type ImportRowError = { row: number; field: ContactField | "row"; message: string };
+export type ImportRowError = { row: number; field: ContactFormField | "row"; message: string };
+
+/** A contact as the import saves it: the form's fields, first name and tags included. */
+export type ImportValues = ContactFormValues;
 
 export type ImportItem = {
   email: string;
   /** The file's rows that made it, in order (duplicates of an address merge into one item). */
   rows: number[];
   action: "create" | "update" | "unchanged";
-  /** The contact as it will be saved. */
-  values: ContactValues;
-  /** For an update: the fields the file changes. */
-  changed: ContactField[];
+  /** The contact as it will be saved, with all its tags. */
+  values: ImportValues;
+  /** For an update: the fields the file changes ("tags" when it adds some). */
+  changed: ContactFormField[];
+  /** The tags the import adds: all of a new contact's, an existing contact's new ones. */
+  addedTags: TagLabel[];
   contactId: string | null;
 };
 
@@ -86,21 +103,23 @@ export type ImportPlan = {
 
 /** The merge rule, in the words the import page shows. */
 export const IMPORT_MERGE_RULE =
-  "Rows are matched to contacts by email, ignoring case. When an address is already a contact, or appears on several rows, the rows update that one contact: a filled-in cell replaces the saved value, an empty cell keeps it, and notes are added below the notes already saved.";
+  "Rows are matched to contacts by email, ignoring case. When an address is already a contact, or appears on several rows, the rows update that one contact: a filled-in cell replaces the saved value, an empty cell keeps it, notes are added below the notes already saved, and tags are added to the contact's tags (none is removed).";
 
-function mergeInto(base: ContactValues, row: ContactValues): ContactValues {
-  const merged = { ...base };
-  for (const field of CONTACT_FIELDS) {
+function mergeInto(base: ImportValues, row: ImportValues): ImportValues {
+  const merged = { ...base, tags: [...base.tags] };
+  for (const field of [...CONTACT_FIELDS, "firstName"] as const) {
     const value = row[field];
     if (value === "") continue;
     if (field !== "notes") merged[field] = value;
     else if (!base.notes.includes(value)) merged.notes = base.notes ? `${base.notes}\n\n${value}` : value;
   }
+  // A tag the contact has keeps its label; a new one is added as the file writes it.
+  for (const tag of row.tags) if (!merged.tags.some(({ key }) => key === tag.key)) merged.tags.push(tag);
   return merged;
 }
 
 function readHeader(header: string[]) {
-  const columns = new Map<ContactField | "firstName" | "lastName", number>();
+  const columns = new Map<ContactFormField | "lastName", number>();
   const ignored: string[] = [];
   header.forEach((cell, index) => {
     const key = headerKey(cell);
@@ -116,7 +135,7 @@ function readHeader(header: string[]) {
       .slice(0, 8)
       .join(", ");
     throw new UserError(
-      `The first row must name the columns, one of them "email" (others Evergreen reads: name, company, title, phone, notes). ${seen ? `This file's first row reads: ${seen}.` : "This file's first row is empty."}`,
+      `The first row must name the columns, one of them "email" (others Evergreen reads: name, first name, company, title, phone, notes, tags). ${seen ? `This file's first row reads: ${seen}.` : "This file's first row is empty."}`,
       "csv",
     );
   }
@@ -135,11 +154,21 @@ function checkImportSize(csvText: string) {
 }
 
 async function existingContacts(userId: string, emails: string[], deps: AppDeps) {
-  const found = new Map<string, ContactValues & { id: string }>();
+  const found = new Map<string, ImportValues & { id: string }>();
   for (let start = 0; start < emails.length; start += 500) {
     const batch = await deps.db.contact.findMany({
       where: { userId, email: { in: emails.slice(start, start + 500) } },
-      select: { id: true, name: true, email: true, company: true, title: true, phone: true, notes: true },
+      select: {
+        id: true,
+        name: true,
+        email: true,
+        company: true,
+        title: true,
+        phone: true,
+        notes: true,
+        firstName: true,
+        tags: { select: { key: true, label: true }, orderBy: { key: "asc" } },
+      },
     });
     for (const contact of batch) found.set(contact.email, contact);
   }
@@ -173,13 +202,13 @@ export async function planContactImport(
     );
   }
   const { columns, ignored } = readHeader(header.fields);
-  const cell = (fields: string[], key: ContactField | "firstName" | "lastName") => {
+  const cell = (fields: string[], key: ContactFormField | "lastName") => {
     const index = columns.get(key);
     return index === undefined ? "" : (fields[index] ?? "");
   };
 
   const errors: ImportRowError[] = [];
-  const valid: Array<{ row: number; values: ContactValues }> = [];
+  const valid: Array<{ row: number; values: ImportValues }> = [];
   let dataRows = 0;
   for (const { row, fields } of data) {
     if (fields.every((value) => value.trim() === "")) continue;
@@ -195,22 +224,24 @@ export async function planContactImport(
     const name =
       cell(fields, "name") ||
       [cell(fields, "firstName").trim(), cell(fields, "lastName").trim()].filter(Boolean).join(" ");
-    const parsed = contactSchema.safeParse({
+    const parsed = contactFormSchema.safeParse({
       name,
       email: cell(fields, "email"),
       company: cell(fields, "company"),
       title: cell(fields, "title"),
       phone: cell(fields, "phone"),
       notes: cell(fields, "notes"),
+      firstName: cell(fields, "firstName"),
+      tags: cell(fields, "tags"),
     });
     if (parsed.success) valid.push({ row, values: parsed.data });
     else
       for (const issue of parsed.error.issues)
-        errors.push({ row, field: (issue.path[0] as ContactField | undefined) ?? "row", message: issue.message });
+        errors.push({ row, field: (issue.path[0] as ContactFormField | undefined) ?? "row", message: issue.message });
   }
 
   const existing = await existingContacts(userId, [...new Set(valid.map(({ values }) => values.email))], deps);
-  const items = new Map<string, ImportItem & { before: ContactValues | null }>();
+  const items = new Map<string, ImportItem & { before: ImportValues | null }>();
   for (const { row, values } of valid) {
     const item = items.get(values.email);
     const saved = existing.get(values.email);
@@ -224,6 +255,14 @@ export async function planContactImport(
       });
       continue;
     }
+    if (merged.tags.length > TAG_LIMITS.perContact) {
+      errors.push({
+        row,
+        field: "tags",
+        message: `Tags, added to the tags already there for ${values.email}, pass ${TAG_LIMITS.perContact}: a contact has at most ${TAG_LIMITS.perContact}; list fewer.`,
+      });
+      continue;
+    }
     if (item) {
       item.values = merged;
       item.rows.push(row);
@@ -234,6 +273,7 @@ export async function planContactImport(
         action: "create",
         values: merged,
         changed: [],
+        addedTags: [],
         contactId: saved?.id ?? null,
         before: saved ? pickValues(saved) : null,
       });
@@ -241,9 +281,13 @@ export async function planContactImport(
   }
 
   const planned: ImportItem[] = [...items.values()].map(({ before, ...item }) => {
-    if (!before) return item;
-    const changed = CONTACT_FIELDS.filter((field) => item.values[field] !== before[field]);
-    return { ...item, changed, action: changed.length > 0 ? "update" : "unchanged" };
+    if (!before) return { ...item, addedTags: item.values.tags };
+    const addedTags = item.values.tags.filter((tag) => !before.tags.some(({ key }) => key === tag.key));
+    const changed: ContactFormField[] = [...CONTACT_FIELDS, "firstName" as const].filter(
+      (field) => item.values[field] !== before[field],
+    );
+    if (addedTags.length > 0) changed.push("tags");
+    return { ...item, changed, addedTags, action: changed.length > 0 ? "update" : "unchanged" };
   });
   errors.sort((a, b) => a.row - b.row);
   const count = (action: ImportItem["action"]) => planned.filter((item) => item.action === action).length;
@@ -264,9 +308,15 @@ export async function planContactImport(
   };
 }
 
-function pickValues(contact: ContactValues): ContactValues {
-  const { name, email, company, title, phone, notes } = contact;
-  return { name, email, company, title, phone, notes };
+function pickValues(contact: ImportValues): ImportValues {
+  const { name, email, company, title, phone, notes, firstName, tags } = contact;
+  return { name, email, company, title, phone, notes, firstName, tags };
+}
+
+/** A contact's columns as the import writes them (its tags are rows of their own). */
+function contactData(values: ImportValues) {
+  const { name, email, company, title, phone, notes, firstName } = values;
+  return { name, email, company, title, phone, notes, firstName, searchText: searchTextOf(values) };
 }
 
 /** Raised inside the import's transaction when the user's contacts changed under it. */
@@ -295,20 +345,28 @@ export async function importContacts(
   try {
     await deps.db.$transaction(
       async (tx) => {
+        const tagRows: Array<TagLabel & { contactId: string; userId: string }> = [];
         for (let start = 0; start < creates.length; start += 500) {
-          await tx.contact.createMany({
-            data: creates
-              .slice(start, start + 500)
-              .map(({ values }) => ({ userId, ...values, searchText: searchTextOf(values) })),
+          const batch = creates.slice(start, start + 500);
+          const made = await tx.contact.createManyAndReturn({
+            data: batch.map(({ values }) => ({ userId, ...contactData(values) })),
+            select: { id: true, email: true },
           });
+          const idOf = new Map(made.map(({ id, email }) => [email, id]));
+          for (const { email, addedTags } of batch)
+            for (const tag of addedTags) tagRows.push({ contactId: idOf.get(email)!, userId, ...tag });
         }
-        for (const { contactId, values } of updates) {
+        for (const { contactId, values, addedTags } of updates) {
           const { count } = await tx.contact.updateMany({
             where: { id: contactId!, userId },
-            data: { ...values, searchText: searchTextOf(values) },
+            data: contactData(values),
           });
           if (count !== 1) throw new ImportRaced();
+          for (const tag of addedTags) tagRows.push({ contactId: contactId!, userId, ...tag });
         }
+        // A tag added since the preview makes this refuse (unique key): the preview no longer holds.
+        for (let start = 0; start < tagRows.length; start += 1_000)
+          await tx.contactTag.createMany({ data: tagRows.slice(start, start + 1_000) });
       },
       { maxWait: 10_000, timeout: 60_000 },
     );

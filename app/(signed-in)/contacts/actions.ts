@@ -5,7 +5,8 @@ import { redirect } from "next/navigation";
 import { z } from "zod";
 import type { ActionState } from "@/lib/platform/action-state";
 import { requireUser } from "@/lib/connection/auth";
-import { contactSchema, createContact, deleteContact, readContactForm, updateContact } from "@/lib/crm/contacts";
+import { contactFormSchema, readContactForm } from "@/lib/crm/contact-form";
+import { createContact, deleteContact, updateContact } from "@/lib/crm/contacts";
 import { UserError } from "@/lib/platform/errors";
 
 const contactId = z.string().min(1).max(64);
@@ -25,7 +26,7 @@ export async function createContactAction(_previous: ActionState, formData: unkn
   const user = await requireUser();
   if (!(formData instanceof FormData)) return NOT_UNDERSTOOD;
   const values = readContactForm(formData);
-  const parsed = contactSchema.safeParse(values);
+  const parsed = contactFormSchema.safeParse(values);
   if (!parsed.success)
     return { ok: false, message: FIX_BELOW, fieldErrors: z.flattenError(parsed.error).fieldErrors, values };
   let id: string;
@@ -44,7 +45,7 @@ export async function updateContactAction(_previous: ActionState, formData: unkn
   const values = readContactForm(formData);
   const id = contactId.safeParse(formData.get("id"));
   if (!id.success) return { ok: false, message: "That request was not understood; reload the page.", values };
-  const parsed = contactSchema.safeParse(values);
+  const parsed = contactFormSchema.safeParse(values);
   if (!parsed.success)
     return { ok: false, message: FIX_BELOW, fieldErrors: z.flattenError(parsed.error).fieldErrors, values };
   let updated: boolean;

@@ -4,17 +4,18 @@ import Link from "next/link";
 import { useActionState, useEffect, useRef } from "react";
 import { SubmitButton } from "@/components/submit-button";
 import { IDLE, type ActionState } from "@/lib/platform/action-state";
-import type { ContactField } from "@/lib/crm/contact-fields";
+import { TAG_LIMITS, type ContactFormField } from "@/lib/crm/contact-fields";
 
 type Action = (previous: ActionState, formData: FormData) => Promise<ActionState>;
 
 const FIELDS: Array<{
-  name: ContactField;
+  name: Exclude<ContactFormField, "notes" | "tags">;
   label: string;
   type?: string;
   hint?: string;
 }> = [
   { name: "name", label: "Name" },
+  { name: "firstName", label: "First name", hint: "Leave empty to use the first word of the name." },
   { name: "email", label: "Email", type: "email", hint: "Required. One contact per address." },
   { name: "company", label: "Company" },
   { name: "title", label: "Title", hint: "Their job title, like Head of Sales." },
@@ -33,7 +34,7 @@ export function ContactForm({
   cancelHref,
 }: {
   action: Action;
-  initial: Record<ContactField, string>;
+  initial: Record<ContactFormField, string>;
   contactId?: string;
   submitLabel: string;
   cancelHref: string;
@@ -43,10 +44,10 @@ export function ContactForm({
   const values = state.values ?? initial;
   const errors = state.fieldErrors ?? {};
 
-  // After a refusal, the keyboard lands on the first field to fix.
+  // After a refusal, the keyboard lands on the first field to fix, in the order the form shows them.
   useEffect(() => {
-    const first = Object.keys(state.fieldErrors ?? {})[0];
-    if (first) formRef.current?.querySelector<HTMLElement>(`[name="${first}"]`)?.focus();
+    if (Object.keys(state.fieldErrors ?? {}).length > 0)
+      formRef.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus();
   }, [state]);
 
   const describedBy = (name: string, hint?: string) =>
@@ -100,6 +101,26 @@ export function ContactForm({
             {errorText(field.name)}
           </div>
         ))}
+      </div>
+      <div>
+        <label htmlFor="contact-tags" className="text-sm font-medium text-slate-700">
+          Tags
+        </label>
+        <input
+          id="contact-tags"
+          name="tags"
+          type="text"
+          autoComplete="off"
+          defaultValue={values.tags}
+          aria-invalid={errors.tags?.length ? true : undefined}
+          aria-describedby={describedBy("tags", "hint")}
+          className={inputClass(Boolean(errors.tags?.length))}
+        />
+        <p id="contact-tags-hint" className="mt-1 text-xs text-slate-500">
+          Separate tags with commas, like vip, customer. Up to {TAG_LIMITS.perContact} tags of {TAG_LIMITS.length}{" "}
+          characters each; the contacts list filters by them.
+        </p>
+        {errorText("tags")}
       </div>
       <div>
         <label htmlFor="contact-notes" className="text-sm font-medium text-slate-700">

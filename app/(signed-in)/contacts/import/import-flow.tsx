@@ -4,14 +4,14 @@ import Link from "next/link";
 import { useActionState, useState } from "react";
 import { SubmitButton } from "@/components/submit-button";
 import { IDLE } from "@/lib/platform/action-state";
-import { CONTACT_FIELD_LABELS, type ContactField } from "@/lib/crm/contact-fields";
+import { CONTACT_FORM_FIELD_LABELS, type ContactFormField } from "@/lib/crm/contact-fields";
 import type { ImportItem } from "@/lib/crm/import";
 import type { CsvEncoding } from "@/lib/crm/csv";
 import type { ImportPreview, ImportState } from "./actions";
 
 type Action = (previous: ImportState, formData: FormData) => Promise<ImportState>;
 
-const FIELD_LABELS: Record<ContactField | "row", string> = { ...CONTACT_FIELD_LABELS, row: "Whole row" };
+const FIELD_LABELS: Record<ContactFormField | "row", string> = { ...CONTACT_FORM_FIELD_LABELS, row: "Whole row" };
 
 const plural = (count: number, one: string, many: string) =>
   `${count.toLocaleString("en")} ${count === 1 ? one : many}`;
@@ -84,6 +84,7 @@ export function ImportFlow({
   if (shown.preview && shown.csv !== undefined) {
     const preview = shown.preview;
     const toImport = preview.counts.create + preview.counts.update;
+    const showTags = preview.items.some((item) => item.values.tags.length > 0);
     return (
       <section aria-labelledby="preview-heading" className="space-y-5">
         <div className="space-y-2">
@@ -161,6 +162,11 @@ export function ImportFlow({
                   <th scope="col" className="px-4 py-2 font-semibold">
                     Company
                   </th>
+                  {showTags ? (
+                    <th scope="col" className="px-4 py-2 font-semibold">
+                      Tags
+                    </th>
+                  ) : null}
                   <th scope="col" className="px-4 py-2 font-semibold">
                     Rows
                   </th>
@@ -177,6 +183,9 @@ export function ImportFlow({
                     </th>
                     <td className="px-4 py-2 break-words">{item.values.name}</td>
                     <td className="px-4 py-2 break-words">{item.values.company}</td>
+                    {showTags ? (
+                      <td className="px-4 py-2 break-words">{item.values.tags.map(({ label }) => label).join(", ")}</td>
+                    ) : null}
                     <td className="px-4 py-2">
                       {item.rows.join(", ")}
                       {item.rows.length > 1 ? " (merged)" : ""}
@@ -226,9 +235,10 @@ export function ImportFlow({
       <fieldset className="space-y-4" aria-describedby="import-csv-help import-csv-error">
         <legend className="text-sm font-medium text-slate-700">Your CSV</legend>
         <p id="import-csv-help" className="text-sm text-slate-600">
-          The first row names the columns: <strong>email</strong> (required), and any of name, company, title, phone and
-          notes, in any order and case. Other columns are left out. Up to {limits.rows.toLocaleString("en")} rows and{" "}
-          {limits.megabytes} MB at a time. Cells are saved as plain text: formulas are never run.
+          The first row names the columns: <strong>email</strong> (required), and any of name, first name, company,
+          title, phone, notes and tags (several in one cell, separated by commas or semicolons), in any order and case.
+          Other columns are left out. Up to {limits.rows.toLocaleString("en")} rows and {limits.megabytes} MB at a time.
+          Cells are saved as plain text: formulas are never run.
         </p>
         <div>
           <label htmlFor="import-file" className="text-sm font-medium text-slate-700">

@@ -6,7 +6,7 @@ import { ContactForm } from "../contact-form";
 
 export const metadata: Metadata = { title: "Add a contact" };
 
-const EMPTY = { name: "", email: "", company: "", title: "", phone: "", notes: "" };
+const EMPTY = { name: "", firstName: "", email: "", company: "", title: "", phone: "", notes: "", tags: "" };
 
 export default async function NewContactPage() {
   await requireUser();

@@ -12,14 +12,15 @@ export default async function EditContactPage({ params }: { params: Promise<{ id
   const { id } = await params;
   const contact = await getContact(user.id, id);
   if (!contact) notFound();
-  const { name, email, company, title, phone, notes } = contact;
+  const { name, firstName, email, company, title, phone, notes } = contact;
+  const tags = contact.tags.map(({ label }) => label).join(", ");
 
   return (
     <div className="space-y-6">
       <h1 className="text-2xl font-bold tracking-tight break-words">Edit {name || email}</h1>
       <ContactForm
         action={updateContactAction}
-        initial={{ name, email, company, title, phone, notes }}
+        initial={{ name, firstName, email, company, title, phone, notes, tags }}
         contactId={contact.id}
         submitLabel="Save changes"
         cancelHref={`/contacts/${contact.id}`}
