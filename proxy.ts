@@ -27,8 +27,9 @@ export async function proxy(request: NextRequest) {
   const userId = () => (sessionUser ??= liveSessionUserId(sessionTokenOf(request.cookies)));
   const forged = refusalStatus(line, origin);
   const action = forged ? {} : await inspectActionBody(request, { bodyLimit: () => actionBodyLimit(request, userId) });
-  const status =
-    forged ?? action.status ?? (action.actionId && actionHostMismatch(request.headers, origin) ? 403 : undefined);
+  // A server action comes from our exact origin even where a POST needs none (originExempt).
+  const actionForged = action.actionId && (line.origin !== origin || actionHostMismatch(request.headers, origin));
+  const status = forged ?? action.status ?? (actionForged ? 403 : undefined);
   const refusal = status
     ? undefined
     : await abuseLimitRefusal(request, action.actionId, userId, env.rateLimits.trustedProxyHops);

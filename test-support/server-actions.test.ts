@@ -120,8 +120,14 @@ describe("routeFor posts where the browser would", () => {
     expect(JSON.stringify(route.tree)).toContain('["id","c1","d"]');
   });
 
+  it("posts an action only a dynamic page uses to that page, with an id that names nothing", () => {
+    const route = routeFor(action("app/(signed-in)/contacts/[id]/page"));
+    expect(route.path).toBe("/contacts/0");
+    expect(JSON.stringify(route.tree)).toContain('["id","0","d"]');
+  });
+
   it("says so when no page of the action matches", () => {
-    expect(() => routeFor(action("app/(signed-in)/contacts/[id]/page"))).toThrow(/no page of deleteContactAction/);
+    expect(() => routeFor(action("app/docs/[...slug]/page"))).toThrow(/no page of deleteContactAction/);
     expect(() => routeFor(action("app/(signed-in)/contacts/new/page"), "/outbox")).toThrow(/matches \/outbox/);
   });
 });

@@ -150,6 +150,17 @@ export function routeFor(action: ServerActionEntry, requestedPath?: string): { p
       tree = [routerSegment(segment, values.get(segment)), { children: tree }];
     return { path: requestedPath ?? `/${routeSegments.join("/")}`, tree: ["", { children: tree }] };
   }
+  // An action only a dynamic page uses (a contact's resubscribe): that page, with an id that names
+  // nothing, since the action runs before the page renders.
+  const dynamicOnly = requestedPath === undefined && action.workers.find((worker) => !worker.includes("[..."));
+  if (dynamicOnly) {
+    const segments = dynamicOnly
+      .replace(/^app\//, "")
+      .replace(/\/?page$/, "")
+      .split("/");
+    const path = segments.filter((segment) => segment && !/^\(.*\)$/.test(segment));
+    return routeFor(action, `/${path.map((segment) => (segment.startsWith("[") ? "0" : segment)).join("/")}`);
+  }
   throw new Error(
     `no page of ${action.exportedName} matches ${requestedPath ?? "without dynamic segments"}: ${action.workers.join(", ")}`,
   );

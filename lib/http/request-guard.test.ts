@@ -5,6 +5,7 @@ import {
   configuredOrigin,
   HSTS,
   methodNotAllowed,
+  originExempt,
   refusalStatus,
   strictTransportSecurity,
 } from "./request-guard";
@@ -45,6 +46,41 @@ describe("state-changing requests must come from our exact origin", () => {
     expect(refusalStatus({ method: "GET", pathname: "/api/auth/%%%", origin: null }, OURS)).toBe(400);
     expect(refusalStatus(post(OURS, "/sign-in%ZZ"), OURS)).toBe(400);
     expect(refusalStatus({ method: "GET", pathname: "/caf%C3%A9", origin: null }, OURS)).toBeUndefined();
+  });
+});
+
+describe("a one-click unsubscribe POST needs no Origin (RFC 8058: the mailbox provider sends none)", () => {
+  const LINK = `/u/${"k".repeat(21)}A.${"s".repeat(42)}_`;
+
+  it.each([null, "null", "https://evil.example", OURS])("lets a POST to a link through from Origin %s", (origin) => {
+    expect(originExempt({ method: "POST", pathname: LINK })).toBe(true);
+    expect(refusalStatus({ method: "POST", pathname: LINK, origin }, OURS)).toBeUndefined();
+  });
+
+  it.each(["PUT", "PATCH", "DELETE"])("still refuses a %s to a link without our Origin", (method) => {
+    expect(originExempt({ method, pathname: LINK })).toBe(false);
+    expect(refusalStatus({ method, pathname: LINK, origin: null }, OURS)).toBe(403);
+  });
+
+  it.each([
+    ["another shape of token", "/u/x"],
+    ["a key one character short", `/u/${"k".repeat(21)}.${"s".repeat(43)}`],
+    ["a signature one character long", `/u/${"k".repeat(22)}.${"s".repeat(44)}`],
+    ["a character outside base64url", `/u/${"k".repeat(21)}+.${"s".repeat(43)}`],
+    ["a trailing slash", `${LINK}/`],
+    ["a path below it", `${LINK}/x`],
+    ["a percent-encoded token", `/u/${"k".repeat(22)}%2E${"s".repeat(43)}`],
+    ["another prefix", `/api/u/${"k".repeat(22)}.${"s".repeat(43)}`],
+    ["the prefix in another case", `/U/${"k".repeat(22)}.${"s".repeat(43)}`],
+    ["a page", "/contacts"],
+  ])("keeps the Origin rule for a POST to %s", (_, pathname) => {
+    expect(originExempt({ method: "POST", pathname })).toBe(false);
+    expect(refusalStatus({ method: "POST", pathname, origin: null }, OURS)).toBe(403);
+  });
+
+  it("keeps the other refusals on a link: broken encoding, forbidden methods", () => {
+    expect(refusalStatus({ method: "TRACE", pathname: LINK, origin: null }, OURS)).toBe(405);
+    expect(refusalStatus({ method: "POST", pathname: `${LINK}%ZZ`, origin: null }, OURS)).toBe(400);
   });
 });
 

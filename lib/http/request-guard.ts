@@ -16,6 +16,19 @@ export const HSTS = "max-age=63072000; includeSubDomains";
 export type RequestLine = { method: string; pathname: string; origin: string | null };
 
 /**
+ * A one-click unsubscribe link, /u/<key>.<signature> (lib/outreach/unsubscribe.ts). The mailbox
+ * provider POSTs to it with no Origin, cookie or other context (RFC 8058); the signed token is its
+ * authority, so its POST is the one state change exempt from the Origin rule. Only the token's exact
+ * shape is exempt: any other path under /u/ keeps the rule.
+ */
+const ONE_CLICK_UNSUBSCRIBE = /^\/u\/[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}$/;
+
+/** Whether this request needs no Origin at all: a POST to a one-click unsubscribe link. */
+export function originExempt(request: Pick<RequestLine, "method" | "pathname">): boolean {
+  return request.method === "POST" && ONE_CLICK_UNSUBSCRIBE.test(request.pathname);
+}
+
+/**
  * The origin state changes must come from: AUTH_URL's when configured, else the one the browser
  * addressed (the request's scheme with its Host header; Next's own URL always says localhost, which
  * would refuse every form posted to http://127.0.0.1:3000).
@@ -28,12 +41,12 @@ export function configuredOrigin(authUrl: string | undefined, requestUrl: URL, h
 
 /**
  * 400 for a path no URL encoder produces, 405 for a method the path never answers (send
- * `allowedMethods` as Allow), 403 for a state change from anywhere but `ourOrigin`.
+ * `allowedMethods` as Allow), 403 for a state change from anywhere but `ourOrigin` (but `originExempt`).
  */
 export function refusalStatus(request: RequestLine, ourOrigin: string): 400 | 403 | 405 | undefined {
   if (!isDecodable(request.pathname)) return 400;
   if (methodNotAllowed(request.method, request.pathname)) return 405;
-  if (!SAFE_METHODS.has(request.method) && request.origin !== ourOrigin) return 403;
+  if (!SAFE_METHODS.has(request.method) && request.origin !== ourOrigin && !originExempt(request)) return 403;
   return undefined;
 }
 

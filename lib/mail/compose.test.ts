@@ -117,6 +117,30 @@ describe("the compose form's rules", () => {
   });
 });
 
+describe("an unsubscribe link and sending to an address that unsubscribed", () => {
+  const oneRecipient = "An unsubscribe link is for one person: keep one address in To and none in Cc or Bcc.";
+
+  it("adds an unsubscribe link only to an email for one person in To", () => {
+    expect(composeSchema.parse({ ...valid, unsubscribeLink: true }).unsubscribeLink).toBe(true);
+    expect(composeSchema.parse(valid).unsubscribeLink).toBeUndefined();
+    expect(problems({ unsubscribeLink: true, to: ["a@x.test", "b@x.test"] })).toEqual([oneRecipient]);
+    expect(problems({ unsubscribeLink: true, cc: ["c@x.test"] })).toEqual([oneRecipient]);
+    expect(problems({ unsubscribeLink: true, bcc: ["c@x.test"] })).toEqual([oneRecipient]);
+    const result = composeSchema.safeParse({ ...valid, unsubscribeLink: true, cc: ["c@x.test"] });
+    expect(result.error?.issues.map((issue) => issue.path)).toEqual([["unsubscribeLink"]]);
+  });
+
+  it("reads both from the form: the box ticked, and each address confirmed, lower-cased", async () => {
+    const form = new FormData();
+    form.append("to", "grace@evergreen.test");
+    form.append("idempotencyKey", valid.idempotencyKey);
+    form.append("unsubscribeLink", "1");
+    form.append("sendToUnsubscribed", "Grace <Grace@Evergreen.test>");
+    const message = composeSchema.parse(await readComposeForm(form));
+    expect(message).toMatchObject({ unsubscribeLink: true, sendToUnsubscribed: ["grace@evergreen.test"] });
+  });
+});
+
 describe("a recipient's display name", () => {
   const sent = async (to: string[]) => {
     const message = composeSchema.parse({ ...valid, to });
@@ -259,6 +283,8 @@ describe("the compose form as the send action reads it", () => {
       body: "",
       idempotencyKey: "",
       sendAt: undefined,
+      unsubscribeLink: false,
+      sendToUnsubscribed: [],
       attachments: [],
     });
   });

@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { formatMailbox, parseMailbox, recipientProblem } from "./email-address";
+import { UNSUBSCRIBE_LINK_ONE_RECIPIENT } from "../outreach/unsubscribe-copy";
+import { formatMailbox, MAX_ADDRESS_LENGTH, parseMailbox, recipientAddress, recipientProblem } from "./email-address";
 import { ENCODED_WORD, HEADER_CONTROL } from "./mime";
 
 /**
@@ -101,6 +102,13 @@ export const composeSchema = z
       .refine((value) => !ENCODED_WORD.test(value), 'In-Reply-To cannot contain "=?…?=" encoded words.')
       .optional(),
     attachments: z.array(attachmentSchema).max(MAX_ATTACHMENTS, `At most ${MAX_ATTACHMENTS} attachments.`).default([]),
+    /** Add a one-click unsubscribe link for the one recipient (lib/outreach/unsubscribe.ts). */
+    unsubscribeLink: z.boolean().optional(),
+    /** Addresses that unsubscribed which the user chose to send to anyway ("Send anyway"). */
+    sendToUnsubscribed: z
+      .array(z.string().max(MAX_ADDRESS_LENGTH).transform(recipientAddress))
+      .max(MAX_RECIPIENTS)
+      .optional(),
   })
   .superRefine((message, ctx) => {
     const recipients = message.to.length + message.cc.length + message.bcc.length;
@@ -113,6 +121,9 @@ export const composeSchema = z
         message: `Gmail sends to at most ${MAX_RECIPIENTS} recipients at once (To, Cc and Bcc together); this has ${recipients}.`,
       });
     }
+    // The link unsubscribes the one person it was made for; anyone else who sees it could use it.
+    if (message.unsubscribeLink && (message.to.length !== 1 || message.cc.length + message.bcc.length > 0))
+      ctx.addIssue({ code: "custom", path: ["unsubscribeLink"], message: UNSUBSCRIBE_LINK_ONE_RECIPIENT });
     const bytes = message.attachments.reduce((sum, file) => sum + file.content.length, 0);
     if (bytes > MAX_ATTACHMENTS_BYTES) {
       ctx.addIssue({
@@ -128,7 +139,8 @@ export type ValidMessage = z.output<typeof composeSchema>;
 
 /**
  * The compose form's fields as composeSchema reads them: each recipient a repeated `to`/`cc`/`bcc`
- * field, `sendAt` an ISO instant or absent, attachments as files.
+ * field, `sendAt` an ISO instant or absent, attachments as files; `unsubscribeLink` present means
+ * yes, and each `sendToUnsubscribed` names an address to send to although it unsubscribed.
  */
 export async function readComposeForm(form: FormData): Promise<ComposeInput> {
   const text = (name: string) => {
@@ -148,6 +160,8 @@ export async function readComposeForm(form: FormData): Promise<ComposeInput> {
     body: text("body"),
     idempotencyKey: text("idempotencyKey"),
     sendAt: text("sendAt") || undefined,
+    unsubscribeLink: form.has("unsubscribeLink"),
+    sendToUnsubscribed: list("sendToUnsubscribed"),
     attachments: await Promise.all(
       files.map(async (file) => ({
         filename: file.name,

@@ -4,6 +4,7 @@ import { recipientAddress } from "./email-address";
 import { UserError } from "../platform/errors";
 import { contactIdForRecipients } from "../crm/contacts";
 import { newMessageId } from "./mime";
+import { newUnsubscribeKey, refuseUnconfirmedSuppressed, withUnsubscribeFooter } from "../outreach/unsubscribe";
 import { MAX_ATTACHMENTS_BYTES, MAX_SCHEDULE_MS, MIN_SCHEDULE_MS, type ValidMessage } from "./compose";
 
 /**
@@ -68,6 +69,16 @@ export async function enqueueMessage(
     // Looked up on the server, scoped to the user: the client's word is not trusted for it.
     contactIdForRecipients(userId, message.to, deps),
   ]);
+  // An address that unsubscribed gets email only once the user said "Send anyway" for it.
+  await refuseUnconfirmedSuppressed(
+    userId,
+    [...message.to, ...message.cc, ...message.bcc],
+    message.sendToUnsubscribed ?? [],
+    deps,
+  );
+  // The footer is part of the stored body, so what is stored is what is sent.
+  const unsubscribeKey = message.unsubscribeLink ? newUnsubscribeKey() : null;
+  const text = unsubscribeKey ? withUnsubscribeFooter(message.body, unsubscribeKey, message.to[0]!) : message.body;
   // The recipients index copies the creation time, so both are set here rather than by the database.
   const createdAt = new Date(now);
   try {
@@ -80,7 +91,8 @@ export async function enqueueMessage(
         cc: message.cc,
         bcc: message.bcc,
         subject: message.subject,
-        text: message.body,
+        text,
+        unsubscribeKey,
         status: scheduled ? "SCHEDULED" : "QUEUED",
         idempotencyKey: message.idempotencyKey,
         sendAt: scheduled ? sendAt : null,
@@ -117,7 +129,10 @@ export async function enqueueMessage(
  */
 export async function findResubmittedMessage(
   userId: string,
-  message: Pick<ValidMessage, "idempotencyKey" | "to" | "cc" | "bcc" | "subject" | "body" | "attachments">,
+  message: Pick<
+    ValidMessage,
+    "idempotencyKey" | "to" | "cc" | "bcc" | "subject" | "body" | "attachments" | "unsubscribeLink"
+  >,
   deps: AppDeps = appDeps(),
 ): Promise<QueuedMessage | undefined> {
   const existing = await deps.db.message.findUnique({
@@ -131,11 +146,15 @@ export async function findResubmittedMessage(
       bcc: true,
       subject: true,
       text: true,
+      unsubscribeKey: true,
       attachments: { select: { filename: true, size: true } },
     },
   });
   if (!existing) return undefined;
-  if (contentOf(existing) !== contentOf({ ...message, text: message.body })) {
+  // The stored body ends with the unsubscribe footer the form's body was given.
+  const key = existing.unsubscribeKey;
+  const text = key && message.unsubscribeLink ? withUnsubscribeFooter(message.body, key, message.to[0]!) : message.body;
+  if (Boolean(key) !== Boolean(message.unsubscribeLink) || contentOf(existing) !== contentOf({ ...message, text })) {
     throw new UserError(
       `Not sent: this draft was already sent from another tab or window, as “${existing.subject || "(no subject)"}”. Your message is still here; send it again to send it too.`,
     );

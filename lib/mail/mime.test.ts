@@ -81,6 +81,39 @@ describe("building a message", () => {
   });
 });
 
+describe("one-click unsubscribe (RFC 8058)", () => {
+  const url = `https://crm.example-with-a-rather-long-host-name.com/u/${"A".repeat(22)}.${"b".repeat(43)}`;
+
+  it("sends List-Unsubscribe with the one link in angle brackets and List-Unsubscribe-Post, each whole on one line", async () => {
+    const raw = await buildMime({ ...base, listUnsubscribe: url });
+    const head = raw.toString("latin1").split("\r\n\r\n")[0]!;
+    expect(head.split("\r\n")).toEqual(
+      expect.arrayContaining([`List-Unsubscribe: <${url}>`, "List-Unsubscribe-Post: List-Unsubscribe=One-Click"]),
+    );
+    const parsed = await simpleParser(raw);
+    const lines = parsed.headerLines.filter((line) => line.key.startsWith("list-"));
+    expect(lines).toEqual([
+      { key: "list-unsubscribe", line: `List-Unsubscribe: <${url}>` },
+      { key: "list-unsubscribe-post", line: "List-Unsubscribe-Post: List-Unsubscribe=One-Click" },
+    ]);
+    expect(parsed.text?.trim()).toBe("Hi Grace");
+  });
+
+  it("sends neither header without a link", async () => {
+    const parsed = await simpleParser(await buildMime(base));
+    expect(parsed.headerLines.filter((line) => line.key.startsWith("list-"))).toEqual([]);
+  });
+
+  it.each([
+    ["a second link", `${url}>, <mailto:x@evil.test`],
+    ["a line break", `${url}\r\nBcc: x@evil.test`],
+    ["a space", `${url} x`],
+    ["another scheme", "javascript:alert(1)"],
+  ])("refuses a link with %s rather than send it", async (_label, link) => {
+    await expect(buildMime({ ...base, listUnsubscribe: link })).rejects.toThrow("not a List-Unsubscribe URL");
+  });
+});
+
 describe("the sender's name", () => {
   // Found by attack/header-injection.test.ts: it comes from the Google profile, which no form validates.
   it.each([

@@ -27,6 +27,8 @@ export type MimeInput = {
   /** The Message-ID of the message we sent that this one follows up. */
   inReplyTo?: string | null;
   date?: Date;
+  /** One-click unsubscribe (RFC 8058): the recipient's http(s) link, sent as List-Unsubscribe with List-Unsubscribe-Post. */
+  listUnsubscribe?: string;
 };
 
 // CR, LF and every other control character, plus Unicode line and paragraph separators: none may
@@ -79,11 +81,28 @@ export function composeMime(input: MimeInput): MimeNode {
       content: file.content,
     })),
     textEncoding: "quoted-printable",
+    ...(input.listUnsubscribe ? { headers: listUnsubscribeHeaders(input.listUnsubscribe) } : {}),
   });
   const node = composer.compile();
   node.keepBcc = true;
   for (const part of node.childNodes) if (part.filename) quoteFileName(part, part.filename);
   return node;
+}
+
+// A link we made (lib/outreach/unsubscribe.ts): nothing in it may end the <…> or the header.
+const LIST_URL = /^https?:\/\/[\x21-\x7e]+$/;
+
+/**
+ * Exactly `List-Unsubscribe: <url>` and `List-Unsubscribe-Post: List-Unsubscribe=One-Click`, each on
+ * one line: a header is folded only at whitespace, and one break before the <…> is one more thing a
+ * receiver's parser could get wrong. The link is short (origin plus 70 characters), far under 998.
+ */
+function listUnsubscribeHeaders(url: string) {
+  if (!LIST_URL.test(url) || /[<>,\s]/.test(url) || url.length > 900) throw new Error("not a List-Unsubscribe URL");
+  return {
+    "List-Unsubscribe": { prepared: true, value: `<${url}>` },
+    "List-Unsubscribe-Post": { prepared: true, value: "List-Unsubscribe=One-Click" },
+  };
 }
 
 // Handed over as name and address, never as text for nodemailer to parse, so a name cannot add a recipient;

@@ -14,6 +14,7 @@ import {
 import { GoogleRejectedError, GoogleUnavailableError } from "../google/oauth";
 import { dropSettledAttachmentContent } from "./messages";
 import { buildMime } from "./mime";
+import { listUnsubscribeFor, unsubscribedRecipient } from "../outreach/unsubscribe";
 import { REFRESH_LEASE_MS, withAccessToken } from "../connection/tokens";
 import { sendingPace } from "./pacing";
 
@@ -44,7 +45,8 @@ export const OUTBOX = {
 
 const leaseMsOf = (deps: AppDeps) => deps.outboxLeaseMs ?? OUTBOX.leaseMs;
 
-export type SendOutcome = "sent" | "retry" | "paced" | "failed" | "waiting-for-reconnect" | "unknown" | "lost-lease";
+export type SendOutcome =
+  "sent" | "retry" | "paced" | "failed" | "waiting-for-reconnect" | "unknown" | "lost-lease" | "cancelled";
 
 const DUE: MessageStatus[] = ["QUEUED", "SCHEDULED"];
 
@@ -148,6 +150,23 @@ export async function sendClaimedMessage(id: string, leaseId: string, deps: AppD
   if (!message) return "lost-lease";
   const held = { id, leaseId, status: "SENDING" as const };
   const release = { leaseId: null, leaseUntil: null };
+  // A merge message is checked again at its turn: the address may have unsubscribed since it was queued.
+  const unsubscribed = message.mergeId ? await unsubscribedRecipient(message.userId, message.to, deps) : undefined;
+  if (unsubscribed) {
+    const [{ count }] = await db.$transaction([
+      db.message.updateMany({
+        where: held,
+        data: {
+          ...release,
+          status: "CANCELLED",
+          nextAttemptAt: null,
+          lastError: `Not sent: ${unsubscribed} unsubscribed.`,
+        },
+      }),
+      dropSettledAttachmentContent(db, message.id),
+    ]);
+    return count === 1 ? "cancelled" : "lost-lease";
+  }
   const pace = await sendingPace(message.userId, deps);
   if (pace.holdUntil) {
     const { count } = await db.message.updateMany({
@@ -183,6 +202,7 @@ export async function sendClaimedMessage(id: string, leaseId: string, deps: AppD
     messageId: message.rfc822MessageId ?? `<${message.id}@evergreen.invalid>`,
     inReplyTo: message.inReplyTo,
     date: deps.now(),
+    listUnsubscribe: listUnsubscribeFor(message),
   });
 
   let sent: SentMessage;
@@ -358,6 +378,7 @@ export async function runOutboxOnce(
     "waiting-for-reconnect": 0,
     unknown: 0,
     "lost-lease": 0,
+    cancelled: 0,
   };
   for (const id of ids) outcomes[await sendClaimedMessage(id, leaseId, deps)] += 1;
   return outcomes;

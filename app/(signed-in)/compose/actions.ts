@@ -10,6 +10,7 @@ import { cancelMessage, enqueueMessage, findResubmittedMessage, getMessageStatus
 import { MESSAGE_STATUS_COPY } from "@/lib/mail/outbox-copy";
 import { consumeRateLimit, rateLimitRules } from "@/lib/http/rate-limit";
 import { sendLimitMessage } from "@/lib/http/rate-limit-copy";
+import { SuppressedRecipientsError } from "@/lib/outreach/unsubscribe";
 
 export type QueuedView = {
   id: string;
@@ -22,7 +23,8 @@ export type QueuedView = {
   duplicate: boolean;
 };
 
-export type ComposeState = ActionState & { queued?: QueuedView };
+/** `unsubscribed`: recipients who unsubscribed and were not confirmed with "Send anyway" (the send was refused). */
+export type ComposeState = ActionState & { queued?: QueuedView; unsubscribed?: Array<{ email: string; at: string }> };
 
 export type MessageStatusView = { status: MessageStatus; label: string; detail: string };
 
@@ -68,12 +70,23 @@ export async function sendMessageAction(_previous: ComposeState, formData: unkno
     };
   } catch (error) {
     if (!(error instanceof UserError)) throw error;
+    // The form learns of an unsubscribe made since the page loaded, and asks "Send anyway?".
+    const unsubscribed =
+      error instanceof SuppressedRecipientsError
+        ? {
+            unsubscribed: error.recipients.map(({ email, unsubscribedAt }) => ({
+              email,
+              at: unsubscribedAt.toISOString(),
+            })),
+          }
+        : {};
     return error.field
       ? {
           ok: false,
           message: "Not sent: fix what is marked below.",
           fieldErrors: { [error.field]: [error.message] },
           values,
+          ...unsubscribed,
         }
       : { ok: false, message: error.message, values };
   }

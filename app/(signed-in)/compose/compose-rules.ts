@@ -21,9 +21,11 @@ export const FIELD_INPUTS: Array<[string, string]> = [
   ["to", "compose-to"],
   ["cc", "compose-cc"],
   ["bcc", "compose-bcc"],
+  ["sendToUnsubscribed", "compose-send-anyway"],
   ["subject", "compose-subject"],
   ["body", "compose-body"],
   ["attachments", "attachments"],
+  ["unsubscribeLink", "compose-unsubscribe-link"],
   ["sendAt", "schedule-date"],
 ];
 export const NOT_SENT_FIELDS = "Not sent: fix what is marked above.";

@@ -34,10 +34,20 @@ import { clearDraft, describeDraft, emptyDraft, isBlank, newIdempotencyKey, type
 import { MessageForm } from "./message-form";
 import { SUGGESTIONS_ID } from "./recipients-input";
 import { SentPanel } from "./sent-panel";
+import { TemplatePicker, type TemplateChoices } from "./template-picker";
+import { unsubscribeProblems, warnedRecipients, type UnsubscribedRecipient } from "./unsubscribe-fields";
 import { openDraft, useDraftAutosave, useLeaveWarning } from "./use-draft-session";
 
 /** `prefillTo`: an address to add to To when the page opens (a contact's Email action). */
-type Props = { userId: string; suggestions: RecipientSuggestion[]; limits: ComposeLimits; prefillTo?: string };
+type Props = {
+  userId: string;
+  suggestions: RecipientSuggestion[];
+  limits: ComposeLimits;
+  prefillTo?: string;
+  templates?: TemplateChoices;
+  /** Addresses that unsubscribed from the user's emails: compose asks before sending to one. */
+  unsubscribed?: UnsubscribedRecipient[];
+};
 
 const subscribeToNothing = () => () => {};
 
@@ -58,10 +68,10 @@ export function Composer(props: Props) {
   return <ComposeSession {...props} />;
 }
 
-type Submission = { formData: FormData; snapshot: Snapshot };
-type Sent = { queued: QueuedView; undoUntil: number; snapshot: Snapshot };
+type Submission = { formData: FormData; snapshot: Snapshot; unsubscribeLink: boolean };
+type Sent = { queued: QueuedView; undoUntil: number; snapshot: Snapshot; unsubscribeLink: boolean };
 
-function ComposeSession({ userId, suggestions, limits, prefillTo }: Props) {
+function ComposeSession({ userId, suggestions, limits, prefillTo, templates, unsubscribed = [] }: Props) {
   const [opening] = useState(() => openDraft(userId, prefillTo));
   const [draft, setDraft] = useState<Draft>(opening.draft);
   const [askAbout, setAskAbout] = useState<string | null>(opening.ask);
@@ -76,6 +86,14 @@ function ComposeSession({ userId, suggestions, limits, prefillTo }: Props) {
   const submitting = useRef(false);
   const setAside = useRef<Snapshot | null>(null);
   const suggestionSet = new Set(suggestions.map((suggestion) => suggestion.address));
+  // Unsubscribe: this email's link box; who is known to have unsubscribed (the page's list, and the
+  // server's word after a refused Send); whom the user chose to send to anyway.
+  const [unsubscribeLink, setUnsubscribeLink] = useState(false);
+  const [knownUnsubscribed, setKnownUnsubscribed] = useState(
+    () => new Map(unsubscribed.map(({ email, at }) => [email, at])),
+  );
+  const [sendAnyway, setSendAnyway] = useState<string[]>([]);
+  const warned = warnedRecipients(draft, knownUnsubscribed);
 
   const announce = useCallback(
     (text: string) => setAnnouncement((previous) => (previous === text ? `${text}\u00a0` : text)),
@@ -97,11 +115,23 @@ function ComposeSession({ userId, suggestions, limits, prefillTo }: Props) {
         setFailure(unshown.length > 0 ? unshown.join(" ") : result.fieldErrors ? null : (result.message ?? NO_ANSWER));
         // A definite refusal queued nothing, so the next try may use a fresh key.
         setDraft((d) => ({ ...d, idempotencyKey: newIdempotencyKey() }));
+        const refusedFor = result.unsubscribed;
+        if (refusedFor)
+          setKnownUnsubscribed(
+            (known) => new Map([...known, ...refusedFor.map(({ email, at }) => [email, at] as const)]),
+          );
       }
       if (result.ok && result.queued) {
         const { queued } = result;
         clearDraft(userId);
-        setSent({ queued, undoUntil: Date.now() + queued.undoMs, snapshot: submission.snapshot });
+        setSent({
+          queued,
+          undoUntil: Date.now() + queued.undoMs,
+          snapshot: submission.snapshot,
+          unsubscribeLink: submission.unsubscribeLink,
+        });
+        setUnsubscribeLink(false);
+        setSendAnyway([]);
         // A draft set aside for this email comes back for the next one.
         const earlier = setAside.current;
         setAside.current = null;
@@ -154,7 +184,14 @@ function ComposeSession({ userId, suggestions, limits, prefillTo }: Props) {
     event.preventDefault();
     if (submitting.current || pending) return;
     const ready = withTypingCommitted(draft);
-    const problems = problemsOf(ready, limits, new Date());
+    const problems = {
+      ...problemsOf(ready, limits, new Date()),
+      ...unsubscribeProblems(ready, {
+        unsubscribeLink,
+        warned: warnedRecipients(ready, knownUnsubscribed).map(({ email }) => email),
+        confirmed: sendAnyway,
+      }),
+    };
     if (Object.keys(problems).length > 0) {
       flushSync(() => {
         setDraft(ready);
@@ -175,8 +212,10 @@ function ComposeSession({ userId, suggestions, limits, prefillTo }: Props) {
     if (ready.schedule.open)
       formData.append("sendAt", localDateTime(ready.schedule.date, ready.schedule.time)!.toISOString());
     for (const file of attachments) formData.append("attachments", file, file.name);
+    if (unsubscribeLink) formData.append("unsubscribeLink", "1");
+    for (const email of sendAnyway) formData.append("sendToUnsubscribed", email);
     submitting.current = true;
-    startTransition(() => dispatch({ formData, snapshot: { draft: ready, attachments } }));
+    startTransition(() => dispatch({ formData, snapshot: { draft: ready, attachments }, unsubscribeLink }));
   };
 
   const undo = async (): Promise<string | null> => {
@@ -195,6 +234,7 @@ function ComposeSession({ userId, suggestions, limits, prefillTo }: Props) {
       // A new key: the old one names the cancelled message.
       setDraft({ ...sent.snapshot.draft, idempotencyKey: newIdempotencyKey() });
       setAttachments(sent.snapshot.attachments);
+      setUnsubscribeLink(sent.unsubscribeLink);
       setSent(null);
       // "Sending in 10 seconds" no longer holds; the notice below says what happened.
       setAnnouncement("");
@@ -252,6 +292,7 @@ function ComposeSession({ userId, suggestions, limits, prefillTo }: Props) {
     setDraft(emptyDraft());
     setAttachments([]);
     setAttachmentProblem(null);
+    setUnsubscribeLink(false);
     setErrors({});
     setFailure(null);
   };
@@ -288,6 +329,10 @@ function ComposeSession({ userId, suggestions, limits, prefillTo }: Props) {
         <UnsentDraftQuestion draft={draft} address={askAbout} onNewEmail={startNewTo} onAddToDraft={addToDraft} />
       ) : null}
 
+      {templates && !sent ? (
+        <TemplatePicker choices={templates} draft={draft} onEdit={edit} announce={announce} />
+      ) : null}
+
       {sent ? (
         <SentPanel
           key={sent.queued.id}
@@ -315,6 +360,19 @@ function ComposeSession({ userId, suggestions, limits, prefillTo }: Props) {
           onRemoveFile={removeFile}
           onSubmit={submit}
           onDiscard={discard}
+          unsubscribe={{
+            link: unsubscribeLink,
+            onLink: (checked) => {
+              setUnsubscribeLink(checked);
+              if (errors.unsubscribeLink) setErrors(({ unsubscribeLink: _, ...rest }) => rest);
+            },
+            warned,
+            confirmed: warned.length > 0 && warned.every(({ email }) => sendAnyway.includes(email)),
+            onConfirm: (confirmed) => {
+              setSendAnyway(confirmed ? warned.map(({ email }) => email) : []);
+              if (errors.sendToUnsubscribed) setErrors(({ sendToUnsubscribed: _, ...rest }) => rest);
+            },
+          }}
         />
       )}
     </div>

@@ -8,6 +8,7 @@ import { LABELS, NOT_SENT_FIELDS, type ComposeLimits, type FieldErrors } from ".
 import { isBlank, type Draft } from "./draft";
 import { RecipientsInput } from "./recipients-input";
 import { ScheduleFields } from "./schedule-fields";
+import { UnsubscribedWarning, UnsubscribeLinkField, type UnsubscribeControls } from "./unsubscribe-fields";
 
 type Props = {
   draft: Draft;
@@ -28,6 +29,7 @@ type Props = {
   onRemoveFile: (index: number) => void;
   onSubmit: (event: FormEvent<HTMLFormElement>) => void;
   onDiscard: () => void;
+  unsubscribe: UnsubscribeControls;
 };
 
 /** The message being written: recipients, subject, body, attachments, when to send, and Send. */
@@ -47,6 +49,7 @@ export function MessageForm({
   onRemoveFile,
   onSubmit,
   onDiscard,
+  unsubscribe,
 }: Props) {
   const [dragging, setDragging] = useState(false);
   const formRef = useRef<HTMLFormElement>(null);
@@ -184,6 +187,12 @@ export function MessageForm({
             />
           ) : null,
         )}
+        <UnsubscribedWarning
+          warned={unsubscribe.warned}
+          confirmed={unsubscribe.confirmed}
+          onConfirm={unsubscribe.onConfirm}
+          errors={errors.sendToUnsubscribed}
+        />
       </div>
 
       <div className="grid gap-x-3 gap-y-1 sm:grid-cols-[4rem_1fr] sm:items-start">
@@ -234,6 +243,13 @@ export function MessageForm({
         onAdd={onAddFiles}
         onRemove={onRemoveFile}
         errors={[attachmentProblem, ...(errors.attachments ?? [])].filter((error): error is string => !!error)}
+      />
+
+      <UnsubscribeLinkField
+        checked={unsubscribe.link}
+        draft={draft}
+        onChange={unsubscribe.onLink}
+        errors={errors.unsubscribeLink}
       />
 
       {draft.schedule.open ? (

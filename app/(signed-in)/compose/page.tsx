@@ -15,6 +15,8 @@ import {
   MIN_SCHEDULE_MS,
 } from "@/lib/mail/compose";
 import { recipientSuggestions } from "@/lib/mail/recipient-suggestions";
+import { listSuppressions } from "@/lib/outreach/unsubscribe";
+import { templatesForCompose } from "@/lib/outreach/template-store";
 import { reconnectGmailFromComposeAction } from "../connection-actions";
 import type { ComposeLimits } from "./compose-rules";
 import { Composer } from "./composer";
@@ -39,7 +41,12 @@ export default async function ComposePage({
   // /compose?to=… (a contact's Email action) fills To; anything but one valid address is ignored.
   const prefillTo =
     typeof to === "string" && isEmailAddress(to.trim().toLowerCase()) ? to.trim().toLowerCase() : undefined;
-  const [connection, suggestions] = await Promise.all([getCurrentConnection(user.id), recipientSuggestions(user.id)]);
+  const [connection, suggestions, templates, suppressions] = await Promise.all([
+    getCurrentConnection(user.id),
+    recipientSuggestions(user.id),
+    templatesForCompose(user.id, { to: prefillTo, senderName: user.name }),
+    listSuppressions(user.id),
+  ]);
   const copy = connection
     ? describeConnectionStatus(connection.status, connection.reason, connection.refreshProblem)
     : undefined;
@@ -78,7 +85,14 @@ export default async function ComposePage({
           </form>
         </section>
       )}
-      <Composer userId={user.id} suggestions={suggestions} limits={LIMITS} prefillTo={prefillTo} />
+      <Composer
+        userId={user.id}
+        suggestions={suggestions}
+        limits={LIMITS}
+        prefillTo={prefillTo}
+        templates={templates}
+        unsubscribed={suppressions.map(({ email, unsubscribedAt }) => ({ email, at: unsubscribedAt.toISOString() }))}
+      />
     </div>
   );
 }

@@ -6,11 +6,14 @@ import { LocalTime } from "@/components/local-time";
 import { StatusBadge } from "@/components/status-badge";
 import { SuccessNotice } from "@/components/success-notice";
 import { requireUser } from "@/lib/connection/auth";
+import { firstNameOf } from "@/lib/crm/contact-fields";
 import { getContact } from "@/lib/crm/contacts";
 import { listContactMessages, TIMELINE_LIMIT } from "@/lib/crm/timeline";
 import { MESSAGE_STATUS_COPY } from "@/lib/mail/outbox-copy";
+import { getUnsubscribeState } from "@/lib/outreach/unsubscribe";
 import { deleteContactAction } from "../actions";
 import { DeleteContact } from "./delete-contact";
+import { SubscriptionStatus } from "./subscription-status";
 
 export const metadata: Metadata = { title: "Contact" };
 
@@ -37,6 +40,7 @@ export default async function ContactPage({
   const contact = await getContact(user.id, id);
   if (!contact) notFound();
   const timeline = await listContactMessages(user.id, contact);
+  const subscription = await getUnsubscribeState(user.id, contact.id);
   const displayName = contact.name || contact.email;
   const lastSent = timeline.find((item) => item.status === "SENT")?.at;
   const lastContacted =
@@ -96,6 +100,28 @@ export default async function ContactPage({
           ) : null}
           {contact.company ? <Detail term="Company">{contact.company}</Detail> : null}
           {contact.title ? <Detail term="Title">{contact.title}</Detail> : null}
+          {firstNameOf(contact) ? (
+            <Detail term="First name">
+              {firstNameOf(contact)}
+              {contact.firstName.trim() ? null : <span className="font-normal text-slate-500"> (from the name)</span>}
+            </Detail>
+          ) : null}
+          {contact.tags.length > 0 ? (
+            <Detail term="Tags">
+              <ul aria-label="Tags" className="flex flex-wrap gap-1.5">
+                {contact.tags.map((tag) => (
+                  <li key={tag.key}>
+                    <Link
+                      href={`/contacts?tag=${encodeURIComponent(tag.key)}`}
+                      className="rounded-full bg-slate-100 px-2 py-0.5 text-xs font-medium text-slate-700 underline hover:bg-slate-200"
+                    >
+                      {tag.label}
+                    </Link>
+                  </li>
+                ))}
+              </ul>
+            </Detail>
+          ) : null}
           <Detail term="Last contacted">
             {lastContacted ? <LocalTime iso={lastContacted.toISOString()} /> : "Never"}
           </Detail>
@@ -110,6 +136,8 @@ export default async function ContactPage({
           </div>
         ) : null}
       </section>
+
+      {subscription ? <SubscriptionStatus contactId={contact.id} state={subscription} /> : null}
 
       <section aria-labelledby="timeline-heading" className="space-y-3">
         <h2 id="timeline-heading" className="text-lg font-semibold">
