@@ -124,8 +124,8 @@ export async function feedMerge(
       result.finished = await finishIfDone(merge.id, merge.userId, deps);
       return result;
     }
-    // The next slot: never earlier than a moment ago, so time lost (a pause, a reconnect) is not made up in a burst.
-    const slot = Math.max(slotFrom?.getTime() ?? now, now - MERGE_PACE.leadMs);
+    // The next slot, never in the past: time lost (a pause, a reconnect, a slow tick) is not made up in a burst.
+    const slot = Math.max(slotFrom?.getTime() ?? now, now);
     if (slot > now + MERGE_PACE.leadMs) return result;
     const next = new Date(slot + MERGE_INTERVAL_MS);
     const { count } = await db.merge.updateMany({
@@ -135,7 +135,7 @@ export async function feedMerge(
     if (count !== 1) return result; // another worker fed it, or the user paused or cancelled it
     slotFrom = next;
     budget -= 1;
-    const outcome = await queueRecipient(merge, row, new Date(Math.max(slot, now)), account.email, deps);
+    const outcome = await queueRecipient(merge, row, new Date(slot), account.email, deps);
     if (outcome === "queued") result.queued += 1;
     else if (outcome === "skipped") result.skipped += 1;
   }

@@ -209,8 +209,10 @@ describe("sending a merge", () => {
       expect(parsed.to && !Array.isArray(parsed.to) ? parsed.to.value.map((address) => address.address) : []).toEqual(
         message.envelope.to,
       );
-      expect(parsed.headers.get("list-unsubscribe-post")).toBe("List-Unsubscribe=One-Click");
-      expect(String(parsed.headers.get("list-unsubscribe") ?? "")).toMatch(/https?:\/\/.+\/u\//);
+      const listHeaders = parsed.headerLines.filter((line) => line.key.startsWith("list-")).map((line) => line.line);
+      expect(listHeaders).toHaveLength(2);
+      expect(listHeaders[0]).toMatch(/^List-Unsubscribe: <https?:\/\/[^>]+\/u\/[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}>$/);
+      expect(listHeaders[1]).toBe("List-Unsubscribe-Post: List-Unsubscribe=One-Click");
     }
     const ledger = await mergeLedger(userId, id, 1, app());
     expect(ledger!.rows.map((row) => row.state)).toEqual(["sent", "sent", "sent"]);

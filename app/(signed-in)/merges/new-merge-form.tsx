@@ -1,6 +1,7 @@
 "use client";
 
 import { useActionState } from "react";
+import Link from "next/link";
 import { SubmitButton } from "@/components/submit-button";
 import { IDLE } from "@/lib/platform/action-state";
 import { emailSelectedAction } from "./actions";
@@ -20,9 +21,9 @@ export function NewMergeForm({ tags }: { tags: Array<{ key: string; label: strin
       <h2 className="text-lg font-semibold">New merge</h2>
       <p className="text-sm text-slate-600">
         Pick who gets it: a tag, a search, or both. You can also select contacts on the{" "}
-        <a href="/contacts" className="font-medium text-brand-700 underline">
+        <Link href="/contacts" className="font-medium text-brand-700 underline">
           contacts list
-        </a>{" "}
+        </Link>{" "}
         and choose “Email selected”. Nothing is sent before you see the report and press Start.
       </p>
       <input type="hidden" name="scope" value="matching" />

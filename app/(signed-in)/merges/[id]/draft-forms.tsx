@@ -1,6 +1,6 @@
 "use client";
 
-import { useEffect, useState } from "react";
+import { useMemo, useState, useSyncExternalStore } from "react";
 import {
   applyTemplateAction,
   saveMergeMessageAction,
@@ -208,6 +208,8 @@ export function SkipForm({
   );
 }
 
+const subscribeToNothing = () => () => {};
+
 const DAYS = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
 
 /** Scheduled start and send window; the browser turns the local start time into an instant. */
@@ -219,14 +221,19 @@ export function TimingForm({
   initial: { startAt?: string; windowed: boolean; days: number; from: string; to: string; timeZone?: string };
 }) {
   const [startLocal, setStartLocal] = useState(initial.startAt ? toLocalInput(new Date(initial.startAt)) : "");
-  const [timeZone, setTimeZone] = useState(initial.timeZone ?? "UTC");
-  const [zones, setZones] = useState<string[]>([initial.timeZone ?? "UTC"]);
-  useEffect(() => {
-    const browserZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
-    const all = typeof Intl.supportedValuesOf === "function" ? Intl.supportedValuesOf("timeZone") : [];
-    setZones([...new Set(["UTC", browserZone, initial.timeZone ?? "UTC", ...all])]);
-    if (!initial.timeZone) setTimeZone(browserZone);
-  }, [initial.timeZone]);
+  // The browser knows the sender's zone and the full list; the server renders UTC until it hydrates.
+  const inBrowser = useSyncExternalStore(
+    subscribeToNothing,
+    () => true,
+    () => false,
+  );
+  const browserZone = inBrowser ? Intl.DateTimeFormat().resolvedOptions().timeZone : "UTC";
+  const [chosenZone, setTimeZone] = useState(initial.timeZone);
+  const timeZone = chosenZone ?? browserZone;
+  const zones = useMemo(() => {
+    const all = inBrowser && typeof Intl.supportedValuesOf === "function" ? Intl.supportedValuesOf("timeZone") : [];
+    return [...new Set(["UTC", browserZone, initial.timeZone ?? "UTC", ...all])];
+  }, [inBrowser, browserZone, initial.timeZone]);
   const startIso = startLocal ? new Date(startLocal).toISOString() : "";
   return (
     <ActionForm
