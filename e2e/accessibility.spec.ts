@@ -6,7 +6,17 @@ import { expect, test } from "./signed-in";
 // Every page, for everyone: no serious or critical axe violation, usable at 375 px without sideways
 // scrolling, and a desktop and a phone screenshot kept with the test results.
 
-const SIGNED_IN_PAGES = ["/dashboard", "/compose", "/outbox", "/settings", "/sign-out"];
+const SIGNED_IN_PAGES = [
+  "/dashboard",
+  "/compose",
+  "/outbox",
+  "/contacts",
+  "/templates",
+  "/templates/new",
+  "/merges",
+  "/settings",
+  "/sign-out",
+];
 
 /** Kept in test-results/screenshots/ whether the test passes or fails (per-test folders are emptied on success). */
 async function keepScreenshot(page: Page, testInfo: TestInfo, name: string) {

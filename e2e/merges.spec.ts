@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { simpleParser } from "mailparser";
+import AxeBuilder from "@axe-core/playwright";
 import type { Page } from "@playwright/test";
 import type { MessageView } from "@/google-emulator/control/api";
 import { withAppDatabase } from "./app-database";
@@ -204,3 +205,28 @@ test("more than 2,000 recipients are refused with the limit named; a merge to no
   await page.getByRole("button", { name: "Prepare the merge" }).click();
   await expect(page.getByRole("alert").filter({ hasText: "No contacts to email" })).toBeVisible();
 });
+
+test("the merge page, before the start and after it, has no serious accessibility problem", async ({
+  page,
+  signedInUser: user,
+}) => {
+  const tag = `a11y${randomBytes(3).toString("hex")}`;
+  seedTaggedContacts(user.email, tag, [{ name: "Ada Lovelace" }, { name: "" }]);
+  await prepareMergeToTag(page, tag);
+  await expectNoSeriousAxeViolation(page);
+  await page.getByLabel("Subject").fill("Hello {{first_name}}");
+  await page.getByLabel("Body").fill("A short note.");
+  await page.getByRole("button", { name: "Save message" }).click();
+  await expect(page.getByText("Message saved.")).toBeVisible();
+  await expectNoSeriousAxeViolation(page);
+});
+
+async function expectNoSeriousAxeViolation(page: Page) {
+  const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
+  const serious = results.violations.filter(
+    (violation) => violation.impact === "serious" || violation.impact === "critical",
+  );
+  expect(
+    serious.map((violation) => `${violation.id}: ${violation.nodes.map((node) => node.target).join(", ")}`),
+  ).toEqual([]);
+}
