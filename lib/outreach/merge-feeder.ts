@@ -154,6 +154,33 @@ async function moveSlot(merge: MergeForFeed, to: Date, deps: AppDeps) {
 class RowTaken extends Error {}
 
 /** Turns one ledger row into its outbox message, or skips it with the reason, exactly once. */
+/**
+ * One recipient's subject and body as the feeder queues them, or why they are skipped. The contact's
+ * values are whatever was stored (an import may have let anything in), so the rendered subject is
+ * checked again for what a header cannot carry: a value can never add a header. Never "Hi ,": a field
+ * left empty without a fallback skips the recipient.
+ */
+export function personalise(
+  merge: Parameters<typeof renderFor>[0],
+  row: Parameters<typeof renderFor>[1],
+): { ok: true; subject: string; body: string } | { ok: false; skipReason: string } {
+  const rendered = renderFor(merge, row);
+  // Trimmed as compose trims a typed subject: an empty field at either end leaves no stray space.
+  const subject = rendered.subject.trim();
+  if (rendered.missing.length > 0)
+    return {
+      ok: false,
+      skipReason: `No ${rendered.missing.map((field) => FIELD_LABELS[field]).join(", ")} (and no fallback).`,
+    };
+  const subjectProblem =
+    headerTextProblem("The subject", subject) ??
+    (subject.length > MAX_SUBJECT_LENGTH
+      ? `The subject is over ${MAX_SUBJECT_LENGTH} characters for this recipient.`
+      : undefined);
+  if (subjectProblem) return { ok: false, skipReason: subjectProblem };
+  return { ok: true, subject, body: rendered.body };
+}
+
 async function queueRecipient(
   merge: MergeForFeed,
   row: {
@@ -181,16 +208,8 @@ async function queueRecipient(
   });
   if (suppressed) return skip(`Unsubscribed on ${suppressed.unsubscribedAt.toISOString().slice(0, 10)}`);
   if (!row.contact) return skip("The contact was deleted.");
-  const rendered = renderFor(merge, row);
-  // Never "Hi ,": a field emptied since the start skips the recipient instead.
-  if (rendered.missing.length > 0)
-    return skip(`No ${rendered.missing.map((field) => FIELD_LABELS[field]).join(", ")} (and no fallback).`);
-  const subjectProblem =
-    headerTextProblem("The subject", rendered.subject) ??
-    (rendered.subject.length > MAX_SUBJECT_LENGTH
-      ? `The subject is over ${MAX_SUBJECT_LENGTH} characters for this recipient.`
-      : undefined);
-  if (subjectProblem) return skip(subjectProblem);
+  const rendered = personalise(merge, row);
+  if (!rendered.ok) return skip(rendered.skipReason);
 
   const unsubscribeKey = newUnsubscribeKey();
   const text = rendered.body + UNSUBSCRIBE_FOOTER(unsubscribeUrl(unsubscribeKey, row.email));
