@@ -148,10 +148,14 @@ export async function readComposeForm(form: FormData): Promise<ComposeInput> {
     return typeof value === "string" ? value : "";
   };
   const list = (name: string) => form.getAll(name).filter((value) => typeof value === "string");
-  // A file input left empty still submits one nameless, empty file.
+  // A file input left empty still submits one nameless, empty file. Next's multipart reader names it
+  // "undefined" (the part's missing filename, stringified by the File constructor).
   const files = form
     .getAll("attachments")
-    .filter((value): value is File => typeof value !== "string" && (value.name !== "" || value.size > 0));
+    .filter(
+      (value): value is File =>
+        typeof value !== "string" && (value.size > 0 || !["", "undefined"].includes(value.name ?? "")),
+    );
   return {
     to: list("to"),
     cc: list("cc"),
@@ -164,7 +168,7 @@ export async function readComposeForm(form: FormData): Promise<ComposeInput> {
     sendToUnsubscribed: list("sendToUnsubscribed"),
     attachments: await Promise.all(
       files.map(async (file) => ({
-        filename: file.name,
+        filename: file.name ?? "",
         contentType: file.type || "application/octet-stream",
         content: Buffer.from(await file.arrayBuffer()),
       })),

@@ -103,7 +103,7 @@ export async function saveMergeMessageAction(_previous: ActionState, formData: u
     return refused(error, values);
   }
   revalidatePath(mergePath(mergeId));
-  return { ok: true, message: "Message saved. The report below is up to date." };
+  redirect(`${mergePath(mergeId)}?notice=saved`);
 }
 
 export async function applyTemplateAction(_previous: ActionState, formData: unknown): Promise<ActionState> {

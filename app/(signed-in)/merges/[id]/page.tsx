@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
@@ -29,7 +30,15 @@ export const metadata: Metadata = { title: "Merge" };
 const NOTICES: Record<string, string> = {
   started: "Started. Each recipient is handed to Gmail at the merge's pace; this page keeps itself current.",
   template: "Template copied into the message. Check the report below.",
+  saved: "Message saved. The report below is up to date.",
 };
+
+/**
+ * Remounts the message form (its fields are uncontrolled) only when the stored message changed: after a
+ * save or a template, not when a fallback or the timing is saved, which would lose what is being typed.
+ */
+const messageKey = (merge: { name: string; subject: string; body: string }) =>
+  createHash("sha256").update(`${merge.name}\u0000${merge.subject}\u0000${merge.body}`).digest("base64url");
 
 const SHOWN_PER_FIELD = 10;
 
@@ -213,7 +222,7 @@ export default async function MergePage({
               templates={templates.map((template) => ({ id: template.id, name: template.name }))}
             />
             <MergeMessageForm
-              key={merge.updatedAt.toISOString()}
+              key={messageKey(merge)}
               mergeId={merge.id}
               initial={{ name: merge.name, subject: merge.subject, body: merge.body }}
               knownFields={KNOWN_FIELDS_TEXT}
@@ -373,7 +382,7 @@ export default async function MergePage({
         <>
           <Section title="When" id="timing-heading">
             <TimingForm
-              key={merge.updatedAt.toISOString()}
+              key={messageKey(merge)}
               mergeId={merge.id}
               initial={{
                 startAt: merge.startAt?.toISOString(),
