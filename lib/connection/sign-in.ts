@@ -3,7 +3,7 @@ import { connectionAccountOf, GOOGLE, storedTokensReadable } from "./status";
 import { scopeLabels } from "./copy";
 import type { ConnectionEventKind, ConnectionStatus, StatusReason } from "../platform/db";
 import { appDeps, type AppDeps } from "../platform/deps";
-import { resumeWaitingMessages } from "../mail/messages";
+import { resumeWaitingMessages, waitingMergeMessageIds } from "../mail/messages";
 import {
   canSendMail,
   GoogleGrantError,
@@ -147,6 +147,7 @@ export async function applyGoogleSignIn(
   }
 
   const email = emailOf(tokens.id_token);
+  const mergeMessageIds = status === "CONNECTED" ? await waitingMergeMessageIds(db, account.userId) : [];
   await db.$transaction([
     db.account.update({
       where: { id: account.id },
@@ -195,7 +196,7 @@ export async function applyGoogleSignIn(
       data: events.map((event) => ({ ...event, userId: account.userId, accountId: account.id, createdAt: at })),
     }),
     // Mail parked while the connection was broken is due again the moment it works.
-    ...(status === "CONNECTED" ? resumeWaitingMessages(db, account.userId, at) : []),
+    ...(status === "CONNECTED" ? resumeWaitingMessages(db, account.userId, at, mergeMessageIds) : []),
   ]);
   return { accountId: account.id, status, reason, events: events.map((event) => event.kind) };
 }

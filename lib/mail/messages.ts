@@ -5,6 +5,7 @@ import { UserError } from "../platform/errors";
 import { contactIdForRecipients } from "../crm/contacts";
 import { newMessageId } from "./mime";
 import { newUnsubscribeKey, refuseUnconfirmedSuppressed, withUnsubscribeFooter } from "../outreach/unsubscribe";
+import { MERGE_INTERVAL_MS, MERGE_PACE } from "../outreach/merge-schedule";
 import { MAX_ATTACHMENTS_BYTES, MAX_SCHEDULE_MS, MIN_SCHEDULE_MS, type ValidMessage } from "./compose";
 
 /**
@@ -259,16 +260,53 @@ export async function decideMessage(
 }
 
 /**
- * After a reconnect, what waited for it is due again: a scheduled message at its own time, the rest
- * at once. Returned as writes for the caller's transaction (the sign-in that restored the connection).
+ * The merge messages that wait for a reconnect, in the order the merge queued them: those the feeder
+ * had handed to the outbox before anyone knew Google access had ended. Read before the reconnect's
+ * transaction, which spaces them out (resumeWaitingMessages).
  */
-export function resumeWaitingMessages(db: AppDeps["db"], userId: string, at: Date) {
+export async function waitingMergeMessageIds(db: AppDeps["db"], userId: string): Promise<string[]> {
+  const rows = await db.message.findMany({
+    where: { userId, status: "WAITING_FOR_RECONNECT", mergeId: { not: null }, sendAt: null },
+    orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+    select: { id: true },
+  });
+  return rows.map((row) => row.id);
+}
+
+/**
+ * After a reconnect, what waited for it is due again: a scheduled message at its own time, the rest
+ * at once, except merge messages, which resume in their order at the merge's pace (never the
+ * backlog at once, so one-to-one email is not stuck behind them either). Returned as writes for the
+ * caller's transaction (the sign-in that restored the connection).
+ */
+export function resumeWaitingMessages(db: AppDeps["db"], userId: string, at: Date, mergeMessageIds: string[] = []) {
   const waiting = { userId, status: "WAITING_FOR_RECONNECT" as const };
+  const resumedAt = (index: number) => new Date(at.getTime() + MERGE_PACE.leadMs + index * MERGE_INTERVAL_MS);
+  const afterResumed = resumedAt(mergeMessageIds.length);
   return [
     db.message.updateMany({
       where: { ...waiting, sendAt: { gt: at } },
       data: { status: "SCHEDULED", lastError: null },
     }),
+    ...mergeMessageIds.map((id, index) =>
+      db.message.updateMany({
+        where: { ...waiting, id },
+        data: {
+          status: "QUEUED",
+          nextAttemptAt: resumedAt(index),
+          lastError: null,
+        },
+      }),
+    ),
     db.message.updateMany({ where: waiting, data: { status: "QUEUED", nextAttemptAt: at, lastError: null } }),
+    // The account's running merges feed again only after the resumed ones: their shared pace holds.
+    ...(mergeMessageIds.length > 0
+      ? [
+          db.merge.updateMany({
+            where: { userId, status: "RUNNING", OR: [{ nextSendAt: null }, { nextSendAt: { lt: afterResumed } }] },
+            data: { nextSendAt: afterResumed },
+          }),
+        ]
+      : []),
   ];
 }

@@ -153,7 +153,6 @@ async function moveSlot(merge: MergeForFeed, to: Date, deps: AppDeps) {
 
 class RowTaken extends Error {}
 
-/** Turns one ledger row into its outbox message, or skips it with the reason, exactly once. */
 /**
  * One recipient's subject and body as the feeder queues them, or why they are skipped. The contact's
  * values are whatever was stored (an import may have let anything in), so the rendered subject is
@@ -181,6 +180,7 @@ export function personalise(
   return { ok: true, subject, body: rendered.body };
 }
 
+/** Turns one ledger row into its outbox message, or skips it with the reason, exactly once. */
 async function queueRecipient(
   merge: MergeForFeed,
   row: {

@@ -6,7 +6,7 @@ import { setupEmulator } from "@/google-emulator/vitest-setup";
 import { setupTestDatabase } from "@/test-support/test-deps";
 import type { AppDeps } from "../platform/deps";
 import { googleGateway } from "../google/gateway";
-import { linkGoogleAccount } from "../connection/sign-in";
+import { applyGoogleSignIn, linkGoogleAccount } from "../connection/sign-in";
 import { runOutboxOnce } from "../mail/outbox";
 import { UNDO_WINDOW_MS } from "../mail/messages";
 import {
@@ -292,6 +292,57 @@ describe("sending a merge", () => {
     await test.db.account.updateMany({ where: { userId }, data: { status: "CONNECTED", statusReason: null } });
     await feedMerge(id, app());
     expect(await test.db.message.count({ where: { mergeId: id } })).toBeLessThanOrEqual(5);
+  });
+
+  it("messages handed to the outbox before access ended resume after the reconnect one by one, at the merge's pace", async () => {
+    const contacts = await Promise.all(
+      Array.from({ length: 8 }, (_, i) => addContact(userId, `held${i}-${run}@example.com`, `Held ${i}`)),
+    );
+    const { id } = await prepareMerge(
+      userId,
+      { kind: "selected", contactIds: contacts.map((contact) => contact.id) },
+      app(),
+    );
+    await saveMergeMessage(userId, id, { name: "Held", subject: "Hi {{first_name}}", body: "Hi" }, app());
+    await startMerge(userId, id, app());
+    // Access removed at Google: Evergreen learns it from the first send, after the feeder queued more.
+    await google.control.revokeAccess(DEV_USER.email);
+    await test.db.account.updateMany({ where: { userId }, data: { expires_at: 0 } });
+    await drive(2);
+    const waiting = await test.db.message.findMany({ where: { mergeId: id, status: "WAITING_FOR_RECONNECT" } });
+    expect(waiting.length).toBeGreaterThanOrEqual(2);
+
+    const { tokens } = await connect(google.url, { prompt: "consent" });
+    const account = await test.db.account.findFirstOrThrow({ where: { userId } });
+    const reconnectedAt = clockMs;
+    await applyGoogleSignIn(
+      {
+        ...tokens,
+        providerAccountId: account.providerAccountId,
+        expires_at: Math.floor((tokens.expiry_date ?? 0) / 1000),
+      },
+      {},
+      app(),
+    );
+    const resumed = await test.db.message.findMany({
+      where: { id: { in: waiting.map((message) => message.id) } },
+      orderBy: { nextAttemptAt: "asc" },
+    });
+    const times = resumed.map((message) => message.nextAttemptAt!.getTime());
+    expect(resumed.every((message) => message.status === "QUEUED")).toBe(true);
+    expect(times[0]).toBeGreaterThan(reconnectedAt);
+    for (let i = 1; i < times.length; i++) expect(times[i]! - times[i - 1]!).toBe(MERGE_INTERVAL_MS);
+    // The merge feeds its next recipient only after them.
+    const merge = await test.db.merge.findUniqueOrThrow({ where: { id } });
+    expect(merge.nextSendAt!.getTime()).toBe(times.at(-1)! + MERGE_INTERVAL_MS);
+
+    // In quarter-second steps, so each send's start shows when it was due.
+    await drive(10, 250);
+    expect(await test.db.message.count({ where: { mergeId: id, status: "SENT" } })).toBe(8);
+    const sent = await test.db.message.findMany({ where: { mergeId: id }, orderBy: { sendStartedAt: "asc" } });
+    const starts = sent.map((message) => message.sendStartedAt!.getTime());
+    for (let i = 1; i < starts.length; i++)
+      expect(starts[i]! - starts[i - 1]!).toBeGreaterThanOrEqual(MERGE_INTERVAL_MS);
   });
 
   it("pause stops the handing over, resume goes on, cancel skips the rest; another user's id changes nothing", async () => {
