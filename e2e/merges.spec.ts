@@ -86,7 +86,7 @@ test("a merge to a tag: the report, a fallback, a test to me, then each recipien
   await prepareMergeToTag(page, tag);
   await expect(page.getByText("3 of 3 recipients will get this email")).toBeVisible();
 
-  await page.getByLabel("Template").selectOption({ label: "Spring hello" });
+  await page.getByLabel("Template", { exact: true }).selectOption({ label: "Spring hello" });
   await page.getByRole("button", { name: "Use this template" }).click();
   await expect(page.getByText("Template copied into the message.")).toBeVisible();
 
@@ -97,23 +97,25 @@ test("a merge to a tag: the report, a fallback, a test to me, then each recipien
   await page.getByRole("button", { name: /^Start/ }).click();
   await expect(page.getByRole("alert").filter({ hasText: "1 recipient has no first name" })).toBeVisible();
 
-  await page.getByLabel("Fallback for first name").first().fill("there");
+  await page.getByRole("textbox", { name: "Fallback for first name", exact: true }).fill("there");
   await page.getByRole("button", { name: "Set fallback" }).first().click();
   await expect(page.getByRole("heading", { name: /every recipient has a value or gets “there”/ })).toBeVisible();
 
   // The preview walks the recipients.
   const preview = page.getByRole("region", { name: "Preview" });
-  await expect(preview).toContainText("Hi Grace");
-  await preview.getByRole("link", { name: "Next recipient →" }).click();
+  // The ledger is in name order: Alan, Grace, then the contact without a name.
   await expect(preview).toContainText("Hi Alan");
   await expect(preview).toContainText("how is your team?");
+  await preview.getByRole("link", { name: "Next recipient →" }).click();
+  await expect(preview).toContainText("As recipient 2 of 3");
+  await expect(preview).toContainText("Hi Grace");
 
   // A test to the user's own address, marked, and not counted.
   await preview.getByRole("button", { name: "Send a test to me" }).click();
   await expect(page.getByText("Test sent to your Gmail address")).toBeVisible();
   await expect
     .poll(async () => (await deliveredTo([user.email])).map((message) => message.subject), { timeout: 30_000 })
-    .toContain("[Test] Hi Alan");
+    .toContain("[Test] Hi Grace");
 
   // Start from two tabs: it starts once.
   const second = await context.newPage();
@@ -218,6 +220,9 @@ test("the merge page, before the start and after it, has no serious accessibilit
   await page.getByLabel("Body").fill("A short note.");
   await page.getByRole("button", { name: "Save message" }).click();
   await expect(page.getByText("Message saved.")).toBeVisible();
+  // Saving without choosing files attaches nothing, and what was typed is kept.
+  await expect(page.getByText("Optional: files every recipient gets (25 MB in all).")).toBeVisible();
+  await expect(page.getByLabel("Subject")).toHaveValue("Hello {{first_name}}");
   await expectNoSeriousAxeViolation(page);
 });
 
