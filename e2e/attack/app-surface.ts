@@ -203,8 +203,9 @@ export const idempotencyKey = () => randomBytes(18).toString("base64url");
 export type CrmData = { contactIds: string[]; messageIds: string[]; markers: string[] };
 
 /**
- * Two contacts and two messages scheduled a day ahead, made through the app's own actions, every
- * text a unique marker, so any answer that contains one has read this user's data.
+ * Two contacts, two messages scheduled a day ahead, a template and a draft merge to both contacts,
+ * made through the app's own actions, every text a unique marker, so any answer that contains one has
+ * read this user's data.
  */
 export async function seedCrmData(actions: ServerActions, cookie: string): Promise<CrmData> {
   const call = caller(actions, cookie);
@@ -237,6 +238,30 @@ export async function seedCrmData(actions: ServerActions, cookie: string): Promi
     if (!id) throw new Error(`message not scheduled: ${sent.status} ${sent.text.slice(0, 300)}`);
     messageIds.push(id);
   }
+
+  // A template, and a merge to both contacts with its own message: their ids, the merge's ledger rows
+  // and their texts are this user's data too.
+  const [templateName, templateSubject, templateBody] = [marker("template"), marker("t-subject"), marker("t-body")];
+  markers.push(templateName, templateSubject, templateBody);
+  const template = await call("createTemplateAction", [
+    { ok: false },
+    form({ name: templateName, subject: `${templateSubject} {{first_name | there}}`, body: templateBody }),
+  ]);
+  if (template.redirect !== "/templates?notice=created")
+    throw new Error(`template not created: ${template.status} ${template.text.slice(0, 300)}`);
+  const audience = form({ scope: "selected" });
+  for (const id of contactIds) audience.append("contactId", id);
+  const merge = await call("emailSelectedAction", [{ ok: false }, audience]);
+  const mergeId = /^\/merges\/([^/?]+)$/.exec(merge.redirect ?? "")?.[1];
+  if (!mergeId) throw new Error(`merge not prepared: ${merge.status} ${merge.redirect} ${merge.text.slice(0, 300)}`);
+  const [mergeSubject, mergeBody] = [marker("m-subject"), marker("m-body")];
+  markers.push(mergeSubject, mergeBody);
+  const saved = await call("saveMergeMessageAction", [
+    { ok: false },
+    form({ mergeId, name: marker("merge"), subject: mergeSubject, body: mergeBody }),
+  ]);
+  if (!saved.redirect?.endsWith("?notice=saved"))
+    throw new Error(`merge message not saved: ${saved.status} ${saved.text.slice(0, 300)}`);
   return { contactIds, messageIds, markers };
 }
 
