@@ -47,7 +47,10 @@ export default async function SignedInLayout({ children }: { children: ReactNode
             </nav>
           </div>
           <div className="flex items-center gap-3">
-            <span className="hidden text-sm text-slate-600 lg:inline">{user.email}</span>
+            {/* Cut short (whole on hover) so the header stays one row beside seven links. */}
+            <span title={user.email ?? undefined} className="hidden max-w-36 truncate text-sm text-slate-600 lg:inline">
+              {user.email}
+            </span>
             <SignOutForm userId={user.id} variant="secondary" />
           </div>
         </div>
