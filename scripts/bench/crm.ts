@@ -1,7 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
+import { benchDatabases } from "./databases";
 import { DEV_GOOGLE_CLIENT } from "@/lib/google/dev-client";
 import { getConnection } from "@/lib/connection/status";
 import { getContact, listContacts, searchTextOf, type ContactValues } from "@/lib/crm/contacts";
@@ -14,7 +12,6 @@ import type { AppDeps } from "@/lib/platform/deps";
 import type { Env } from "@/lib/platform/env";
 import { googleGateway } from "@/lib/google/gateway";
 import { createTokenVault } from "@/lib/connection/token-crypto";
-import { findPostgresBinaries, startTemporaryPostgres } from "@/test-support/postgres-server";
 
 /**
  * The CRM at scale: one user with 10,000 contacts and 100,000 messages over a year, on a SQLite file
@@ -367,15 +364,7 @@ export async function benchCrm(
     rows: [],
     skipped: [],
   };
-  const sqliteDir = mkdtempSync(path.join(tmpdir(), "evergreen-bench-crm-"));
-  onCleanup(async () => rmSync(sqliteDir, { recursive: true, force: true }));
-  const databases: Array<Env["database"]> = [{ provider: "sqlite", url: `file:${path.join(sqliteDir, "crm.db")}` }];
-  if (findPostgresBinaries()) {
-    const server = await startTemporaryPostgres();
-    onCleanup(async () => server.stop());
-    report.postgres = server.version;
-    databases.push({ provider: "postgresql", url: server.url });
-  } else report.skipped.push("PostgreSQL: binaries (initdb, pg_ctl) not installed; `apt-get install -y postgresql`");
+  const databases = await benchDatabases("crm", report, onCleanup);
 
   for (const database of databases) {
     await migrateDatabase(database);

@@ -1,7 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
+import { benchDatabases } from "./databases";
 import { EmulatorControl } from "@/google-emulator/control/client";
 import { startGoogleEmulator } from "@/google-emulator/index";
 import { DEV_CLIENT } from "@/google-emulator/seed";
@@ -22,7 +20,6 @@ import { createDb, type Db } from "@/lib/platform/db";
 import { migrateDatabase } from "@/lib/platform/db-migrations";
 import type { AppDeps } from "@/lib/platform/deps";
 import type { Env } from "@/lib/platform/env";
-import { findPostgresBinaries, startTemporaryPostgres } from "@/test-support/postgres-server";
 
 /**
  * Mail merge at its limits (issue #19), on a SQLite file and on PostgreSQL, against the local Google:
@@ -545,15 +542,7 @@ export async function benchMerge(
       "stamps sends with. Daily caps are raised on both sides so only the minute's quota shows.",
     skipped: [],
   };
-  const sqliteDir = mkdtempSync(path.join(tmpdir(), "evergreen-bench-merge-"));
-  onCleanup(async () => rmSync(sqliteDir, { recursive: true, force: true }));
-  const databases: Array<Env["database"]> = [{ provider: "sqlite", url: `file:${path.join(sqliteDir, "merge.db")}` }];
-  if (findPostgresBinaries()) {
-    const server = await startTemporaryPostgres();
-    onCleanup(async () => server.stop());
-    report.postgres = server.version;
-    databases.push({ provider: "postgresql", url: server.url });
-  } else report.skipped.push("PostgreSQL: binaries (initdb, pg_ctl) not installed; `apt-get install -y postgresql`");
+  const databases = await benchDatabases("merge", report, onCleanup);
 
   for (const database of databases) {
     await migrateDatabase(database);

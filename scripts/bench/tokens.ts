@@ -1,7 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
+import { benchDatabases } from "./databases";
 import { EmulatorControl } from "@/google-emulator/control/client";
 import { startGoogleEmulator } from "@/google-emulator/index";
 import { DEV_CLIENT } from "@/google-emulator/seed";
@@ -13,7 +11,6 @@ import type { Env } from "@/lib/platform/env";
 import { googleGateway } from "@/lib/google/gateway";
 import { createTokenVault } from "@/lib/connection/token-crypto";
 import { linkGoogleAccount } from "@/lib/connection/sign-in";
-import { findPostgresBinaries, startTemporaryPostgres } from "@/test-support/postgres-server";
 import {
   startRefreshWorker,
   type CallResult,
@@ -93,17 +90,7 @@ export async function benchTokens(
     skipped: [],
   };
 
-  const sqliteDir = mkdtempSync(path.join(tmpdir(), "evergreen-bench-"));
-  onCleanup(async () => rmSync(sqliteDir, { recursive: true, force: true }));
-  const databases: Array<Env["database"]> = [{ provider: "sqlite", url: `file:${path.join(sqliteDir, "bench.db")}` }];
-  if (findPostgresBinaries()) {
-    const server = await startTemporaryPostgres();
-    onCleanup(async () => server.stop());
-    report.postgres = server.version;
-    databases.push({ provider: "postgresql", url: server.url });
-  } else {
-    report.skipped.push("PostgreSQL: binaries (initdb, pg_ctl) not installed; `apt-get install -y postgresql`");
-  }
+  const databases = await benchDatabases("tokens", report, onCleanup);
 
   for (const database of databases) {
     await migrateDatabase(database);
