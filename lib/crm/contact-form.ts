@@ -2,6 +2,7 @@ import type { z } from "zod";
 import { CONTACT_FIELDS, type ContactFormField } from "./contact-fields";
 import { contactSchema, firstNameSchema } from "./contacts";
 import { tagListSchema } from "./tags";
+import { formText } from "../platform/action-state";
 
 /**
  * The contact form, and a CSV row, as one set of rules: contactSchema's fields, an explicit first
@@ -16,9 +17,8 @@ const FORM_FIELDS: readonly ContactFormField[] = [...CONTACT_FIELDS, "firstName"
 
 /** The contact form's fields as contactFormSchema reads them. */
 export function readContactForm(form: FormData): Record<ContactFormField, string> {
-  const read = (name: ContactFormField) => {
-    const value = form.get(name);
-    return typeof value === "string" ? value : "";
-  };
-  return Object.fromEntries(FORM_FIELDS.map((name) => [name, read(name)])) as Record<ContactFormField, string>;
+  return Object.fromEntries(FORM_FIELDS.map((name) => [name, formText(form, name)])) as Record<
+    ContactFormField,
+    string
+  >;
 }

@@ -4,6 +4,7 @@ import { appDeps, type AppDeps } from "../platform/deps";
 import { UserError } from "../platform/errors";
 import { TAG_LIMITS, type TagLabel } from "./contact-fields";
 import { contactFilterWhere, isUniqueViolation, type ContactFilter } from "./contacts";
+import { formText } from "../platform/action-state";
 
 /**
  * Tags: the labels that make lists of contacts. A tag's key is its label lower-cased, so "VIP" and
@@ -109,10 +110,7 @@ export const tagKeySchema = z
  * "matching" with `tag` and `q`, or else the repeated `contactId` fields.
  */
 export function readTagTarget(form: FormData): TagTarget {
-  const text = (name: string) => {
-    const value = form.get(name);
-    return typeof value === "string" ? value : "";
-  };
+  const text = (name: string) => formText(form, name);
   if (text("scope") === "matching") return { filter: { query: text("q"), tag: text("tag") } };
   return { contactIds: form.getAll("contactId").filter((value): value is string => typeof value === "string") };
 }

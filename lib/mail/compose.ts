@@ -2,6 +2,7 @@ import { z } from "zod";
 import { UNSUBSCRIBE_LINK_ONE_RECIPIENT } from "../outreach/unsubscribe-copy";
 import { formatMailbox, MAX_ADDRESS_LENGTH, parseMailbox, recipientAddress, recipientProblem } from "./email-address";
 import { ENCODED_WORD, HEADER_CONTROL } from "./mime";
+import { formText } from "../platform/action-state";
 
 /**
  * What the compose form may send: the limits and rules the form shows and the server checks again
@@ -143,10 +144,7 @@ export type ValidMessage = z.output<typeof composeSchema>;
  * yes, and each `sendToUnsubscribed` names an address to send to although it unsubscribed.
  */
 export async function readComposeForm(form: FormData): Promise<ComposeInput> {
-  const text = (name: string) => {
-    const value = form.get(name);
-    return typeof value === "string" ? value : "";
-  };
+  const text = (name: string) => formText(form, name);
   const list = (name: string) => form.getAll(name).filter((value) => typeof value === "string");
   // A file input left empty still submits one nameless, empty file. Next's multipart reader names it
   // "undefined" (the part's missing filename, stringified by the File constructor).

@@ -7,6 +7,7 @@ import { checkTemplateText, MERGE_FIELDS, type MergeField } from "./templates";
 import { isTimeZone, parseClock, type SendWindow } from "./merge-schedule";
 import { headerTextProblem } from "./merge-rules";
 import { mergeReport } from "./merge-report";
+import { formText } from "../platform/action-state";
 
 /**
  * A mail merge's life before and around its sending: preparing it (the recipients frozen into its
@@ -23,10 +24,7 @@ export const MAX_MERGE_RECIPIENTS = 2_000;
 const LEDGER_CHUNK = 500;
 
 export function readMergeAudience(form: FormData): MergeAudience {
-  const text = (name: string) => {
-    const value = form.get(name);
-    return typeof value === "string" ? value : "";
-  };
+  const text = (name: string) => formText(form, name);
   if (text("scope") === "matching") return { kind: "matching", tag: text("tag"), query: text("q") };
   const ids = form.getAll("contactId").filter((value): value is string => typeof value === "string");
   return { kind: "selected", contactIds: ids };

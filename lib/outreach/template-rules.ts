@@ -2,6 +2,7 @@ import { z } from "zod";
 import { MAX_SUBJECT_LENGTH } from "../mail/compose";
 import { ENCODED_WORD, HEADER_CONTROL } from "../mail/mime";
 import { checkTemplateText } from "./templates";
+import { formText } from "../platform/action-state";
 
 /**
  * The template form's rules. The subject follows compose's (a template's subject becomes a message's),
@@ -93,9 +94,5 @@ export type TemplateValues = z.output<typeof templateSchema>;
 
 /** The template form's fields as templateSchema reads them. */
 export function readTemplateForm(form: FormData): Record<TemplateField, string> {
-  const read = (name: TemplateField) => {
-    const value = form.get(name);
-    return typeof value === "string" ? value : "";
-  };
-  return { name: read("name"), subject: read("subject"), body: read("body") };
+  return { name: formText(form, "name"), subject: formText(form, "subject"), body: formText(form, "body") };
 }

@@ -1,7 +1,7 @@
 "use server";
 
 import { revalidatePath } from "next/cache";
-import type { ActionState } from "@/lib/platform/action-state";
+import { formText, type ActionState } from "@/lib/platform/action-state";
 import { requireUser } from "@/lib/connection/auth";
 import { addTagToContacts, readTagTarget, removeTagFromContacts, type TagAdded, type TagRemoved } from "@/lib/crm/tags";
 import { TAG_LIMITS } from "@/lib/crm/contact-fields";
@@ -39,16 +39,11 @@ function refused(error: unknown, values: Record<string, string>): ActionState {
     : { ok: false, message: error.message, values };
 }
 
-const text = (form: FormData, name: string) => {
-  const value = form.get(name);
-  return typeof value === "string" ? value : "";
-};
-
 /** Adds the tag in `label` to the selected contacts (`contactId`, repeated) or to all matching (`scope`, `tag`, `q`). */
 export async function addTagAction(_previous: ActionState, formData: unknown): Promise<ActionState> {
   const user = await requireUser();
   if (!(formData instanceof FormData)) return NOT_UNDERSTOOD;
-  const values = { label: text(formData, "label") };
+  const values = { label: formText(formData, "label") };
   let result: TagAdded;
   try {
     result = await addTagToContacts(user.id, readTagTarget(formData), values.label);
@@ -63,7 +58,7 @@ export async function addTagAction(_previous: ActionState, formData: unknown): P
 export async function removeTagAction(_previous: ActionState, formData: unknown): Promise<ActionState> {
   const user = await requireUser();
   if (!(formData instanceof FormData)) return NOT_UNDERSTOOD;
-  const values = { key: text(formData, "key") };
+  const values = { key: formText(formData, "key") };
   let result: TagRemoved;
   try {
     result = await removeTagFromContacts(user.id, readTagTarget(formData), values.key);

@@ -3,7 +3,7 @@
 import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
 import { z } from "zod";
-import type { ActionState } from "@/lib/platform/action-state";
+import { formText, type ActionState } from "@/lib/platform/action-state";
 import { requireUser } from "@/lib/connection/auth";
 import { UserError } from "@/lib/platform/errors";
 import { readComposeForm, attachmentSchema, MAX_ATTACHMENTS, MAX_ATTACHMENTS_BYTES } from "@/lib/mail/compose";
@@ -30,11 +30,6 @@ import { sendMergeTest } from "@/lib/outreach/merge-feeder";
 // Who is asking comes first: nothing is read or checked for someone signed out.
 const NOT_UNDERSTOOD: ActionState = { ok: false, message: "That request was not understood; reload the page." };
 const FIX_BELOW = "Not saved: fix what is marked below.";
-
-const text = (form: FormData, name: string) => {
-  const value = form.get(name);
-  return typeof value === "string" ? value : "";
-};
 
 function refused(error: unknown, values?: Record<string, string>): ActionState {
   if (!(error instanceof UserError)) throw error;
@@ -68,8 +63,12 @@ export async function emailSelectedAction(_previous: ActionState, formData: unkn
 export async function saveMergeMessageAction(_previous: ActionState, formData: unknown): Promise<ActionState> {
   const user = await requireUser();
   if (!(formData instanceof FormData)) return NOT_UNDERSTOOD;
-  const mergeId = text(formData, "mergeId");
-  const values = { name: text(formData, "name"), subject: text(formData, "subject"), body: text(formData, "body") };
+  const mergeId = formText(formData, "mergeId");
+  const values = {
+    name: formText(formData, "name"),
+    subject: formText(formData, "subject"),
+    body: formText(formData, "body"),
+  };
   const parsed = mergeMessageSchema.safeParse(values);
   if (!parsed.success)
     return { ok: false, message: FIX_BELOW, fieldErrors: z.flattenError(parsed.error).fieldErrors, values };
@@ -95,7 +94,7 @@ export async function saveMergeMessageAction(_previous: ActionState, formData: u
           values,
         };
       await replaceMergeAttachments(user.id, mergeId, files.data);
-    } else if (text(formData, "removeAttachments") === "1") {
+    } else if (formText(formData, "removeAttachments") === "1") {
       await replaceMergeAttachments(user.id, mergeId, []);
     }
     await saveMergeMessage(user.id, mergeId, parsed.data);
@@ -109,9 +108,9 @@ export async function saveMergeMessageAction(_previous: ActionState, formData: u
 export async function applyTemplateAction(_previous: ActionState, formData: unknown): Promise<ActionState> {
   const user = await requireUser();
   if (!(formData instanceof FormData)) return NOT_UNDERSTOOD;
-  const mergeId = text(formData, "mergeId");
+  const mergeId = formText(formData, "mergeId");
   try {
-    await applyTemplate(user.id, mergeId, text(formData, "templateId"));
+    await applyTemplate(user.id, mergeId, formText(formData, "templateId"));
   } catch (error) {
     return refused(error);
   }
@@ -122,11 +121,11 @@ export async function applyTemplateAction(_previous: ActionState, formData: unkn
 export async function setFallbackAction(_previous: ActionState, formData: unknown): Promise<ActionState> {
   const user = await requireUser();
   if (!(formData instanceof FormData)) return NOT_UNDERSTOOD;
-  const mergeId = text(formData, "mergeId");
+  const mergeId = formText(formData, "mergeId");
   try {
-    await setFallback(user.id, mergeId, text(formData, "field"), text(formData, "fallback"));
+    await setFallback(user.id, mergeId, formText(formData, "field"), formText(formData, "fallback"));
   } catch (error) {
-    return refused(error, { fallback: text(formData, "fallback") });
+    return refused(error, { fallback: formText(formData, "fallback") });
   }
   revalidatePath(mergePath(mergeId));
   return { ok: true, message: "Fallback saved." };
@@ -135,9 +134,9 @@ export async function setFallbackAction(_previous: ActionState, formData: unknow
 export async function skipRecipientsAction(_previous: ActionState, formData: unknown): Promise<ActionState> {
   const user = await requireUser();
   if (!(formData instanceof FormData)) return NOT_UNDERSTOOD;
-  const mergeId = text(formData, "mergeId");
+  const mergeId = formText(formData, "mergeId");
   const ids = formData.getAll("recipientId").filter((value): value is string => typeof value === "string");
-  const skip = text(formData, "skip") !== "0";
+  const skip = formText(formData, "skip") !== "0";
   let count: number;
   try {
     count = await setSkipped(
@@ -145,7 +144,7 @@ export async function skipRecipientsAction(_previous: ActionState, formData: unk
       mergeId,
       ids,
       skip,
-      text(formData, "reason").slice(0, 100) || "left out of this merge",
+      formText(formData, "reason").slice(0, 100) || "left out of this merge",
     );
   } catch (error) {
     return refused(error);
@@ -160,16 +159,21 @@ export async function skipRecipientsAction(_previous: ActionState, formData: unk
 export async function saveTimingAction(_previous: ActionState, formData: unknown): Promise<ActionState> {
   const user = await requireUser();
   if (!(formData instanceof FormData)) return NOT_UNDERSTOOD;
-  const mergeId = text(formData, "mergeId");
+  const mergeId = formText(formData, "mergeId");
   const input = {
-    startAt: text(formData, "startAt") || undefined,
-    windowed: text(formData, "windowed") === "on",
+    startAt: formText(formData, "startAt") || undefined,
+    windowed: formText(formData, "windowed") === "on",
     days: formData.getAll("days").filter((value): value is string => typeof value === "string"),
-    from: text(formData, "from"),
-    to: text(formData, "to"),
-    timeZone: text(formData, "timeZone"),
+    from: formText(formData, "from"),
+    to: formText(formData, "to"),
+    timeZone: formText(formData, "timeZone"),
   };
-  const values = { startAt: text(formData, "startAtLocal"), from: input.from, to: input.to, timeZone: input.timeZone };
+  const values = {
+    startAt: formText(formData, "startAtLocal"),
+    from: input.from,
+    to: input.to,
+    timeZone: input.timeZone,
+  };
   try {
     await saveTiming(user.id, mergeId, parseTiming(input, new Date()));
   } catch (error) {
@@ -182,9 +186,9 @@ export async function saveTimingAction(_previous: ActionState, formData: unknown
 export async function sendTestAction(_previous: ActionState, formData: unknown): Promise<ActionState> {
   const user = await requireUser();
   if (!(formData instanceof FormData)) return NOT_UNDERSTOOD;
-  const index = Number(text(formData, "index"));
+  const index = Number(formText(formData, "index"));
   try {
-    await sendMergeTest(user.id, text(formData, "mergeId"), Number.isFinite(index) ? index : 0);
+    await sendMergeTest(user.id, formText(formData, "mergeId"), Number.isFinite(index) ? index : 0);
   } catch (error) {
     return refused(error);
   }
@@ -194,7 +198,7 @@ export async function sendTestAction(_previous: ActionState, formData: unknown):
 export async function startMergeAction(_previous: ActionState, formData: unknown): Promise<ActionState> {
   const user = await requireUser();
   if (!(formData instanceof FormData)) return NOT_UNDERSTOOD;
-  const mergeId = text(formData, "mergeId");
+  const mergeId = formText(formData, "mergeId");
   try {
     await startMerge(user.id, mergeId);
   } catch (error) {
@@ -216,8 +220,8 @@ const CONTROL_DONE: Record<keyof typeof CONTROL, string> = {
 export async function controlMergeAction(_previous: ActionState, formData: unknown): Promise<ActionState> {
   const user = await requireUser();
   if (!(formData instanceof FormData)) return NOT_UNDERSTOOD;
-  const mergeId = text(formData, "mergeId");
-  const command = text(formData, "command");
+  const mergeId = formText(formData, "mergeId");
+  const command = formText(formData, "command");
   if (command !== "pause" && command !== "resume" && command !== "cancel") return NOT_UNDERSTOOD;
   const done = await CONTROL[command](user.id, mergeId);
   revalidatePath(mergePath(mergeId));
@@ -233,7 +237,7 @@ export async function controlMergeAction(_previous: ActionState, formData: unkno
 export async function deleteDraftMergeAction(_previous: ActionState, formData: unknown): Promise<ActionState> {
   const user = await requireUser();
   if (!(formData instanceof FormData)) return NOT_UNDERSTOOD;
-  if (!(await deleteDraftMerge(user.id, text(formData, "mergeId"))))
+  if (!(await deleteDraftMerge(user.id, formText(formData, "mergeId"))))
     return { ok: false, message: "Only a merge that has not started can be deleted; cancel it instead." };
   revalidatePath("/merges");
   redirect("/merges?notice=deleted");

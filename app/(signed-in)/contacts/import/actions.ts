@@ -1,7 +1,7 @@
 "use server";
 
 import { revalidatePath } from "next/cache";
-import type { ActionState } from "@/lib/platform/action-state";
+import { formText, type ActionState } from "@/lib/platform/action-state";
 import { requireUser } from "@/lib/connection/auth";
 import { MAX_IMPORT_BYTES } from "@/lib/crm/contact-fields";
 import { importContacts, planContactImport, type ImportPlan, type ImportResult } from "@/lib/crm/import";
@@ -38,18 +38,13 @@ function previewOf(plan: ImportPlan): ImportPreview {
   };
 }
 
-const text = (form: FormData, name: string) => {
-  const value = form.get(name);
-  return typeof value === "string" ? value : "";
-};
-
 /**
  * The CSV from the chosen file (which wins unless empty), with how its bytes were read, or the pasted
  * text; or why it cannot be read.
  */
 async function csvFrom(form: FormData): Promise<{ csv: string; encoding?: CsvEncoding }> {
   const file = form.get("file");
-  const pasted = text(form, "csv");
+  const pasted = formText(form, "csv");
   // A file input left empty still submits an empty file.
   if (typeof file === "string" || file === null || (file.size === 0 && (file.name === "" || pasted.trim() !== "")))
     return { csv: pasted };
@@ -81,7 +76,7 @@ function refused(error: unknown, pasted: string): ImportState {
 export async function previewImportAction(_previous: ImportState, formData: unknown): Promise<ImportState> {
   const user = await requireUser();
   if (!(formData instanceof FormData)) return NOT_UNDERSTOOD;
-  const pasted = text(formData, "csv");
+  const pasted = formText(formData, "csv");
   try {
     const { csv, encoding } = await csvFrom(formData);
     const plan = await planContactImport(user.id, csv);
@@ -95,9 +90,9 @@ export async function previewImportAction(_previous: ImportState, formData: unkn
 export async function importContactsAction(_previous: ImportState, formData: unknown): Promise<ImportState> {
   const user = await requireUser();
   if (!(formData instanceof FormData)) return NOT_UNDERSTOOD;
-  const csv = text(formData, "csv");
-  const digest = text(formData, "digest");
-  const named = text(formData, "encoding");
+  const csv = formText(formData, "csv");
+  const digest = formText(formData, "digest");
+  const named = formText(formData, "encoding");
   const encoding = CSV_ENCODINGS.find((known) => known === named);
   try {
     const result = await importContacts(user.id, csv, { digest });
