@@ -3,24 +3,14 @@
 import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
 import { z } from "zod";
-import type { ActionState } from "@/lib/platform/action-state";
+import { type ActionState, FIX_BELOW, NOT_UNDERSTOOD, refused } from "@/lib/platform/action-state";
 import { requireUser } from "@/lib/connection/auth";
 import { contactFormSchema, readContactForm } from "@/lib/crm/contact-form";
 import { createContact, deleteContact, updateContact } from "@/lib/crm/contacts";
-import { UserError } from "@/lib/platform/errors";
 
 const contactId = z.string().min(1).max(64);
-const FIX_BELOW = "Not saved: fix what is marked below.";
 // `formData` is typed unknown below because these are public endpoints: a hand-made request can pass anything.
 // Who is asking comes first: nothing is read or checked for someone signed out.
-const NOT_UNDERSTOOD: ActionState = { ok: false, message: "That request was not understood; reload the page." };
-
-function refused(error: unknown, values: Record<string, string>): ActionState {
-  if (!(error instanceof UserError)) throw error;
-  return error.field
-    ? { ok: false, message: FIX_BELOW, fieldErrors: { [error.field]: [error.message] }, values }
-    : { ok: false, message: error.message, values };
-}
 
 export async function createContactAction(_previous: ActionState, formData: unknown): Promise<ActionState> {
   const user = await requireUser();

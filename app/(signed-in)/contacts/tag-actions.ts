@@ -1,15 +1,13 @@
 "use server";
 
 import { revalidatePath } from "next/cache";
-import { formText, type ActionState } from "@/lib/platform/action-state";
+import { type ActionState, formText, NOT_UNDERSTOOD, refused } from "@/lib/platform/action-state";
 import { requireUser } from "@/lib/connection/auth";
 import { addTagToContacts, readTagTarget, removeTagFromContacts, type TagAdded, type TagRemoved } from "@/lib/crm/tags";
 import { TAG_LIMITS } from "@/lib/crm/contact-fields";
-import { UserError } from "@/lib/platform/errors";
 
 // `formData` is typed unknown below because these are public endpoints: a hand-made request can pass anything.
 // Who is asking comes first: nothing is read or checked for someone signed out.
-const NOT_UNDERSTOOD: ActionState = { ok: false, message: "That request was not understood; reload the page." };
 
 const contacts = (count: number) => `${count.toLocaleString("en")} ${count === 1 ? "contact" : "contacts"}`;
 
@@ -32,13 +30,6 @@ function removedMessage({ label, removed }: TagRemoved): string {
     : `Tag “${label}” removed from ${contacts(removed)}.`;
 }
 
-function refused(error: unknown, values: Record<string, string>): ActionState {
-  if (!(error instanceof UserError)) throw error;
-  return error.field
-    ? { ok: false, message: "No tag changed.", fieldErrors: { [error.field]: [error.message] }, values }
-    : { ok: false, message: error.message, values };
-}
-
 /** Adds the tag in `label` to the selected contacts (`contactId`, repeated) or to all matching (`scope`, `tag`, `q`). */
 export async function addTagAction(_previous: ActionState, formData: unknown): Promise<ActionState> {
   const user = await requireUser();
@@ -48,7 +39,7 @@ export async function addTagAction(_previous: ActionState, formData: unknown): P
   try {
     result = await addTagToContacts(user.id, readTagTarget(formData), values.label);
   } catch (error) {
-    return refused(error, values);
+    return refused(error, values, "No tag changed.");
   }
   revalidatePath("/contacts");
   return { ok: result.matched > 0, message: addedMessage(result) };
@@ -63,7 +54,7 @@ export async function removeTagAction(_previous: ActionState, formData: unknown)
   try {
     result = await removeTagFromContacts(user.id, readTagTarget(formData), values.key);
   } catch (error) {
-    return refused(error, values);
+    return refused(error, values, "No tag changed.");
   }
   revalidatePath("/contacts");
   return { ok: true, message: removedMessage(result) };

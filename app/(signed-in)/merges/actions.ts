@@ -3,9 +3,8 @@
 import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
 import { z } from "zod";
-import { formText, type ActionState } from "@/lib/platform/action-state";
+import { type ActionState, FIX_BELOW, formText, NOT_UNDERSTOOD, refused } from "@/lib/platform/action-state";
 import { requireUser } from "@/lib/connection/auth";
-import { UserError } from "@/lib/platform/errors";
 import { readComposeForm, attachmentSchema, MAX_ATTACHMENTS, MAX_ATTACHMENTS_BYTES } from "@/lib/mail/compose";
 import {
   applyTemplate,
@@ -28,15 +27,6 @@ import { sendMergeTest } from "@/lib/outreach/merge-feeder";
 
 // `formData` is typed unknown because these are public endpoints: a hand-made request can pass anything.
 // Who is asking comes first: nothing is read or checked for someone signed out.
-const NOT_UNDERSTOOD: ActionState = { ok: false, message: "That request was not understood; reload the page." };
-const FIX_BELOW = "Not saved: fix what is marked below.";
-
-function refused(error: unknown, values?: Record<string, string>): ActionState {
-  if (!(error instanceof UserError)) throw error;
-  return error.field
-    ? { ok: false, message: FIX_BELOW, fieldErrors: { [error.field]: [error.message] }, values }
-    : { ok: false, message: error.message, values };
-}
 
 const mergePath = (id: string) => `/merges/${encodeURIComponent(id)}`;
 

@@ -3,25 +3,15 @@
 import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
 import { z } from "zod";
-import type { ActionState } from "@/lib/platform/action-state";
+import { type ActionState, FIX_BELOW, NOT_UNDERSTOOD, refused } from "@/lib/platform/action-state";
 import { requireUser } from "@/lib/connection/auth";
 import { readTemplateForm, templateSchema } from "@/lib/outreach/template-rules";
 import { createTemplate, deleteTemplate, duplicateTemplate, updateTemplate } from "@/lib/outreach/template-store";
-import { UserError } from "@/lib/platform/errors";
 
 const templateId = z.string().min(1).max(64);
-const FIX_BELOW = "Not saved: fix what is marked below.";
 // `formData` is typed unknown below because these are public endpoints: a hand-made request can pass anything.
 // Who is asking comes first: nothing is read or checked for someone signed out.
-const NOT_UNDERSTOOD: ActionState = { ok: false, message: "That request was not understood; reload the page." };
 const GONE = "This template no longer exists; it may have been deleted.";
-
-function refused(error: unknown, values?: Record<string, string>): ActionState {
-  if (!(error instanceof UserError)) throw error;
-  return error.field
-    ? { ok: false, message: FIX_BELOW, fieldErrors: { [error.field]: [error.message] }, values }
-    : { ok: false, message: error.message, values };
-}
 
 export async function createTemplateAction(_previous: ActionState, formData: unknown): Promise<ActionState> {
   const user = await requireUser();

@@ -4,11 +4,10 @@ import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { requireUser } from "@/lib/connection/auth";
 import { resubscribeContact, resubscribeSchema } from "@/lib/outreach/unsubscribe";
-import type { ActionState } from "@/lib/platform/action-state";
+import { type ActionState, NOT_UNDERSTOOD } from "@/lib/platform/action-state";
 import { UserError } from "@/lib/platform/errors";
 
 const contactId = z.string().min(1).max(64);
-const NOT_UNDERSTOOD: ActionState = { ok: false, message: "That request was not understood; reload the page." };
 
 /** Lifts a contact's unsubscribe, with the user's note saying why: only the user can, from the contact's page. */
 // `formData` is typed unknown because this is a public endpoint: a hand-made request can pass anything.
