@@ -36,6 +36,9 @@ export type GoogleEndpoints = {
   jwks: string;
   /** Root for the Gmail API and its upload endpoint. */
   gmail: string;
+  /** Cross-Account Protection: the discovery document (issuer, jwks_uri) and the stream management API root. */
+  riscConfiguration: string;
+  riscApi: string;
 };
 
 /** `baseUrl` undefined means real Google. */
@@ -51,6 +54,8 @@ export function googleEndpoints(baseUrl: string | undefined): GoogleEndpoints {
       pemCerts: "https://www.googleapis.com/oauth2/v1/certs",
       jwks: "https://www.googleapis.com/oauth2/v3/certs",
       gmail: "https://gmail.googleapis.com/",
+      riscConfiguration: "https://accounts.google.com/.well-known/risc-configuration",
+      riscApi: "https://risc.googleapis.com/v1beta",
     };
   }
   return {
@@ -63,6 +68,8 @@ export function googleEndpoints(baseUrl: string | undefined): GoogleEndpoints {
     pemCerts: `${baseUrl}/oauth2/v1/certs`,
     jwks: `${baseUrl}/oauth2/v3/certs`,
     gmail: `${baseUrl}/`,
+    riscConfiguration: `${baseUrl}/.well-known/risc-configuration`,
+    riscApi: `${baseUrl}/v1beta`,
   };
 }
 
