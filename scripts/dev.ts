@@ -4,7 +4,8 @@ import { spawn } from "node:child_process";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { startGoogleEmulator } from "../google-emulator/index";
-import { DEFAULT_EMULATOR_URL, getEnv } from "../lib/platform/env";
+import { registerReceiver, riscReceiverUrl, riscStreamFromEnv } from "../lib/google/risc-stream";
+import { DEFAULT_EMULATOR_URL, getEnv, type Env } from "../lib/platform/env";
 
 /** True when a local Google already answers at `url` (say, from `npm run emulator`), so we can share it. */
 async function emulatorAlreadyRunning(url: string): Promise<boolean> {
@@ -32,6 +33,19 @@ async function startLocalGoogle(): Promise<(() => Promise<void>) | undefined> {
     if ((error as NodeJS.ErrnoException).code !== "EADDRINUSE") throw error;
     throw new Error(
       `Port ${new URL(DEFAULT_EMULATOR_URL).port} is taken by another program, so the local Google cannot start. Stop that program and run \`npm run dev\` again.`,
+    );
+  }
+}
+
+/** Points the local Google's security-event stream at this app; a failure costs only the events, so it only warns. */
+async function registerSecurityEventReceiver(env: Env) {
+  try {
+    const receiverUrl = riscReceiverUrl(env);
+    await registerReceiver(await riscStreamFromEnv(env), receiverUrl);
+    console.log(`[evergreen] the local Google pushes security events to ${receiverUrl}`);
+  } catch (error) {
+    console.warn(
+      `[evergreen] warning: security events not registered with the local Google: ${error instanceof Error ? error.message : String(error)}`,
     );
   }
 }
@@ -69,6 +83,7 @@ async function main() {
     process.exit(code);
   };
   next.on("exit", (code) => void stop(code ?? 0));
+  if (env.google.baseUrl) void registerSecurityEventReceiver(env);
   for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(signal, () => void stop(0));
 }
 

@@ -221,3 +221,18 @@ describe("the outbox's lease", () => {
     ]);
   });
 });
+
+describe("the security-event stream's service account key", () => {
+  it("is unset unless given, and a given path is anchored to the working folder", () => {
+    const cwd = freshFolder();
+    expect(parseEnv(PRODUCTION, cwd).riscServiceAccountKeyFile).toBeUndefined();
+    expect(
+      parseEnv({ ...PRODUCTION, GOOGLE_RISC_SERVICE_ACCOUNT_KEY_FILE: "secrets/risc.json" }, cwd)
+        .riscServiceAccountKeyFile,
+    ).toBe(path.join(cwd, "secrets", "risc.json"));
+    expect(
+      parseEnv({ ...PRODUCTION, GOOGLE_RISC_SERVICE_ACCOUNT_KEY_FILE: "/etc/evergreen/risc.json" }, cwd)
+        .riscServiceAccountKeyFile,
+    ).toBe("/etc/evergreen/risc.json");
+  });
+});

@@ -75,6 +75,7 @@ const rawSchema = z.object({
     })
     .default("production"),
   TOKEN_ENCRYPTION_KEYS: optionalText,
+  GOOGLE_RISC_SERVICE_ACCOUNT_KEY_FILE: optionalText,
 });
 
 export type EncryptionKey = { id: string; key: Buffer };
@@ -105,6 +106,8 @@ export type Env = {
   rateLimits: { sendsPerMinute: number; signInsPer10Minutes: number; trustedProxyHops: number };
   /** Bearer secret of the cron route that runs one round of background jobs (serverless hosts). */
   cronSecret?: string;
+  /** Absolute path of the JSON key of the service account that manages Google's security-event stream (`npm run risc`). */
+  riscServiceAccountKeyFile?: string;
 };
 
 export class EnvError extends Error {
@@ -227,6 +230,8 @@ export function parseEnv(variables: Record<string, string | undefined>, cwd = pr
       trustedProxyHops: raw.TRUSTED_PROXY_HOPS,
     },
     cronSecret: raw.CRON_SECRET,
+    riscServiceAccountKeyFile:
+      raw.GOOGLE_RISC_SERVICE_ACCOUNT_KEY_FILE && path.resolve(cwd, raw.GOOGLE_RISC_SERVICE_ACCOUNT_KEY_FILE),
     tokenEncryptionKeys,
   };
 }
