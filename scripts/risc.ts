@@ -42,12 +42,12 @@ async function run(command: Command) {
     console.log(`Events:   ${names(summary.events)}`);
     console.log(`Status:   ${summary.status ?? "unknown"}`);
     const expected = expectedReceiver(env);
-    if (expected && summary.receiverUrl !== expected)
-      console.log(`This deployment's receiver is ${expected}. Run: npm run risc -- register`);
-    if (summary.missingEvents.length > 0)
-      console.log(`Not requested: ${names(summary.missingEvents)}. Run: npm run risc -- register`);
-    if (summary.status === "disabled")
-      console.log("Google drops events while the stream is disabled. Run: npm run risc -- register");
+    const stale = [
+      expected && summary.receiverUrl !== expected ? `This deployment's receiver is ${expected}.` : "",
+      summary.missingEvents.length > 0 ? `Not requested: ${names(summary.missingEvents)}.` : "",
+      summary.status === "disabled" ? "Google drops events while the stream is disabled." : "",
+    ].filter(Boolean);
+    if (stale.length > 0) console.log(`${stale.join("\n")}\nRun: npm run risc -- register`);
   } else if (command === "verify") {
     const state = await sendVerification(stream);
     console.log(`Asked ${stream.target} to push a verification event with state ${state}.`);
