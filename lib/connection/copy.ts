@@ -76,6 +76,18 @@ function reconnectCopy(reason: StatusReason | null): { cause: string; fix: strin
           "Google no longer accepts Evergreen's access to your Gmail: it was removed from your Google account (Security → Third-party access), or Google ended it, for example after a password change.",
         fix: "Reconnect to give Evergreen access again.",
       };
+    case "REMOVED_AT_GOOGLE":
+      return {
+        cause:
+          "Access removed at Google: Google told Evergreen that its access to your Gmail was removed (from your Google account's Third-party access page, or by Google), so Evergreen holds your email instead of sending it.",
+        fix: "Reconnect to give Evergreen access again; held email then goes out on its own.",
+      };
+    case "ACCOUNT_DISABLED":
+      return {
+        cause:
+          "Google disabled your Google account and told Evergreen, so Evergreen signed you out everywhere and holds all sending. If Google said it may have been taken over (hijacking), secure it at Google first.",
+        fix: "Restore your Google account at Google; Evergreen resumes on its own when Google enables it again, or reconnect once it works.",
+      };
     case "TESTING_APP_EXPIRY":
       return {
         cause:
@@ -146,6 +158,7 @@ export const EVENT_LABELS: Record<ConnectionEventKind, string> = {
   REFRESH_FAILED: "Renewal failed",
   CREDENTIALS_UNREADABLE: "Stored credentials unreadable",
   RECONNECT_REFUSED: "Other Google account refused",
+  GOOGLE_SECURITY_EVENT: "Security event from Google",
 };
 
 const SCOPE_LABELS: Record<string, string> = {

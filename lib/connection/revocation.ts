@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { GOOGLE, setConnectionStatus, storedTokensReadable } from "./status";
+import { GOOGLE, NO_STORED_TOKENS, setConnectionStatus, storedTokensReadable } from "./status";
 import { appDeps, type AppDeps } from "../platform/deps";
 import type { GoogleGateway } from "../google/gateway";
 import { GoogleUnavailableError } from "../google/oauth";
@@ -91,10 +91,7 @@ export async function disconnectGmail(userId: string, deps: AppDeps = appDeps())
     db.account.update({
       where: { id: account.id },
       data: {
-        access_token: null,
-        refresh_token: null,
-        id_token: null,
-        expires_at: null,
+        ...NO_STORED_TOKENS,
         status: "DISCONNECTED",
         statusReason: "USER_DISCONNECTED",
         statusChangedAt: at,

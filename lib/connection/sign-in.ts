@@ -1,6 +1,7 @@
 import { decodeJwt } from "jose";
 import { connectionAccountOf, GOOGLE, storedTokensReadable } from "./status";
 import { scopeLabels } from "./copy";
+import { refreshTokenFingerprints } from "./token-fingerprints";
 import type { ConnectionEventKind, ConnectionStatus, StatusReason } from "../platform/db";
 import { appDeps, type AppDeps } from "../platform/deps";
 import { resumeWaitingMessages, waitingMergeMessageIds } from "../mail/messages";
@@ -169,11 +170,19 @@ export async function applyGoogleSignIn(
               expires_at: tokens.expires_at ?? null,
               token_type: tokens.token_type ?? null,
               scope: tokens.scope ?? null,
-              ...(newRefreshToken ? { refresh_token: vault.seal(newRefreshToken, account.id), consentedAt: at } : {}),
+              ...(newRefreshToken
+                ? {
+                    refresh_token: vault.seal(newRefreshToken, account.id),
+                    ...refreshTokenFingerprints(newRefreshToken),
+                    consentedAt: at,
+                  }
+                : {}),
             }),
         ...(email ? { email } : {}),
         status,
         statusReason: reason,
+        // Google let the user consent, so a hold for a Google account it had disabled is over.
+        ...(status === "CONNECTED" ? { googleDisabledAt: null } : {}),
         refreshProblem: null,
         refreshProblemAt: null,
         ...(status === "CONNECTED" && account.status !== "CONNECTED" && !options.firstLink ? { restoredAt: at } : {}),

@@ -37,6 +37,18 @@ export type StatusChange = {
 
 /** Extra conditions on the account row, for writers that hold a lease (a write the row no longer matches changes nothing). */
 type AccountCondition = NonNullable<NonNullable<Parameters<AppDeps["db"]["account"]["updateMany"]>[0]>["where"]>;
+type AccountUpdate = NonNullable<Parameters<AppDeps["db"]["account"]["updateMany"]>[0]>["data"];
+
+/** What a connection keeps of Google's tokens once the grant is gone: nothing, fingerprints included. */
+export const NO_STORED_TOKENS = {
+  access_token: null,
+  refresh_token: null,
+  id_token: null,
+  expires_at: null,
+  refreshTokenHash: null,
+  refreshTokenHexHash: null,
+  refreshTokenPrefixHash: null,
+} satisfies AccountUpdate;
 
 /**
  * The one writer of a connection's status outside sign-in: changes status and reason and records the
@@ -46,14 +58,15 @@ export async function setConnectionStatus(
   userId: string,
   accountId: string,
   change: StatusChange,
-  deps: AppDeps = appDeps(),
+  deps: Pick<AppDeps, "db" | "now"> = appDeps(),
   fence: AccountCondition = {},
+  alsoSet: AccountUpdate = {},
 ): Promise<boolean> {
   const at = deps.now();
   return deps.db.$transaction(async (tx) => {
     const { count } = await tx.account.updateMany({
       where: { ...fence, id: accountId, userId, NOT: { status: change.status, statusReason: change.reason } },
-      data: { status: change.status, statusReason: change.reason, statusChangedAt: at },
+      data: { ...alsoSet, status: change.status, statusReason: change.reason, statusChangedAt: at },
     });
     if (count === 0) return false;
     await tx.connectionEvent.create({

@@ -49,6 +49,26 @@ describe("state-changing requests must come from our exact origin", () => {
   });
 });
 
+describe("Google's security events need no Origin (Google's servers send none)", () => {
+  const RECEIVER = "/api/google/risc";
+
+  it.each([null, "https://evil.example"])("lets a POST to the receiver through from Origin %s", (origin) => {
+    expect(refusalStatus({ method: "POST", pathname: RECEIVER, origin }, OURS)).toBeUndefined();
+  });
+
+  it.each([
+    ["PUT to it", "PUT", RECEIVER],
+    ["DELETE to it", "DELETE", RECEIVER],
+    ["POST below it", "POST", `${RECEIVER}/x`],
+    ["POST with a trailing slash", "POST", `${RECEIVER}/`],
+    ["POST in another case", "POST", "/api/google/RISC"],
+    ["POST to another API route", "POST", "/api/google"],
+  ])("keeps the Origin rule for a %s", (_, method, pathname) => {
+    expect(originExempt({ method, pathname })).toBe(false);
+    expect(refusalStatus({ method, pathname, origin: null }, OURS)).toBe(403);
+  });
+});
+
 describe("a one-click unsubscribe POST needs no Origin (RFC 8058: the mailbox provider sends none)", () => {
   const LINK = `/u/${"k".repeat(21)}A.${"s".repeat(42)}_`;
 

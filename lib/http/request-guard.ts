@@ -23,9 +23,16 @@ export type RequestLine = { method: string; pathname: string; origin: string | n
  */
 const ONE_CLICK_UNSUBSCRIBE = /^\/u\/[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}$/;
 
-/** Whether this request needs no Origin at all: a POST to a one-click unsubscribe link. */
+/**
+ * Google's security events (lib/connection/risc-receiver.ts): Google's servers POST a signed JWT with
+ * no Origin or cookie; the signature is their authority. Exactly this path is exempt.
+ */
+const SECURITY_EVENT_RECEIVER = "/api/google/risc";
+
+/** Whether this request needs no Origin at all: a POST to a one-click unsubscribe link or Google's security events. */
 export function originExempt(request: Pick<RequestLine, "method" | "pathname">): boolean {
-  return request.method === "POST" && ONE_CLICK_UNSUBSCRIBE.test(request.pathname);
+  if (request.method !== "POST") return false;
+  return ONE_CLICK_UNSUBSCRIBE.test(request.pathname) || request.pathname === SECURITY_EVENT_RECEIVER;
 }
 
 /**

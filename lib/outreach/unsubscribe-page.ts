@@ -1,3 +1,4 @@
+import { readLimitedBody } from "../http/limited-body";
 import { clientAddress, consumeRateLimit } from "../http/rate-limit";
 import { appDeps, type AppDeps } from "../platform/deps";
 import { getEnv } from "../platform/env";
@@ -24,9 +25,9 @@ export async function answerUnsubscribeRequest(
   trustedProxyHops = getEnv().rateLimits.trustedProxyHops,
 ): Promise<Response> {
   if (request.method === "POST") {
-    const within = await bodyWithinLimit(request).catch(() => undefined);
-    if (within === undefined) return plain(400, "That request was not understood.");
-    if (!within) return plain(413, "That request is too large for an unsubscribe link.");
+    const body = await readLimitedBody(request, UNSUBSCRIBE_BODY_LIMIT).catch(() => undefined);
+    if (body === undefined) return plain(400, "That request was not understood.");
+    if (body === null) return plain(413, "That request is too large for an unsubscribe link.");
   }
   return withOneRetry(async () => {
     const address = clientAddress(request.headers.get("x-forwarded-for"), trustedProxyHops);
@@ -60,20 +61,6 @@ async function withOneRetry(answer: () => Promise<Response>): Promise<Response> 
       });
     }
   }
-}
-
-async function bodyWithinLimit(request: Request): Promise<boolean> {
-  if (Number(request.headers.get("content-length")) > UNSUBSCRIBE_BODY_LIMIT) return false;
-  const reader = request.body?.getReader();
-  let length = 0;
-  for (let next = await reader?.read(); next && !next.done; next = await reader!.read()) {
-    length += next.value.byteLength;
-    if (length > UNSUBSCRIBE_BODY_LIMIT) {
-      await reader!.cancel();
-      return false;
-    }
-  }
-  return true;
 }
 
 function invalidLink(): Response {
