@@ -43,7 +43,10 @@ const MAX_JTI_LENGTH = 256;
 /** The discovery document rarely changes; an hour keeps its fetch off the path of almost every event. */
 const DISCOVERY_TTL_MS = 60 * 60_000;
 const FETCH_TIMEOUT_MS = 5_000;
-/** jose refetches the JWKS for an unknown `kid`, at most once per cooldown, so forged kids cannot hammer Google. */
+/**
+ * jose refetches the JWKS for an unknown `kid`, at most once per cooldown, so forged kids cannot hammer
+ * Google. Google publishes a key well before signing with it, so a real SET meets a cached key.
+ */
 const JWKS_COOLDOWN_MS = 30_000;
 const JWKS_MAX_AGE_MS = 10 * 60_000;
 
@@ -56,6 +59,8 @@ export function createSetVerifier(options: {
   configurationUrl: string;
   audiences: string[];
   now?: () => number;
+  /** How soon an unknown `kid` may refetch the keys again (tests shorten it). */
+  jwksCooldownMs?: number;
 }): SetVerifier {
   const now = options.now ?? Date.now;
   let discovery: Promise<Discovery> | undefined;
@@ -68,7 +73,7 @@ export function createSetVerifier(options: {
   // Concurrent events share one fetch; a failed fetch is forgotten so the next event tries again.
   const refetch = (stale: Promise<Discovery> | undefined): Promise<Discovery> => {
     if (discovery !== stale) return discover();
-    const fetching = fetchDiscovery(options.configurationUrl, now());
+    const fetching = fetchDiscovery(options.configurationUrl, now(), options.jwksCooldownMs ?? JWKS_COOLDOWN_MS);
     discovery = fetching;
     fetching.catch(() => {
       if (discovery === fetching) discovery = undefined;
@@ -136,7 +141,7 @@ export function createSetVerifier(options: {
   };
 }
 
-async function fetchDiscovery(configurationUrl: string, at: number): Promise<Discovery> {
+async function fetchDiscovery(configurationUrl: string, at: number, cooldownMs: number): Promise<Discovery> {
   let document: unknown;
   try {
     const response = await fetch(configurationUrl, { signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) });
@@ -149,7 +154,7 @@ async function fetchDiscovery(configurationUrl: string, at: number): Promise<Dis
   if (typeof issuer !== "string" || typeof jwksUri !== "string" || !URL.canParse(jwksUri))
     throw new RiscKeysUnavailableError(new Error(`${configurationUrl} has no issuer or jwks_uri`));
   const keys = createRemoteJWKSet(new URL(jwksUri), {
-    cooldownDuration: JWKS_COOLDOWN_MS,
+    cooldownDuration: cooldownMs,
     cacheMaxAge: JWKS_MAX_AGE_MS,
     timeoutDuration: FETCH_TIMEOUT_MS,
   });
