@@ -1,4 +1,5 @@
 import type { SigningKey } from "./oauth2/signing-key";
+import type { SetDelivery } from "./risc/delivery";
 import type { EmulatorState } from "./state";
 
 export interface EmulatorContext {
@@ -6,4 +7,6 @@ export interface EmulatorContext {
   key: SigningKey;
   /** Base URL without trailing slash; also the issuer. */
   baseUrl: string;
+  /** Pushes security events to receivers; its timers and log live outside the state. */
+  riscDelivery: SetDelivery;
 }

@@ -15,7 +15,7 @@ button.account:hover{background:#f0f4f9}.avatar{width:32px;height:32px;border-ra
 .actions button.primary{background:#0b57d0;color:#fff;border-color:#0b57d0}
 table{width:100%;border-collapse:collapse}td,th{padding:8px 6px;border-top:1px solid #e3e3e3;text-align:left;vertical-align:top}
 a{color:#0b57d0}pre{white-space:pre-wrap;word-break:break-word;background:#f8f9fa;padding:12px;border-radius:8px;font-size:13px}
-.error{color:#b3261e}iframe.email{display:block;width:100%;min-height:320px;border:1px solid #e3e3e3;border-radius:8px}`;
+.error{color:#b3261e}form.inline{display:inline;margin-left:8px}iframe.email{display:block;width:100%;min-height:320px;border:1px solid #e3e3e3;border-radius:8px}`;
 
 /** The page shell the sign-in screens and the mailbox share, styled after Google's account pages. */
 export function htmlPage(title: string, body: string): string {

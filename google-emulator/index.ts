@@ -3,7 +3,8 @@ import { DEFAULT_CONFIG, mergeConfig, type EmulatorConfig } from "./config";
 import type { EmulatorContext } from "./context";
 import { exportSigningKey, generateSigningKey, loadSigningKey } from "./oauth2/signing-key";
 import { readSnapshot, restoreSnapshot, StateFileWriter } from "./persistence";
-import { seedClients, seedUsers, type SeedOptions } from "./seed";
+import { SetDelivery } from "./risc/delivery";
+import { DEV_CLIENT, seedClients, seedServiceAccounts, seedUsers, type SeedOptions } from "./seed";
 import { createEmulatorServer } from "./server";
 import { EmulatorState } from "./state";
 
@@ -16,7 +17,7 @@ export interface GoogleEmulatorOptions {
   /** 0 picks a free port. */
   port?: number;
   host?: string;
-  /** Seed the dev users and DEV_CLIENT (default true). */
+  /** Seed the dev users, DEV_CLIENT and the development RISC service account (default true). */
   seed?: boolean;
   /** Persist users, clients, grants, tokens, messages and the signing key here as JSON. */
   stateFile?: string;
@@ -38,14 +39,17 @@ export async function startGoogleEmulator(options: GoogleEmulatorOptions = {}): 
   const snapshot = options.stateFile ? readSnapshot(options.stateFile) : undefined;
   const key = snapshot ? loadSigningKey(snapshot.signingKeyPem) : generateSigningKey();
   const state = new EmulatorState();
+  const riscDelivery = new SetDelivery(() => state.config);
 
   const applySeed = () => {
     if (options.seed === false) return;
     for (const user of seedUsers()) if (!state.users.has(user.sub)) state.addUser(user);
     // The dev client always reflects the current flags, even over a saved copy.
     for (const client of seedClients(options.devClient)) state.addClient(client);
+    for (const account of seedServiceAccounts(state.projectOf(DEV_CLIENT.id))) state.risc.addServiceAccount(account);
   };
   const resetToSeed = () => {
+    riscDelivery.reset();
     state.clear();
     state.config = { ...initialConfig };
     applySeed();
@@ -58,7 +62,7 @@ export async function startGoogleEmulator(options: GoogleEmulatorOptions = {}): 
   }
 
   const writer = options.stateFile ? new StateFileWriter(options.stateFile, state, exportSigningKey(key)) : undefined;
-  const ctx: EmulatorContext = { state, key, baseUrl: "" };
+  const ctx: EmulatorContext = { state, key, baseUrl: "", riscDelivery };
   const server = createEmulatorServer(ctx, { reset: resetToSeed, afterRequest: () => writer?.schedule() });
   // Google's front ends keep an idle connection open far longer than a client does. Node's 5 s default
   // would close one while a client (undici keeps it 3 s, by a timer with 1 s of slack) sends on it:
@@ -81,6 +85,7 @@ export async function startGoogleEmulator(options: GoogleEmulatorOptions = {}): 
       writer?.schedule();
     },
     async close() {
+      riscDelivery.close();
       writer?.flush();
       await new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));

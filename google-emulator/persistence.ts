@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
+import type { DisabledAccount, ServiceAccount, Stream } from "./risc/risc-state";
 import type { AccessToken, AuthCode, Client, EmulatorState, Grant, RefreshToken, SentMessage, User } from "./state";
 
 interface Snapshot {
@@ -15,6 +16,8 @@ interface Snapshot {
   refreshTokens: RefreshToken[];
   messages: SentMessage[];
   sessions: [string, string][];
+  /** Absent from files written before security events existed. */
+  risc?: { serviceAccounts: ServiceAccount[]; streams: Stream[]; disabledUsers: [string, DisabledAccount][] };
 }
 
 export function readSnapshot(file: string): Snapshot | undefined {
@@ -35,6 +38,9 @@ export function restoreSnapshot(state: EmulatorState, snapshot: Snapshot): void 
   for (const token of snapshot.refreshTokens) state.refreshTokens.set(token.token, token);
   state.messages = snapshot.messages;
   state.sessions = new Map(snapshot.sessions);
+  for (const account of snapshot.risc?.serviceAccounts ?? []) state.risc.addServiceAccount(account);
+  for (const stream of snapshot.risc?.streams ?? []) state.risc.streams.set(stream.projectId, stream);
+  state.risc.disabledUsers = new Map(snapshot.risc?.disabledUsers ?? []);
 }
 
 function takeSnapshot(state: EmulatorState, signingKeyPem: string): Snapshot {
@@ -51,6 +57,11 @@ function takeSnapshot(state: EmulatorState, signingKeyPem: string): Snapshot {
     refreshTokens: [...state.refreshTokens.values()],
     messages: state.messages,
     sessions: [...state.sessions.entries()],
+    risc: {
+      serviceAccounts: [...state.risc.serviceAccounts.values()],
+      streams: [...state.risc.streams.values()],
+      disabledUsers: [...state.risc.disabledUsers.entries()],
+    },
   };
 }
 

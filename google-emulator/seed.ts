@@ -1,4 +1,7 @@
+import { createPublicKey } from "node:crypto";
 import { DEV_GOOGLE_CLIENT } from "../lib/google/dev-client";
+import { DEV_RISC_SERVICE_ACCOUNT } from "../lib/google/dev-service-account";
+import type { ServiceAccount } from "./risc/risc-state";
 import type { Client, User } from "./state";
 
 export const DEV_USER: User = {
@@ -44,6 +47,20 @@ export function seedClients(options: SeedOptions = {}): Client[] {
       ...DEV_CLIENT,
       redirectUris: [...new Set([...DEV_CLIENT.redirectUris, ...(options.extraRedirectUris ?? [])])],
       publishingStatus: options.publishingStatus ?? DEV_CLIENT.publishingStatus,
+    },
+  ];
+}
+
+/** The development service account (lib/google/dev-service-account.ts), in the dev client's project. */
+export function seedServiceAccounts(projectId: string): ServiceAccount[] {
+  return [
+    {
+      email: DEV_RISC_SERVICE_ACCOUNT.client_email,
+      keyId: DEV_RISC_SERVICE_ACCOUNT.private_key_id,
+      publicKeyPem: createPublicKey(DEV_RISC_SERVICE_ACCOUNT.private_key)
+        .export({ type: "spki", format: "pem" })
+        .toString(),
+      projectId,
     },
   ];
 }

@@ -13,6 +13,7 @@ import { handleRevoke } from "./oauth2/revoke-endpoint";
 import { handleToken } from "./oauth2/token-endpoint";
 import { handleTokenInfo } from "./oauth2/tokeninfo-endpoint";
 import { handleUserInfo } from "./oauth2/userinfo-endpoint";
+import { handleManagement, riscConfiguration } from "./risc/management-api";
 
 const MAX_BODY_BYTES = 48 * 1024 * 1024;
 
@@ -48,6 +49,17 @@ function matchRoute(ctx: EmulatorContext, req: EmulatorRequest, hooks: ControlHo
     return { endpoint: "userinfo", run: () => handleUserInfo(ctx, req, "oidc") };
   if (is(["GET", "POST"], "/oauth2/v2/userinfo"))
     return { endpoint: "userinfo", run: () => handleUserInfo(ctx, req, "v2") };
+  if (is("GET", "/.well-known/risc-configuration"))
+    return { endpoint: "risc.discovery", run: () => riscConfiguration(ctx) };
+  if (is("GET", "/v1beta/stream")) return { endpoint: "risc.stream", run: () => handleManagement(ctx, req, "get") };
+  if (is("POST", "/v1beta/stream:update"))
+    return { endpoint: "risc.stream", run: () => handleManagement(ctx, req, "update") };
+  if (is("GET", "/v1beta/stream/status"))
+    return { endpoint: "risc.status", run: () => handleManagement(ctx, req, "status") };
+  if (is("POST", "/v1beta/stream/status:update"))
+    return { endpoint: "risc.status", run: () => handleManagement(ctx, req, "status:update") };
+  if (is("POST", "/v1beta/stream:verify"))
+    return { endpoint: "risc.verify", run: () => handleManagement(ctx, req, "verify") };
 
   const gmail = /^\/(upload\/)?gmail\/v1\/users\/([^/]+)\/(messages\/send|profile)$/.exec(path);
   if (gmail) {
@@ -89,6 +101,12 @@ function faultReply(fault: Fault, endpoint: string): Reply {
       fault.headers,
     );
   }
+  if (endpoint.startsWith("risc."))
+    return json(
+      status,
+      { error: { code: status, message: "Internal error encountered.", status: "INTERNAL" } },
+      fault.headers,
+    );
   return json(status, { error: "internal_failure", error_description: "Backend Error" }, fault.headers);
 }
 

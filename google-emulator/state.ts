@@ -1,6 +1,7 @@
 import { Clock } from "./clock";
 import { DEFAULT_CONFIG, type EmulatorConfig } from "./config";
 import { FaultQueue } from "./control/faults";
+import { RiscState } from "./risc/risc-state";
 
 export interface User {
   sub: string;
@@ -118,6 +119,8 @@ export interface Interaction {
 export class EmulatorState {
   readonly clock = new Clock();
   readonly faults = new FaultQueue();
+  /** Service accounts, event streams, disabled accounts and SET faults (risc/). */
+  readonly risc = new RiscState();
   config: EmulatorConfig = { ...DEFAULT_CONFIG };
   users = new Map<string, User>();
   clients = new Map<string, Client>();
@@ -136,6 +139,7 @@ export class EmulatorState {
   clear(): void {
     this.clock.offsetMs = 0;
     this.faults.clear();
+    this.risc.clear();
     for (const map of [
       this.users,
       this.clients,

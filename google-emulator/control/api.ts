@@ -5,7 +5,8 @@ import { parseFault } from "./faults";
 import { html, json, notFound, type EmulatorRequest, type Reply } from "../http";
 import { EMAIL_HTML_POLICY, emailHtmlDocument, mailboxPage, MESSAGE_PAGE_POLICY, messagePage } from "./mailbox-page";
 import type { Client, Grant, SentMessage, User } from "../state";
-import { isAccessTokenAlive, isRefreshTokenAlive, isRefreshTokenExpired, revokeGrant } from "../oauth2/token-lifecycle";
+import { isAccessTokenAlive, isRefreshTokenAlive, isRefreshTokenExpired } from "../oauth2/token-lifecycle";
+import { handleRiscControl } from "../risc/control-routes";
 
 export interface ControlHooks {
   reset(): void;
@@ -64,6 +65,8 @@ export async function handleControl(ctx: EmulatorContext, req: EmulatorRequest, 
             users: [...state.users.values()],
             clients: [...state.clients.values()],
             grants: [...state.grants.values()],
+            streams: [...state.risc.streams.values()],
+            disabledUsers: new Set(state.risc.disabledUsers.keys()),
           },
           (sub) => state.users.get(sub),
         ),
@@ -108,23 +111,6 @@ export async function handleControl(ctx: EmulatorContext, req: EmulatorRequest, 
       }
       return json(200, { now: new Date(state.clock.now()).toISOString(), offsetSeconds: state.clock.offsetMs / 1000 });
     }
-    const revokeMatch = /^\/users\/([^/]+)\/revoke$/.exec(path);
-    if (req.method === "POST" && revokeMatch?.[1]) {
-      const user = state.findUserByEmail(decodeURIComponent(revokeMatch[1]));
-      if (!user) return json(404, { error: "Unknown user" });
-      const { clientId } = z.object({ clientId: z.string().optional() }).parse(bodyJson(req));
-      const projects = clientId
-        ? [state.projectOf(clientId)]
-        : [
-            ...new Set(
-              [...state.grants.values(), ...state.refreshTokens.values(), ...state.accessTokens.values()]
-                .filter((g) => g.userSub === user.sub)
-                .map((g) => g.projectId),
-            ),
-          ];
-      for (const projectId of projects) revokeGrant(state, user.sub, projectId);
-      return json(200, { revokedProjects: projects });
-    }
     if (route === "GET /faults") return json(200, { faults: state.faults.list() });
     if (route === "POST /faults") {
       const fault = parseFault(bodyJson(req));
@@ -150,7 +136,7 @@ export async function handleControl(ctx: EmulatorContext, req: EmulatorRequest, 
         ? html(200, emailHtmlDocument(message), { "Content-Security-Policy": EMAIL_HTML_POLICY })
         : html(200, messagePage(message), { "Content-Security-Policy": MESSAGE_PAGE_POLICY });
     }
-    return notFound();
+    return (await handleRiscControl(ctx, req, path)) ?? notFound();
   } catch (error) {
     if (error instanceof z.ZodError)
       return badInput(error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "));

@@ -1,4 +1,7 @@
 import type { EmulatorConfig } from "../config";
+import type { DeliveryRow } from "../risc/delivery";
+import type { DisableReason } from "../risc/events";
+import type { ServiceAccount, SetFault, Stream } from "../risc/risc-state";
 import type { Client, User } from "../state";
 import type { ClientInput, GrantView, MessageView, TokenList, UserInput } from "./api";
 import type { Fault } from "./faults";
@@ -10,6 +13,18 @@ export interface ControlRequest {
 }
 
 export type FaultInput = Pick<Fault, "endpoint"> & Partial<Omit<Fault, "endpoint">>;
+export type SetFaultInput = Pick<SetFault, "kind"> & Partial<Omit<SetFault, "kind">>;
+export type StreamView = Omit<Stream, "updatedAt"> & { updatedAt: string };
+
+export interface RiscTriggerInput {
+  email: string;
+  /** A short name (`sessions-revoked`) or the full event-type URI. */
+  type: string;
+  reason?: DisableReason;
+  state?: string;
+  /** token-revoked only: the refresh token to name (it stays alive). */
+  token?: string;
+}
 
 /**
  * The emulator's control API (`/__emulator/…`, see README) for tests: the emulator's own, lib's and
@@ -104,5 +119,56 @@ export class EmulatorControl {
   /** Sent mail, oldest first, as stored (no Bcc, From rewritten). */
   async messages(): Promise<MessageView[]> {
     return (await this.call<{ messages: MessageView[] }>("/messages")).messages;
+  }
+
+  /** Every SET delivery attempt, and every SET never sent, oldest first. */
+  async riscDeliveries(): Promise<DeliveryRow[]> {
+    return (await this.call<{ deliveries: DeliveryRow[] }>("/risc/deliveries")).deliveries;
+  }
+
+  /** Waits (up to 30 s) until no SET is waiting to be sent or retried; answers how many still are. */
+  async riscFlush(): Promise<{ pending: number }> {
+    return this.call("/risc/flush", { body: {} });
+  }
+
+  /** Spoils the next `count` SETs: duplicate, reorder, delay, drop, bad-signature, unknown-kid, wrong-aud, … */
+  async riscFault(fault: SetFaultInput): Promise<SetFault> {
+    return (await this.call<{ fault: SetFault }>("/risc/faults", { body: fault })).fault;
+  }
+
+  async riscClearFaults(): Promise<void> {
+    await this.call("/risc/faults", { method: "DELETE" });
+  }
+
+  /** Emits a raw event for the user to every stream that would hear of them; answers how many SETs. */
+  async riscTrigger(input: RiscTriggerInput): Promise<{ type: string; sets: number }> {
+    return this.call("/risc/trigger", { body: input });
+  }
+
+  async riscStreams(): Promise<StreamView[]> {
+    return (await this.call<{ streams: StreamView[] }>("/risc/streams")).streams;
+  }
+
+  async addServiceAccount(account: ServiceAccount): Promise<ServiceAccount> {
+    return (await this.call<{ serviceAccount: ServiceAccount }>("/service-accounts", { body: account })).serviceAccount;
+  }
+
+  /** Ends one refresh token (and its access tokens), not the grant: token-revoked. */
+  async revokeRefreshToken(token: string): Promise<void> {
+    await this.call("/tokens/revoke", { body: { token } });
+  }
+
+  /** Gmail-scoped tokens die, the grant stays; events per riscPasswordChangeEvents. */
+  async passwordChange(email: string): Promise<{ revokedRefreshTokens: number }> {
+    return this.call(`/users/${encodeURIComponent(email)}/password-change`, { body: {} });
+  }
+
+  /** Refreshes answer invalid_grant and Gmail 401 until enableAccount; account-disabled goes out. */
+  async disableAccount(email: string, reason?: DisableReason): Promise<void> {
+    await this.call(`/users/${encodeURIComponent(email)}/disable`, { body: reason ? { reason } : {} });
+  }
+
+  async enableAccount(email: string): Promise<void> {
+    await this.call(`/users/${encodeURIComponent(email)}/enable`, { body: {} });
   }
 }

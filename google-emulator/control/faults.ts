@@ -8,6 +8,10 @@ export const FAULT_ENDPOINTS = [
   "discovery",
   "gmail.send",
   "gmail.profile",
+  "risc.discovery",
+  "risc.stream",
+  "risc.status",
+  "risc.verify",
 ] as const;
 export type FaultEndpoint = (typeof FAULT_ENDPOINTS)[number];
 

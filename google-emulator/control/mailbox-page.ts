@@ -1,5 +1,6 @@
 import { BRAND, htmlPage, pagePolicy } from "../html-page";
 import { escapeHtml as e } from "../http";
+import type { Stream } from "../risc/risc-state";
 import type { Client, Grant, SentMessage, User } from "../state";
 import { sanitizeEmailHtml } from "./email-html";
 
@@ -8,6 +9,9 @@ export interface MailboxView {
   users: User[];
   clients: Client[];
   grants: Grant[];
+  streams: Stream[];
+  /** Subs of disabled accounts. */
+  disabledUsers: Set<string>;
 }
 
 export function mailboxPage(view: MailboxView, userBySub: (sub: string) => User | undefined): string {
@@ -19,7 +23,10 @@ export function mailboxPage(view: MailboxView, userBySub: (sub: string) => User 
     )
     .join("");
   const users = view.users
-    .map((u) => `<li>${e(u.name)} &lt;${e(u.email)}&gt; <span class="small muted">sub ${e(u.sub)}</span></li>`)
+    .map(
+      (u) =>
+        `<li>${e(u.name)} &lt;${e(u.email)}&gt; <span class="small muted">sub ${e(u.sub)}</span>${view.disabledUsers.has(u.sub) ? ` <strong class="error">disabled</strong>` : ""}</li>`,
+    )
     .join("");
   const clients = view.clients
     .map(
@@ -30,15 +37,27 @@ export function mailboxPage(view: MailboxView, userBySub: (sub: string) => User 
   const grants = view.grants
     .map(
       (g) =>
-        `<li>${e(userBySub(g.userSub)?.email ?? g.userSub)} → ${e(g.projectId)}: <span class="small">${e(g.scopes.join(" "))}</span></li>`,
+        `<li>${e(userBySub(g.userSub)?.email ?? g.userSub)} → ${e(g.projectId)}: <span class="small">${e(g.scopes.join(" "))}</span> ${removeAccessForm(g)}</li>`,
+    )
+    .join("");
+  const streams = view.streams
+    .map(
+      (s) =>
+        `<li>${e(s.projectId)} → ${e(s.delivery.url)} <span class="small muted">(${e(s.status)}; ${s.events_requested.length} event types)</span></li>`,
     )
     .join("");
   return htmlPage(
     "Sent mail - Google emulator",
     `${BRAND}<h1>Sent mail</h1>
 ${rows ? `<table><thead><tr><th scope="col">From</th><th scope="col">To</th><th scope="col">Subject</th><th scope="col">Sent</th></tr></thead><tbody>${rows}</tbody></table>` : `<p class="muted">Nothing sent yet.</p>`}
-<h2>Users</h2><ul>${users}</ul><h2>OAuth clients</h2><ul>${clients}</ul><h2>Grants</h2>${grants ? `<ul>${grants}</ul>` : `<p class="muted">None.</p>`}`,
+<h2>Users</h2><ul>${users}</ul><h2>OAuth clients</h2><ul>${clients}</ul><h2>Grants</h2>${grants ? `<ul>${grants}</ul>` : `<p class="muted">None.</p>`}
+<h2>Security event streams</h2>${streams ? `<ul>${streams}</ul>` : `<p class="muted">None.</p>`}`,
   );
+}
+
+/** As if the user removed the app at myaccount.google.com: the grant ends and tokens-revoked goes out. */
+function removeAccessForm(grant: Grant): string {
+  return `<form class="inline" method="post" action="/__emulator/grants/remove"><input type="hidden" name="userSub" value="${e(grant.userSub)}"><input type="hidden" name="projectId" value="${e(grant.projectId)}"><button type="submit">Remove access</button></form>`;
 }
 
 export function messagePage(message: SentMessage): string {

@@ -24,7 +24,7 @@ export function authorizeCall(
   if (!value) return { ok: false, reply: credentialsMissing(method) };
   const access = state.accessTokens.get(value);
   const user = access && state.users.get(access.userSub);
-  if (!access || !user || !isAccessTokenAlive(state, access))
+  if (!access || !user || !isAccessTokenAlive(state, access) || state.risc.isDisabled(user.sub))
     return { ok: false, reply: invalidCredentials(method, access !== undefined) };
   if (!access.scopes.some((s) => acceptedScopes.includes(s)))
     return { ok: false, reply: insufficientScope(method, acceptedScopes) };

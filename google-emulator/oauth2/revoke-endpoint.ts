@@ -1,7 +1,8 @@
 import type { EmulatorContext } from "../context";
 import { formParams, json, type EmulatorRequest, type Reply } from "../http";
 import { oauthError } from "./oauth-error";
-import { isAccessTokenAlive, isRefreshTokenAlive, revokeGrant } from "./token-lifecycle";
+import { revokedByApp } from "../risc/triggers";
+import { isAccessTokenAlive, isRefreshTokenAlive } from "./token-lifecycle";
 
 export function handleRevoke(ctx: EmulatorContext, req: EmulatorRequest): Reply {
   const { state } = ctx;
@@ -16,6 +17,6 @@ export function handleRevoke(ctx: EmulatorContext, req: EmulatorRequest): Reply 
         ? refresh
         : undefined;
   if (!owner) return oauthError(400, "invalid_token", "Token expired or revoked");
-  revokeGrant(state, owner.userSub, owner.projectId);
+  revokedByApp(ctx, owner.userSub, owner.projectId);
   return json(200, {});
 }

@@ -80,3 +80,8 @@ export function formatRedirectScopes(granted: string[], requested: string[]): st
     .map(([short]) => short);
   return [...shorthands, formatGrantedScopes(granted)].join(" ");
 }
+
+/** Scopes a password change revokes tokens for (Workspace's "Gmail scopes"). */
+export function isGmailScope(scope: string): boolean {
+  return scope === FULL_MAIL || scope.startsWith(`${AUTH}gmail.`);
+}

@@ -5,6 +5,7 @@ import type { AccessToken, Client, User } from "../state";
 import { oauthError } from "./oauth-error";
 import { formatGrantedScopes, hasIdentityScope, USERINFO_EMAIL, USERINFO_PROFILE } from "./scopes";
 import { accessTokenHash, signIdToken } from "./signing-key";
+import { emitTokenRevoked } from "../risc/transmitter";
 import { isRefreshTokenAlive, issueAccessToken, issueRefreshToken } from "./token-lifecycle";
 
 function safeEqual(a: string, b: string): boolean {
@@ -77,12 +78,11 @@ async function exchangeCode(ctx: EmulatorContext, client: Client, form: URLSearc
 
   const withRefresh = code.accessType === "offline" && code.consentShown && !state.config.withholdRefreshTokens;
   const refresh = withRefresh
-    ? issueRefreshToken(state, {
-        userSub: user.sub,
-        clientId: client.id,
-        scopes: code.scopes,
-        consentAt: code.createdAt,
-      })
+    ? issueRefreshToken(
+        state,
+        { userSub: user.sub, clientId: client.id, scopes: code.scopes, consentAt: code.createdAt },
+        (evicted) => emitTokenRevoked(ctx, evicted),
+      )
     : undefined;
   const access = issueAccessToken(state, {
     userSub: user.sub,
@@ -108,7 +108,7 @@ async function refreshAccessToken(ctx: EmulatorContext, client: Client, form: UR
   const refresh = state.refreshTokens.get(value);
   if (!refresh || refresh.clientId !== client.id) return oauthError(400, "invalid_grant", "Bad Request");
   const user = state.users.get(refresh.userSub);
-  if (!user || !isRefreshTokenAlive(state, refresh))
+  if (!user || !isRefreshTokenAlive(state, refresh) || state.risc.isDisabled(user.sub))
     return oauthError(400, "invalid_grant", "Token has been expired or revoked.");
   refresh.lastUsedAt = state.clock.now();
   const access = issueAccessToken(state, {

@@ -35,6 +35,7 @@ export function issueAccessToken(
 export function issueRefreshToken(
   state: EmulatorState,
   grant: { userSub: string; clientId: string; scopes: string[]; consentAt: number },
+  onEvicted: (token: RefreshToken) => void = () => {},
 ): RefreshToken {
   const now = state.clock.now();
   const client = state.clients.get(grant.clientId);
@@ -50,20 +51,22 @@ export function issueRefreshToken(
     ...(expiresInTesting ? { expiresAt: grant.consentAt + state.config.testingRefreshTokenTtlSeconds * 1000 } : {}),
   };
   state.refreshTokens.set(token.token, token);
-  evictOldestRefreshTokens(state, grant.userSub, grant.clientId);
+  for (const evicted of evictOldestRefreshTokens(state, grant.userSub, grant.clientId)) onEvicted(evicted);
   return token;
 }
 
 /** Google keeps at most N live refresh tokens per account × client and silently drops the oldest. */
-function evictOldestRefreshTokens(state: EmulatorState, userSub: string, clientId: string): void {
+function evictOldestRefreshTokens(state: EmulatorState, userSub: string, clientId: string): RefreshToken[] {
   const live = [...state.refreshTokens.values()].filter(
     (t) => t.userSub === userSub && t.clientId === clientId && isRefreshTokenAlive(state, t),
   );
   const excess = live.length - state.config.refreshTokenLimitPerClient;
-  for (const token of live.sort((a, b) => a.createdAt - b.createdAt).slice(0, Math.max(0, excess))) {
+  const evicted = live.sort((a, b) => a.createdAt - b.createdAt).slice(0, Math.max(0, excess));
+  for (const token of evicted) {
     token.revokedAt = state.clock.now();
     token.revokedReason = "evicted";
   }
+  return evicted;
 }
 
 export function isRefreshTokenExpired(state: EmulatorState, token: RefreshToken): boolean {
