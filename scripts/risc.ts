@@ -51,7 +51,9 @@ async function run(command: Command) {
   } else if (command === "verify") {
     const state = await sendVerification(stream);
     console.log(`Asked ${stream.target} to push a verification event with state ${state}.`);
-    console.log("The receiver records it; look for that state on Settings or in the server log.");
+    console.log(
+      "When it arrives, the server log shows that state and Settings shows when Google's events last arrived.",
+    );
   } else {
     await stream.updateStatus("disabled");
     console.log(
