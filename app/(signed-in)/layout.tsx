@@ -5,16 +5,14 @@ import { NavLink } from "@/components/nav-link";
 import { SuccessNotice } from "@/components/success-notice";
 import { requireUser } from "@/lib/connection/auth";
 import { getCurrentConnection, takeCurrentRestoredNotice } from "@/lib/connection/status";
-import { describeConnectionStatus, restoredNoticeText } from "@/lib/connection/copy";
+import { describeConnection, restoredNoticeText } from "@/lib/connection/copy";
 import { SignOutForm } from "../sign-out/sign-out-form";
 import { reconnectGmailAction } from "./connection-actions";
 
 export default async function SignedInLayout({ children }: { children: ReactNode }) {
   const user = await requireUser();
   const connection = await getCurrentConnection(user.id);
-  const copy = connection
-    ? describeConnectionStatus(connection.status, connection.reason, connection.refreshProblem)
-    : undefined;
+  const copy = connection ? describeConnection(connection) : undefined;
   const restored = connection?.restoredAt ? await takeCurrentRestoredNotice(user.id) : null;
 
   return (

@@ -1,4 +1,4 @@
-import type { RefreshProblemView, RestoredNotice } from "./status";
+import type { ConnectionView, RefreshProblemView, RestoredNotice } from "./status";
 import type { ConnectionEventKind, ConnectionStatus, StatusReason } from "../platform/db";
 import { GMAIL_SEND_SCOPE } from "../google/oauth";
 import type { DisconnectOutcome } from "./revocation";
@@ -28,6 +28,7 @@ export function describeConnectionStatus(
   status: ConnectionStatus,
   reason: StatusReason | null,
   problem: RefreshProblemView | null = null,
+  googleDisabledReason: string | null = null,
 ): StatusCopy {
   switch (status) {
     case "CONNECTED":
@@ -58,8 +59,31 @@ export function describeConnectionStatus(
         action: "connect",
       };
     case "NEEDS_RECONNECT":
+      if (reason === "ACCOUNT_DISABLED")
+        return { tone: "error", title: "Held: Google account disabled", ...disabledCopy(googleDisabledReason) };
       return { tone: "error", title: "Reconnect needed", ...reconnectCopy(reason), action: "reconnect" };
   }
+}
+
+/** The status of a connection as the pages show it (one read of the view for every page). */
+export function describeConnection(
+  view: Pick<ConnectionView, "status" | "reason" | "refreshProblem" | "googleDisabledReason">,
+): StatusCopy {
+  return describeConnectionStatus(view.status, view.reason, view.refreshProblem, view.googleDisabledReason);
+}
+
+/** Google disabled the Google account itself: nothing to reconnect until Google restores it. */
+function disabledCopy(googleReason: string | null): { cause: string; fix: string } {
+  const why =
+    googleReason === "hijacking"
+      ? "Google disabled your Google account because it may have been taken over by someone else (hijacking)."
+      : googleReason === "bulk-account"
+        ? "Google disabled your Google account because of activity it considers abusive."
+        : "Google disabled your Google account.";
+  return {
+    cause: `${why} Google told Evergreen, so Evergreen signed you out everywhere and holds all your email: nothing is sent until Google enables the account again.`,
+    fix: "Secure and restore your Google account at Google (Google Account → Security). Evergreen resumes sending on its own once Google enables it.",
+  };
 }
 
 function reconnectCopy(reason: StatusReason | null): { cause: string; fix: string } {
@@ -81,12 +105,6 @@ function reconnectCopy(reason: StatusReason | null): { cause: string; fix: strin
         cause:
           "Access removed at Google: Google told Evergreen that its access to your Gmail was removed (from your Google account's Third-party access page, or by Google), so Evergreen holds your email instead of sending it.",
         fix: "Reconnect to give Evergreen access again; held email then goes out on its own.",
-      };
-    case "ACCOUNT_DISABLED":
-      return {
-        cause:
-          "Google disabled your Google account and told Evergreen, so Evergreen signed you out everywhere and holds all sending. If Google said it may have been taken over (hijacking), secure it at Google first.",
-        fix: "Restore your Google account at Google; Evergreen resumes on its own when Google enables it again, or reconnect once it works.",
       };
     case "TESTING_APP_EXPIRY":
       return {

@@ -109,6 +109,8 @@ export type ConnectionView = {
   testingExpiry: { endsAt: Date; daysLeft: number } | null;
   /** A broken connection works again and the user has not been told yet (takeRestoredNotice). */
   restoredAt: Date | null;
+  /** Google's reason when it disabled this Google account (a security event), while sending is held for it. */
+  googleDisabledReason: string | null;
   pendingRevocations: number;
   events: Array<{ id: string; kind: ConnectionEventKind; detail: string | null; createdAt: Date }>;
 };
@@ -136,6 +138,8 @@ export async function getConnection(userId: string, deps: AppDeps = appDeps()): 
       refreshProblem: true,
       refreshProblemAt: true,
       restoredAt: true,
+      googleDisabledAt: true,
+      googleDisabledReason: true,
       email: true,
       user: { select: { email: true } },
       refresh_token: true,
@@ -172,6 +176,7 @@ export async function getConnection(userId: string, deps: AppDeps = appDeps()): 
         ? testingExpiryOf(account.consentedAt, deps.now())
         : null,
     restoredAt: account.restoredAt,
+    googleDisabledReason: account.googleDisabledAt ? account.googleDisabledReason : null,
     pendingRevocations,
     events,
   };

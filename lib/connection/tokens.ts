@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { refreshTokenFingerprints } from "./token-fingerprints";
 import {
   connectionAccountOf,
   setConnectionStatus,
@@ -149,7 +150,7 @@ async function refreshHoldingLease(
   const { db, vault } = deps;
   const row = await db.account.findUniqueOrThrow({
     where: { id: accountId },
-    select: { ...TOKEN_ROW, refresh_token: true, consentedAt: true },
+    select: { ...TOKEN_ROW, refresh_token: true, consentedAt: true, refreshTokenHash: true },
   });
   // Every write below is fenced twice: by the lease (a holder whose lease ran out and was taken over
   // writes nothing) and by the refresh token it used (a reconnect meanwhile replaced the grant, and
@@ -171,8 +172,9 @@ async function refreshHoldingLease(
   }
 
   let refreshed: RefreshedTokens;
+  const refreshToken = vault.open(row.refresh_token, accountId);
   try {
-    refreshed = await deps.google.refresh(vault.open(row.refresh_token, accountId));
+    refreshed = await deps.google.refresh(refreshToken);
   } catch (error) {
     // The outcome is written before (or with) the lease's release, so a waiter never claims the lease
     // and asks Google again before it can read what happened.
@@ -212,6 +214,8 @@ async function refreshHoldingLease(
       refreshProblem: null,
       refreshProblemAt: null,
       ...(recovered ? { restoredAt: at } : {}),
+      // Connections made before fingerprints existed get theirs here, so Google's token-revoked finds them too.
+      ...(row.refreshTokenHash ? {} : refreshTokenFingerprints(refreshToken)),
     },
   });
   // A replaced grant keeps its own tokens; the token in hand is still good at Google for this call.

@@ -4,7 +4,7 @@ import { SuccessNotice } from "@/components/success-notice";
 import { isEmailAddress } from "@/lib/mail/email-address";
 import { requireUser } from "@/lib/connection/auth";
 import { getCurrentConnection, takeCurrentRestoredNotice } from "@/lib/connection/status";
-import { describeConnectionStatus, restoredNoticeText } from "@/lib/connection/copy";
+import { describeConnection, restoredNoticeText } from "@/lib/connection/copy";
 import {
   MAX_ATTACHMENTS,
   MAX_ATTACHMENTS_BYTES,
@@ -47,9 +47,7 @@ export default async function ComposePage({
     templatesForCompose(user.id, { to: prefillTo, senderName: user.name }),
     listSuppressions(user.id),
   ]);
-  const copy = connection
-    ? describeConnectionStatus(connection.status, connection.reason, connection.refreshProblem)
-    : undefined;
+  const copy = connection ? describeConnection(connection) : undefined;
   // As on settings: a reconnect that restored a broken connection is announced once, by the layout.
   const restoredByLayout = connection?.restoredAt ? await takeCurrentRestoredNotice(user.id) : null;
   const reconnected = notice === "reconnected" && connection?.status === "CONNECTED" && !restoredByLayout;

@@ -5,7 +5,7 @@ import { ConnectionHealth } from "@/components/connection-health";
 import { StatusBadge } from "@/components/status-badge";
 import { requireUser } from "@/lib/connection/auth";
 import { getCurrentConnection } from "@/lib/connection/status";
-import { describeConnectionStatus, reapproveNotice } from "@/lib/connection/copy";
+import { describeConnection, reapproveNotice } from "@/lib/connection/copy";
 import { getDashboard } from "@/lib/crm/dashboard";
 import { mergesWaitingForReconnect } from "@/lib/outreach/merge-report";
 import { reconnectGmailAction } from "../connection-actions";
@@ -19,9 +19,7 @@ export default async function DashboardPage() {
     getDashboard(user.id),
     mergesWaitingForReconnect(user.id),
   ]);
-  const copy = connection
-    ? describeConnectionStatus(connection.status, connection.reason, connection.refreshProblem)
-    : undefined;
+  const copy = connection ? describeConnection(connection) : undefined;
 
   return (
     <div className="space-y-8">

@@ -7,8 +7,9 @@ import { SubmitButton } from "@/components/submit-button";
 import { SuccessNotice } from "@/components/success-notice";
 import { requireUser } from "@/lib/connection/auth";
 import { getCurrentConnection, takeCurrentRestoredNotice } from "@/lib/connection/status";
+import { lastSecurityEventCheck } from "@/lib/connection/risc";
 import {
-  describeConnectionStatus,
+  describeConnection,
   reapproveNotice,
   EVENT_LABELS,
   restoredNoticeText,
@@ -35,9 +36,7 @@ export default async function SettingsPage({ searchParams }: { searchParams: Pro
   const user = await requireUser();
   const { notice } = await searchParams;
   const connection = await getCurrentConnection(user.id);
-  const copy = connection
-    ? describeConnectionStatus(connection.status, connection.reason, connection.refreshProblem)
-    : undefined;
+  const copy = connection ? describeConnection(connection) : undefined;
   // A reconnect that restored a broken connection is announced once, by the layout; this notice is for the others.
   const restoredByLayout = connection?.restoredAt ? await takeCurrentRestoredNotice(user.id) : null;
   const reconnected = notice === "reconnected" && connection?.status === "CONNECTED" && !restoredByLayout;
@@ -48,6 +47,7 @@ export default async function SettingsPage({ searchParams }: { searchParams: Pro
   const refusal =
     notice === "other-account" ? connection?.events.find((event) => event.kind === "RECONNECT_REFUSED") : undefined;
   const scopes = scopeLabels(connection?.grantedScopes ?? []);
+  const securityAlertsCheckedAt = await lastSecurityEventCheck();
 
   return (
     <div className="space-y-8">
@@ -91,6 +91,12 @@ export default async function SettingsPage({ searchParams }: { searchParams: Pro
               ) : null}
               <Detail term="Last approved at Google" at={connection.lastApprovedAt} />
               <Detail term="Last renewed" at={connection.lastRefreshedAt} />
+              {/* Google's security events tell Evergreen at once when access ends; shown once the stream has proved itself. */}
+              {securityAlertsCheckedAt ? (
+                <Detail term="Google's security alerts">
+                  Arriving (last checked <LocalTime iso={securityAlertsCheckedAt.toISOString()} />)
+                </Detail>
+              ) : null}
               {/* Disconnected, Evergreen holds no access: what was once granted is history, not a permission. */}
               <Detail term="Granted permissions">
                 {connection.status === "DISCONNECTED"
