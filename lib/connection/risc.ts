@@ -147,7 +147,10 @@ async function endGrants(accounts: AccountRef[], change: StatusChange, issuedAt:
   for (const account of accounts) {
     const fence = {
       status: { not: "DISCONNECTED" as const },
-      ...(issuedAt ? { OR: [{ consentedAt: null }, { consentedAt: { lte: issuedAt } }] } : {}),
+      // `iat` has whole seconds: a consent within the event's second counts as before it.
+      ...(issuedAt
+        ? { OR: [{ consentedAt: null }, { consentedAt: { lt: new Date(issuedAt.getTime() + 1000) } }] }
+        : {}),
     };
     const wrote = await setConnectionStatus(account.userId, account.id, change, deps, fence, NO_STORED_TOKENS);
     if (!wrote) continue;
@@ -188,9 +191,12 @@ async function recordEvent(accounts: AccountRef[], detail: string, deps: Deps) {
   });
 }
 
-/** An older disabled/enabled event arriving after a newer one changes nothing (google-risc.md §3.3). */
+/**
+ * An older disabled/enabled event arriving after a newer one changes nothing (google-risc.md §3.3).
+ * `iat` has whole seconds, so two events of one second apply in the order they arrive.
+ */
 const newerThanApplied = (issuedAt: Date) => ({
-  OR: [{ googleAccountEventAt: null }, { googleAccountEventAt: { lt: issuedAt } }],
+  OR: [{ googleAccountEventAt: null }, { googleAccountEventAt: { lte: issuedAt } }],
 });
 
 async function disable(accounts: AccountRef[], set: SecurityEventToken, deps: Deps) {
