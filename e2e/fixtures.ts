@@ -11,6 +11,8 @@ const control = new EmulatorControl(E2E.emulatorUrl);
 
 /** The local Google's control API (google-emulator/control/client.ts), as the e2e specs use it. */
 export const googleEmulator = {
+  /** The typed control client, for what the helpers below do not cover (security events, account state). */
+  control,
   call<T>(path: string, init: ControlRequest = {}): Promise<T> {
     return control.call<T>(path, init);
   },

@@ -6,6 +6,7 @@ import { SuccessNotice } from "@/components/success-notice";
 import { requireUser } from "@/lib/connection/auth";
 import { getCurrentConnection, takeCurrentRestoredNotice } from "@/lib/connection/status";
 import { describeConnection, restoredNoticeText } from "@/lib/connection/copy";
+import { HIJACKING_NOTICE, takeHijackingNotice } from "@/lib/connection/risc";
 import { SignOutForm } from "../sign-out/sign-out-form";
 import { reconnectGmailAction } from "./connection-actions";
 
@@ -14,6 +15,7 @@ export default async function SignedInLayout({ children }: { children: ReactNode
   const connection = await getCurrentConnection(user.id);
   const copy = connection ? describeConnection(connection) : undefined;
   const restored = connection?.restoredAt ? await takeCurrentRestoredNotice(user.id) : null;
+  const hijacked = connection ? await takeHijackingNotice(user.id) : false;
 
   return (
     <div className="flex min-h-screen flex-col">
@@ -59,6 +61,11 @@ export default async function SignedInLayout({ children }: { children: ReactNode
         tabIndex={-1}
         className="mx-auto w-full max-w-5xl flex-1 space-y-6 px-4 py-8 focus:outline-none"
       >
+        {hijacked ? (
+          <p role="alert" className="rounded-md border border-amber-300 bg-amber-50 px-4 py-3 text-sm text-amber-950">
+            {HIJACKING_NOTICE}
+          </p>
+        ) : null}
         {restored ? <SuccessNotice>{restoredNoticeText(restored.by, restored.googleEmail)}</SuccessNotice> : null}
         {children}
       </main>

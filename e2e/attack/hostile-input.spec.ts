@@ -264,6 +264,31 @@ test("every id an action takes, hostile, over plain HTTP: refused or not found, 
 
 // ── The forms, filled in Chromium ─────────────────────────────────────────────────────────────────
 
+test("Google's security-event receiver: every hostile body, bare or as a JWT's parts, gets 400 with RFC 8935's error, never a 5xx", async () => {
+  const part = (value: string) => Buffer.from(wellFormed(value)).toString("base64url");
+  const bodies = corpus.flatMap((input) => [
+    wellFormed(input.value),
+    `${part(input.value)}.${part(input.value)}.${part(input.value)}`,
+    `${part(JSON.stringify({ alg: "RS256", kid: wellFormed(input.value) }))}.${part("{}")}.c2ln`,
+  ]);
+  const recorded = () =>
+    withAppDatabase((db) => (db.prepare(`SELECT COUNT(*) AS n FROM "SecurityEvent"`).get() as { n: number }).n);
+  const before = recorded();
+  const problems: string[] = [];
+  await inParallel(bodies, 6, async (body) => {
+    const response = await fetch(`${E2E.appUrl}/api/google/risc`, {
+      method: "POST",
+      headers: { "Content-Type": "application/secevent+jwt" },
+      body,
+    });
+    const text = await response.text();
+    if (response.status !== 400 || !/^\{"err":"invalid_/.test(text))
+      problems.push(`${describeHostile(body)}: ${response.status} ${text.slice(0, 80)}`);
+  });
+  expect(problems).toEqual([]);
+  expect(recorded()).toBe(before);
+});
+
 const FILLER: Record<ContactField, string> = {
   name: "Filler",
   email: "",

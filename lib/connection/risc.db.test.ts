@@ -5,7 +5,7 @@ import { messageSeeder } from "@/test-support/seed-message";
 import { RISC_EVENT_TYPES } from "../google/risc-stream";
 import type { SecurityEventToken } from "../google/risc";
 import { GMAIL_SEND_SCOPE } from "../google/oauth";
-import { receiveSecurityEvent, SECURITY_EVENT_DETAIL } from "./risc";
+import { receiveSecurityEvent, SECURITY_EVENT_DETAIL, takeHijackingNotice } from "./risc";
 import { applyGoogleSignIn, linkGoogleAccount, type GoogleTokens } from "./sign-in";
 import { getConnection } from "./status";
 
@@ -187,9 +187,14 @@ describe("account-disabled and account-enabled", () => {
     expect(await account()).toMatchObject({ googleDisabledReason: "hijacking" });
     expect((await test.db.message.findUniqueOrThrow({ where: { id: queued } })).status).toBe("WAITING_FOR_RECONNECT");
 
+    expect(await takeHijackingNotice(userId, test.deps)).toBe(false);
+
     await receiveSecurityEvent(event(RISC_EVENT_TYPES.accountEnabled), test.deps);
     expect(await connection()).toMatchObject({ status: "CONNECTED", reason: null });
     expect(await account()).toMatchObject({ googleDisabledAt: null });
+    // Back in, the user is told once why they were signed out.
+    expect(await takeHijackingNotice(userId, test.deps)).toBe(true);
+    expect(await takeHijackingNotice(userId, test.deps)).toBe(false);
     expect((await test.db.message.findUniqueOrThrow({ where: { id: queued } })).status).toBe("QUEUED");
   });
 

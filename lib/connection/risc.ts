@@ -1,5 +1,5 @@
 import { tokenIdentifierWhere } from "./token-fingerprints";
-import { GOOGLE, NO_STORED_TOKENS, setConnectionStatus, type StatusChange } from "./status";
+import { connectionAccountOf, GOOGLE, NO_STORED_TOKENS, setConnectionStatus, type StatusChange } from "./status";
 import { resumeWaitingMessages, waitingMergeMessageIds } from "../mail/messages";
 import { appDeps, type AppDeps } from "../platform/deps";
 import { RISC_EVENT_TYPES } from "../google/risc-stream";
@@ -265,6 +265,26 @@ async function enable(accounts: AccountRef[], set: SecurityEventToken, deps: Dep
   return accounts.length === 0
     ? outcomeFor(accounts, "")
     : `lifted the hold on ${lifted} of ${accounts.length} account(s)`;
+}
+
+export const HIJACKING_NOTICE =
+  "Google reported that your Google account may have been taken over by someone else, so Evergreen signed you out everywhere and held your email until the account was secured. Check your recent security activity at Google (Google Account → Security).";
+
+/**
+ * The hijacking notice, once, on the first page after the user is back (Google enabled the account,
+ * or let them sign in again): clears the reason with a conditional update, so one page shows it.
+ */
+export async function takeHijackingNotice(userId: string, deps: Deps = appDeps()): Promise<boolean> {
+  const account = await deps.db.account.findFirst({
+    ...connectionAccountOf(userId),
+    select: { id: true, googleDisabledAt: true, googleDisabledReason: true },
+  });
+  if (!account?.googleDisabledReason || account.googleDisabledAt) return false;
+  const { count } = await deps.db.account.updateMany({
+    where: { id: account.id, googleDisabledAt: null, googleDisabledReason: account.googleDisabledReason },
+    data: { googleDisabledReason: null },
+  });
+  return count === 1 && account.googleDisabledReason === "hijacking";
 }
 
 /** When Google's events last arrived (the latest verification), for Settings. */
