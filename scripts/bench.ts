@@ -1,7 +1,8 @@
 // `npm run bench`: token refresh (scripts/bench/tokens.ts), the send path and outbox throughput
 // (scripts/bench/outbox.ts), the CRM at 10,000 contacts (scripts/bench/crm.ts), First Load JS per
-// route (scripts/bench/first-load-js.ts) and mail merge (scripts/bench/merge.ts). Starts its own local
-// Google, SQLite files and PostgreSQL servers, prints tables and writes them as JSON to bench-results/.
+// route (scripts/bench/first-load-js.ts), mail merge (scripts/bench/merge.ts) and Google's security
+// events (scripts/bench/risc.ts). Starts its own local Google, SQLite files and PostgreSQL servers,
+// prints tables and writes them as JSON to bench-results/.
 // `npm run bench -- crm` runs one part.
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -9,10 +10,11 @@ import { benchCrm, CRM_GOAL_P95_MS, CRM_SCALE, CRM_WARM_UP, formatCrmTable } fro
 import { benchFirstLoadJs, formatFirstLoadTable } from "./bench/first-load-js";
 import { benchMerge, formatMergeTables, mergeGoalLines } from "./bench/merge";
 import { benchOutbox, formatOutboxTables } from "./bench/outbox";
+import { benchRisc, formatRiscTables, RISC_BENCH } from "./bench/risc";
 import { benchTokens, formatTokenTable } from "./bench/tokens";
 
 const OUTPUT = "bench-results";
-const PARTS = ["tokens", "outbox", "crm", "first-load-js", "merge"] as const;
+const PARTS = ["tokens", "outbox", "crm", "first-load-js", "merge", "risc"] as const;
 
 function chosenParts(args: string[]): Set<(typeof PARTS)[number]> {
   const unknown = args.filter((arg) => !(PARTS as readonly string[]).includes(arg));
@@ -47,6 +49,7 @@ async function main() {
     if (parts.has("crm")) await crm(write, (cleanup) => cleanups.push(cleanup));
     if (parts.has("first-load-js")) await firstLoadJs(write);
     if (parts.has("merge")) await merge(write, (cleanup) => cleanups.push(cleanup));
+    if (parts.has("risc")) await risc(write, (cleanup) => cleanups.push(cleanup));
     console.log(`\nWrote ${written.join(", ")} (${((performance.now() - started) / 1000).toFixed(1)} s)`);
   } finally {
     await cleanUp();
@@ -146,6 +149,38 @@ async function merge(write: Write, onCleanup: OnCleanup) {
       `\nClocks: ${report.clock}`,
   );
   for (const line of mergeGoalLines(report)) console.log(line);
+  for (const skipped of report.skipped) console.log(`skipped: ${skipped}`);
+}
+
+async function risc(write: Write, onCleanup: OnCleanup) {
+  console.log(
+    `\nGoogle's security events (RISC): the local Google's SETs to the app's receiver, ${RISC_BENCH.users} connected users\n`,
+  );
+  const report = await benchRisc(console.log, onCleanup);
+  write("risc.json", report);
+  console.log(formatRiscTables(report));
+  console.log(
+    "\n1. One user at a time: the clock starts just before the control call that removes access at the local" +
+      `\nGoogle and stops at the first database read (every ${RISC_BENCH.pollMs} ms) showing NEEDS_RECONNECT: Google's` +
+      "\ndelivery, the receiver's checks, the status change, and up to one poll interval. changed: users whose" +
+      "\nstatus changed (within 10 s). 202/attempts: Google's delivery attempts and the receiver's 202s." +
+      "\n2. sessions-revoked and account-credential-change-required in turn, 10 per user (events that act without" +
+      "\nending the grant). 900 triggered and held at Google (the reorder fault), then the first of 100 more (each" +
+      "\ndelivered twice: the duplicate fault) sets them all off at once. timeout s: how long Google waits for an" +
+      "\nanswer before it retries (0.5 s, then 1 s later; 3 attempts; 5 s is the local Google's default)." +
+      "\nattempts: every delivery, copies and retries included; sent in 1st s: of those, started within a second" +
+      "\nof the first. other: no 202 (timed out, 429, 503). gave up: SETs Google stopped retrying. peak in flight:" +
+      "\nrequests the receiver had begun and not answered (one thread for Google, receiver and bench). recorded:" +
+      "\nSecurityEvent rows for the SETs' jti; acted: those with an outcome; conn. events: GOOGLE_SECURITY_EVENT" +
+      "\nrows added, one per acted SET (an action done twice would add one more). lost: SETs never recorded." +
+      "\ntrigger s: the control calls (50 at a time); delivery s: Google's first attempt until it had nothing left" +
+      "\nto send (and the receiver nothing left to answer); SETs/s: 1,000 / delivery s." +
+      `\nRate limit: ${report.rateLimit}.`,
+  );
+  for (const row of report.throughput)
+    if (Object.keys(row.otherAnswers).length > 0)
+      console.log(`${row.database}: answers other than 202: ${JSON.stringify(row.otherAnswers)}`);
+  for (const problem of report.receiverProblems) console.log(`receiver: ${problem}`);
   for (const skipped of report.skipped) console.log(`skipped: ${skipped}`);
 }
 
