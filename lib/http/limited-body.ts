@@ -3,7 +3,7 @@
  * unsubscribe link, Google's security events): a declared or streamed body over the limit is refused
  * without reading the rest. Null when too large; throws when the body cannot be read at all.
  */
-export async function readLimitedBody(request: Request, limit: number): Promise<Uint8Array | null> {
+export async function readLimitedBody(request: Request, limit: number): Promise<Uint8Array<ArrayBuffer> | null> {
   if (Number(request.headers.get("content-length")) > limit) return null;
   const reader = request.body?.getReader();
   const chunks: Uint8Array[] = [];
@@ -16,5 +16,11 @@ export async function readLimitedBody(request: Request, limit: number): Promise<
     }
     chunks.push(next.value);
   }
-  return Buffer.concat(chunks);
+  const body = new Uint8Array(length);
+  let at = 0;
+  for (const chunk of chunks) {
+    body.set(chunk, at);
+    at += chunk.byteLength;
+  }
+  return body;
 }

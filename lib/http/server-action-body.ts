@@ -1,3 +1,5 @@
+import { readLimitedBody } from "./limited-body";
+
 /**
  * Next.js answers 500 to any server action body it cannot decode (its action handler maps every
  * decode error, and a body over its size limit, to 500). This checks the envelope first: a fetch
@@ -44,8 +46,7 @@ export async function inspectActionBody(request: Request, options: Options = {})
   if (isFetchAction && !isMultipart && mediaType !== "text/plain") return { status: 415 };
 
   const limit = options.bodyLimit ? await options.bodyLimit() : ACTION_BODY_LIMIT;
-  if (Number(request.headers.get("content-length")) > limit) return { status: 413 };
-  const body = await readAtMost(request, limit);
+  const body = await readLimitedBody(request, limit);
   if (!body) return { status: 413 };
   if (!isMultipart) {
     return isDecodableReply(new TextDecoder().decode(body)) ? { actionId: headerActionId! } : { status: 400 };
@@ -59,28 +60,6 @@ export async function inspectActionBody(request: Request, options: Options = {})
     return typeof root === "string" && isDecodableReply(root, form) ? { actionId: headerActionId } : { status: 400 };
   }
   return formPostAction(form);
-}
-
-/** The body, or null once it passes `limit` bytes (the rest is never read). */
-async function readAtMost(request: Request, limit: number): Promise<Uint8Array<ArrayBuffer> | null> {
-  const chunks: Uint8Array[] = [];
-  let length = 0;
-  const reader = request.body?.getReader();
-  for (let next = await reader?.read(); next && !next.done; next = await reader!.read()) {
-    length += next.value.byteLength;
-    if (length > limit) {
-      await reader!.cancel();
-      return null;
-    }
-    chunks.push(next.value);
-  }
-  const body = new Uint8Array(length);
-  let at = 0;
-  for (const chunk of chunks) {
-    body.set(chunk, at);
-    at += chunk.byteLength;
-  }
-  return body;
 }
 
 function countOccurrences(haystack: Uint8Array, needle: string): number {
