@@ -229,7 +229,8 @@ describe("CSV import", () => {
 });
 
 describe("the compose form", () => {
-  type Field = "to" | "cc" | "bcc" | "subject" | "body" | "filename" | "contentType" | "sendAt" | "idempotencyKey";
+  type Field =
+    "to" | "cc" | "bcc" | "subject" | "body" | "filename" | "contentType" | "sendAt" | "idempotencyKey" | "followUpOf";
   const FIELDS: Array<[Field, string]> = [
     ["to", "To"],
     ["cc", "Cc"],
@@ -241,6 +242,8 @@ describe("the compose form", () => {
     ["sendAt", "Schedule"],
     // A hidden field: its message names the fix, since the user never typed it.
     ["idempotencyKey", "reload the page"],
+    // Hidden too: which sent email a follow-up answers; anything but the user's own sent email is refused.
+    ["followUpOf", "follow up on"],
   ];
 
   function messageWith(field: Field, value: string): ComposeInput {
@@ -303,8 +306,9 @@ describe("the compose form", () => {
         try {
           result = await enqueueMessage(userId, message, test.deps);
         } catch (error) {
-          // The one check made against the clock: a scheduled time outside the allowed window.
-          if (error instanceof UserError && error.field === field && field === "sendAt") {
+          // The checks made against the clock (a scheduled time outside the allowed window) and the
+          // database (a follow-up to an email that is not the user's own sent one).
+          if (error instanceof UserError && error.field === field && (field === "sendAt" || field === "followUpOf")) {
             const problem = messageProblem(error.message, label);
             if (problem) problems.push(`${shown}: ${problem}`);
             continue;

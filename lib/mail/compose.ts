@@ -102,6 +102,12 @@ export const composeSchema = z
       .regex(MESSAGE_ID, "In-Reply-To must be one Message-ID, like <id@example.com>.")
       .refine((value) => !ENCODED_WORD.test(value), 'In-Reply-To cannot contain "=?…?=" encoded words.')
       .optional(),
+    /** A follow-up: the id of the user's sent message whose Gmail thread this joins (lib/mail/follow-up.ts). */
+    followUpOf: z
+      .string()
+      .max(64, "The email to follow up on is not one of yours; start a new message.")
+      .regex(/^[A-Za-z0-9_-]+$/, "The email to follow up on is not one of yours; start a new message.")
+      .optional(),
     attachments: z.array(attachmentSchema).max(MAX_ATTACHMENTS, `At most ${MAX_ATTACHMENTS} attachments.`).default([]),
     /** Add a one-click unsubscribe link for the one recipient (lib/outreach/unsubscribe.ts). */
     unsubscribeLink: z.boolean().optional(),
@@ -141,7 +147,8 @@ export type ValidMessage = z.output<typeof composeSchema>;
 /**
  * The compose form's fields as composeSchema reads them: each recipient a repeated `to`/`cc`/`bcc`
  * field, `sendAt` an ISO instant or absent, attachments as files; `unsubscribeLink` present means
- * yes, and each `sendToUnsubscribed` names an address to send to although it unsubscribed.
+ * yes, each `sendToUnsubscribed` names an address to send to although it unsubscribed, and
+ * `followUpOf` names the sent message a follow-up answers.
  */
 export async function readComposeForm(form: FormData): Promise<ComposeInput> {
   const text = (name: string) => formText(form, name);
@@ -162,6 +169,7 @@ export async function readComposeForm(form: FormData): Promise<ComposeInput> {
     body: text("body"),
     idempotencyKey: text("idempotencyKey"),
     sendAt: text("sendAt") || undefined,
+    followUpOf: text("followUpOf") || undefined,
     unsubscribeLink: form.has("unsubscribeLink"),
     sendToUnsubscribed: list("sendToUnsubscribed"),
     attachments: await Promise.all(

@@ -1,5 +1,7 @@
 import { isRecordId, type MessageStatus } from "../platform/db";
 import { appDeps, type AppDeps } from "../platform/deps";
+import { findFollowUpSource } from "./follow-up";
+import { threadHeaders } from "./follow-up-rules";
 import { recipientAddress } from "./email-address";
 import { UserError } from "../platform/errors";
 import { contactIdForRecipients } from "../crm/contacts";
@@ -61,7 +63,7 @@ export async function enqueueMessage(
       );
     }
   }
-  const [sender, contactId] = await Promise.all([
+  const [sender, contactId, followUpOf] = await Promise.all([
     db.account.findFirst({
       where: { userId, provider: "google" },
       orderBy: { createdAt: "asc" },
@@ -69,7 +71,12 @@ export async function enqueueMessage(
     }),
     // Looked up on the server, scoped to the user: the client's word is not trusted for it.
     contactIdForRecipients(userId, message.to, deps),
+    message.followUpOf ? findFollowUpSource(userId, message.followUpOf, deps) : null,
   ]);
+  if (message.followUpOf && !followUpOf)
+    throw new UserError("The email to follow up on is not one of your sent emails; start a new message.", "followUpOf");
+  // A follow-up's thread headers come from Evergreen's record of the sent message, never from the form.
+  const thread = followUpOf ? threadHeaders(followUpOf) : undefined;
   // An address that unsubscribed gets email only once the user said "Send anyway" for it.
   await refuseUnconfirmedSuppressed(
     userId,
@@ -100,7 +107,8 @@ export async function enqueueMessage(
         nextAttemptAt: sendAt,
         rfc822MessageId: newMessageId(sender?.email ?? "evergreen.invalid"),
         contactId,
-        inReplyTo: message.inReplyTo,
+        inReplyTo: thread?.inReplyTo ?? message.inReplyTo,
+        ...(thread ? { followUpOfId: followUpOf!.id, references: thread.references.join(" ") } : {}),
         attachments: {
           create: message.attachments.map((file) => ({
             filename: file.filename,

@@ -26,6 +26,8 @@ export type MimeInput = {
   messageId: string;
   /** The Message-ID of the message we sent that this one follows up. */
   inReplyTo?: string | null;
+  /** The conversation's Message-IDs, oldest first; In-Reply-To alone when absent. */
+  references?: string[];
   date?: Date;
   /** One-click unsubscribe (RFC 8058): the recipient's http(s) link, sent as List-Unsubscribe with List-Unsubscribe-Post. */
   listUnsubscribe?: string;
@@ -74,7 +76,9 @@ export function composeMime(input: MimeInput): MimeNode {
     html: textToHtml(input.text),
     messageId: input.messageId,
     date: input.date ?? new Date(),
-    ...(input.inReplyTo ? { inReplyTo: input.inReplyTo, references: [input.inReplyTo] } : {}),
+    ...(input.inReplyTo
+      ? { inReplyTo: input.inReplyTo, references: input.references?.length ? input.references : [input.inReplyTo] }
+      : {}),
     attachments: input.attachments?.map((file) => ({
       filename: file.filename,
       contentType: file.contentType,

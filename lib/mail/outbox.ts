@@ -145,7 +145,7 @@ export async function sendClaimedMessage(id: string, leaseId: string, deps: AppD
   if (!(await renewLease(id, leaseId, deps))) return "lost-lease";
   const message = await db.message.findFirst({
     where: { id, leaseId, status: "SENDING" },
-    include: { attachments: true, user: { select: { name: true } } },
+    include: { attachments: true, user: { select: { name: true } }, followUpOf: { select: { gmailThreadId: true } } },
   });
   if (!message) return "lost-lease";
   const held = { id, leaseId, status: "SENDING" as const };
@@ -201,6 +201,7 @@ export async function sendClaimedMessage(id: string, leaseId: string, deps: AppD
     })),
     messageId: message.rfc822MessageId ?? `<${message.id}@evergreen.invalid>`,
     inReplyTo: message.inReplyTo,
+    references: message.references?.split(" ").filter(Boolean),
     date: deps.now(),
     listUnsubscribe: listUnsubscribeFor(message),
   });
@@ -215,7 +216,9 @@ export async function sendClaimedMessage(id: string, leaseId: string, deps: AppD
         const leaving = deps.now();
         if (!(await renewLease(id, leaseId, deps, { sendStartedAt: leaving }))) throw new LostLeaseError();
         leftAt = leaving;
-        return deps.google.send(token, { raw });
+        // A follow-up names the Gmail thread it joins (google-behavior.md §9.6).
+        const threadId = message.followUpOf?.gmailThreadId ?? undefined;
+        return deps.google.send(token, { raw, ...(threadId ? { threadId } : {}) });
       },
       deps,
     );

@@ -233,6 +233,7 @@ export async function mergeLedger(userId: string, mergeId: string, page: number,
         select: {
           id: true,
           status: true,
+          subject: true,
           gmailMessageId: true,
           gmailThreadId: true,
           lastError: true,

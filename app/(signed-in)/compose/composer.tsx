@@ -36,14 +36,18 @@ import { SUGGESTIONS_ID } from "./recipients-input";
 import { SentPanel } from "./sent-panel";
 import { TemplatePicker, type TemplateChoices } from "./template-picker";
 import { unsubscribeProblems, warnedRecipients, type UnsubscribedRecipient } from "./unsubscribe-fields";
-import { openDraft, useDraftAutosave, useLeaveWarning } from "./use-draft-session";
+import { openDraft, useDraftAutosave, useLeaveWarning, type FollowUpPrefill } from "./use-draft-session";
 
-/** `prefillTo`: an address to add to To when the page opens (a contact's Email action). */
+/**
+ * `prefillTo`: an address to add to To when the page opens (a contact's Email action). `followUp`: the
+ * sent email a Follow up answers (its recipients, "Re:" subject and thread).
+ */
 type Props = {
   userId: string;
   suggestions: RecipientSuggestion[];
   limits: ComposeLimits;
   prefillTo?: string;
+  followUp?: FollowUpPrefill;
   templates?: TemplateChoices;
   /** Addresses that unsubscribed from the user's emails: compose asks before sending to one. */
   unsubscribed?: UnsubscribedRecipient[];
@@ -71,8 +75,8 @@ export function Composer(props: Props) {
 type Submission = { formData: FormData; snapshot: Snapshot; unsubscribeLink: boolean };
 type Sent = { queued: QueuedView; undoUntil: number; snapshot: Snapshot; unsubscribeLink: boolean };
 
-function ComposeSession({ userId, suggestions, limits, prefillTo, templates, unsubscribed = [] }: Props) {
-  const [opening] = useState(() => openDraft(userId, prefillTo));
+function ComposeSession({ userId, suggestions, limits, prefillTo, followUp, templates, unsubscribed = [] }: Props) {
+  const [opening] = useState(() => openDraft(userId, prefillTo, followUp));
   const [draft, setDraft] = useState<Draft>(opening.draft);
   const [askAbout, setAskAbout] = useState<string | null>(opening.ask);
   const [attachments, setAttachments] = useState<File[]>([]);
@@ -81,10 +85,18 @@ function ComposeSession({ userId, suggestions, limits, prefillTo, templates, uns
   const [errors, setErrors] = useState<FieldErrors>({});
   const [failure, setFailure] = useState<string | null>(null);
   const [sent, setSent] = useState<Sent | null>(null);
-  const [notice, setNotice] = useState<Notice | null>(null);
+  const [notice, setNotice] = useState<Notice | null>(() =>
+    opening.setAside
+      ? {
+          text: `Your earlier draft ${describeDraft(opening.setAside)} is set aside.`,
+          restore: { draft: opening.setAside, attachments: [] },
+          sticky: true,
+        }
+      : null,
+  );
   const [announcement, setAnnouncement] = useState("");
   const submitting = useRef(false);
-  const setAside = useRef<Snapshot | null>(null);
+  const setAside = useRef<Snapshot | null>(opening.setAside ? { draft: opening.setAside, attachments: [] } : null);
   const suggestionSet = new Set(suggestions.map((suggestion) => suggestion.address));
   // Unsubscribe: this email's link box; who is known to have unsubscribed (the page's list, and the
   // server's word after a refused Send); whom the user chose to send to anyway.
@@ -213,6 +225,7 @@ function ComposeSession({ userId, suggestions, limits, prefillTo, templates, uns
       formData.append("sendAt", localDateTime(ready.schedule.date, ready.schedule.time)!.toISOString());
     for (const file of attachments) formData.append("attachments", file, file.name);
     if (unsubscribeLink) formData.append("unsubscribeLink", "1");
+    if (ready.followUp) formData.append("followUpOf", ready.followUp.id);
     for (const email of sendAnyway) formData.append("sendToUnsubscribed", email);
     submitting.current = true;
     startTransition(() => dispatch({ formData, snapshot: { draft: ready, attachments }, unsubscribeLink }));

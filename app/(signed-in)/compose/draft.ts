@@ -7,6 +7,9 @@
 
 export type RecipientField = "to" | "cc" | "bcc";
 
+/** The sent email a follow-up answers (lib/mail/follow-up.ts): the send joins its Gmail thread. */
+export type FollowUpOf = { id: string; subject: string; sentAt: string };
+
 export type Draft = {
   to: string[];
   cc: string[];
@@ -25,6 +28,8 @@ export type Draft = {
    * message of its own.
    */
   idempotencyKey: string;
+  /** Set when this is a follow-up, from a sent email's Follow up. */
+  followUp?: FollowUpOf;
 };
 
 const VERSION = 1;
@@ -208,6 +213,16 @@ function isDraft(value: unknown): value is Draft {
     typeof schedule.date === "string" &&
     typeof schedule.time === "string" &&
     typeof draft.idempotencyKey === "string" &&
-    KEY_FORMAT.test(draft.idempotencyKey)
+    KEY_FORMAT.test(draft.idempotencyKey) &&
+    (draft.followUp === undefined || isFollowUpOf(draft.followUp))
+  );
+}
+
+function isFollowUpOf(value: unknown): value is FollowUpOf {
+  const followUp = value as Record<string, unknown> | null;
+  return (
+    typeof followUp === "object" &&
+    followUp !== null &&
+    ["id", "subject", "sentAt"].every((field) => typeof followUp[field] === "string")
   );
 }

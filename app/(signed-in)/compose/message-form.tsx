@@ -4,6 +4,7 @@ import { useRef, useState, type DragEvent, type FormEvent, type KeyboardEvent } 
 import { flushSync } from "react-dom";
 import { dateInputValue, suggestedSendTime, timeInputValue } from "@/lib/mail/schedule";
 import { AttachmentsField } from "./attachments-field";
+import { FollowUpHeader } from "./follow-up-header";
 import { LABELS, NOT_SENT_FIELDS, type ComposeLimits, type FieldErrors } from "./compose-rules";
 import { isBlank, type Draft } from "./draft";
 import { RecipientsInput } from "./recipients-input";
@@ -131,6 +132,17 @@ export function MessageForm({
         >
           Drop files to attach them
         </div>
+      ) : null}
+
+      {draft.followUp ? (
+        <FollowUpHeader
+          followUp={draft.followUp}
+          subject={draft.subject}
+          onSendAsNew={() => {
+            onEdit(({ followUp: _, ...d }) => d);
+            announce("This is now a new email, outside the thread.");
+          }}
+        />
       ) : null}
 
       <div className="space-y-3">

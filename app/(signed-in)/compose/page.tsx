@@ -20,6 +20,9 @@ import { templatesForCompose } from "@/lib/outreach/template-store";
 import { reconnectGmailFromComposeAction } from "../connection-actions";
 import type { ComposeLimits } from "./compose-rules";
 import { Composer } from "./composer";
+import type { FollowUpPrefill } from "./use-draft-session";
+import { findFollowUpSource } from "@/lib/mail/follow-up";
+import { followUpSubject } from "@/lib/mail/follow-up-rules";
 
 export const metadata: Metadata = { title: "Compose" };
 
@@ -34,10 +37,23 @@ const LIMITS: ComposeLimits = {
 export default async function ComposePage({
   searchParams,
 }: {
-  searchParams: Promise<{ notice?: string | string[]; to?: string | string[] }>;
+  searchParams: Promise<{ notice?: string | string[]; to?: string | string[]; followUp?: string | string[] }>;
 }) {
   const user = await requireUser();
-  const { notice, to } = await searchParams;
+  const { notice, to, followUp: followUpId } = await searchParams;
+  // /compose?followUp=<id> (a sent email's Follow up): only the user's own sent email is followed up on.
+  const followUpSource =
+    typeof followUpId === "string" && followUpId.length <= 64 ? await findFollowUpSource(user.id, followUpId) : null;
+  const followUp: FollowUpPrefill | undefined = followUpSource
+    ? {
+        id: followUpSource.id,
+        subject: followUpSource.subject,
+        sentAt: followUpSource.sentAt.toISOString(),
+        to: followUpSource.to,
+        cc: followUpSource.cc,
+        replySubject: followUpSubject(followUpSource.subject),
+      }
+    : undefined;
   // /compose?to=… (a contact's Email action) fills To; anything but one valid address is ignored.
   const prefillTo =
     typeof to === "string" && isEmailAddress(to.trim().toLowerCase()) ? to.trim().toLowerCase() : undefined;
@@ -55,7 +71,12 @@ export default async function ComposePage({
 
   return (
     <div className="space-y-4">
-      <h1 className="text-2xl font-bold tracking-tight">New message</h1>
+      <h1 className="text-2xl font-bold tracking-tight">{followUp ? "Follow up" : "New message"}</h1>
+      {followUpId !== undefined && !followUp ? (
+        <p role="alert" className="rounded-md border border-amber-200 bg-amber-50 px-4 py-3 text-sm text-amber-950">
+          That email cannot be followed up on: it is not one of your sent emails. Write a new message instead.
+        </p>
+      ) : null}
       {reconnected ? <SuccessNotice>{restoredNoticeText("reconnect", connection.googleEmail)}</SuccessNotice> : null}
       {canSend ? (
         <p className="flex items-center gap-2 text-sm text-slate-700">
@@ -88,6 +109,7 @@ export default async function ComposePage({
         suggestions={suggestions}
         limits={LIMITS}
         prefillTo={prefillTo}
+        followUp={followUp}
         templates={templates}
         unsubscribed={suppressions.map(({ email, unsubscribedAt }) => ({ email, at: unsubscribedAt.toISOString() }))}
       />

@@ -1,15 +1,39 @@
 "use client";
 
 import { useEffect, useRef, useState } from "react";
-import { emptyDraft, isBlank, loadDraft, registerOpenDraft, saveDraft, type Draft } from "./draft";
+import { emptyDraft, isBlank, loadDraft, registerOpenDraft, saveDraft, type Draft, type FollowUpOf } from "./draft";
 
 const SAVE_AFTER_MS = 400;
 
-/** The draft the composer opens with, and the address to ask about (`prefillTo`) if one is already being written. */
-export function openDraft(userId: string, prefillTo?: string): { draft: Draft; ask: string | null } {
+/** What a sent email's Follow up opens compose with (the compose page reads it from the user's own sent email). */
+export type FollowUpPrefill = FollowUpOf & { to: string[]; cc: string[]; replySubject: string };
+
+/**
+ * The draft the composer opens with; the address to ask about (`prefillTo`) if one is already being
+ * written; and, for a follow-up, the draft it set aside.
+ */
+export function openDraft(
+  userId: string,
+  prefillTo?: string,
+  followUp?: FollowUpPrefill,
+): { draft: Draft; ask: string | null; setAside?: Draft } {
+  const saved = loadDraft(userId);
+  // A follow-up opens ready to write; a draft of something else is set aside, restorable, not lost.
+  if (followUp) {
+    if (saved?.followUp?.id === followUp.id) return { draft: saved, ask: null };
+    const { id, subject, sentAt } = followUp;
+    const draft: Draft = {
+      ...emptyDraft(),
+      to: followUp.to,
+      cc: followUp.cc,
+      showCc: followUp.cc.length > 0,
+      subject: followUp.replySubject,
+      followUp: { id, subject, sentAt },
+    };
+    return { draft, ask: null, ...(saved && !isBlank(saved) ? { setAside: saved } : {}) };
+  }
   // A contact's Email action opens a new message to them, unless a draft is being written: then the
   // user chooses (someone's private text must not quietly go to a new person, nor a draft be lost).
-  const saved = loadDraft(userId);
   if (!prefillTo) return { draft: saved ?? emptyDraft(), ask: null };
   if (!saved || isBlank(saved)) return { draft: { ...emptyDraft(), to: [prefillTo] }, ask: null };
   return { draft: saved, ask: saved.to.includes(prefillTo) ? null : prefillTo };

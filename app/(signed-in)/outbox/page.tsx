@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { FollowUpLink } from "@/components/follow-up-link";
 import { LocalTime } from "@/components/local-time";
 import { StatusBadge } from "@/components/status-badge";
 import { requireUser } from "@/lib/connection/auth";
@@ -98,7 +99,8 @@ export default async function OutboxPage({ searchParams }: { searchParams: Promi
                 <p className="text-sm text-slate-700">
                   {item.status === "SENT" && item.sentAt ? (
                     <>
-                      Sent <LocalTime iso={item.sentAt.toISOString()} />.
+                      Sent <LocalTime iso={item.sentAt.toISOString()} />.{" "}
+                      {item.gmailThreadId ? <FollowUpLink messageId={item.id} subject={item.subject} /> : null}
                     </>
                   ) : (item.status === "SCHEDULED" || item.status === "QUEUED") && item.dueAt ? (
                     <>

@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { FollowUpLink } from "@/components/follow-up-link";
 import { notFound } from "next/navigation";
 import type { ReactNode } from "react";
 import { LocalTime } from "@/components/local-time";
@@ -192,7 +193,10 @@ export default async function ContactPage({
                       <td className="px-4 py-3 whitespace-nowrap text-slate-700">
                         <LocalTime iso={item.at.toISOString()} />
                       </td>
-                      <td className="px-4 py-3 text-right">
+                      <td className="space-x-3 px-4 py-3 text-right">
+                        {item.status === "SENT" && item.gmailUrl ? (
+                          <FollowUpLink messageId={item.id} subject={item.subject} />
+                        ) : null}
                         {item.gmailUrl ? (
                           <a
                             href={item.gmailUrl}

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import type { Metadata } from "next";
 import Link from "next/link";
+import { FollowUpLink } from "@/components/follow-up-link";
 import { notFound } from "next/navigation";
 import type { ReactNode } from "react";
 import { LocalTime } from "@/components/local-time";
@@ -443,7 +444,8 @@ export default async function MergePage({
                       {row.state === "sent" && row.message ? (
                         <>
                           {row.message.sentAt ? <LocalTime iso={row.message.sentAt.toISOString()} /> : null} · Gmail id{" "}
-                          {row.message.gmailMessageId}, thread {row.message.gmailThreadId}
+                          {row.message.gmailMessageId}, thread {row.message.gmailThreadId} ·{" "}
+                          <FollowUpLink messageId={row.message.id} subject={row.message.subject} />
                         </>
                       ) : (
                         (row.reason ?? "")
