@@ -29,6 +29,7 @@ export interface EmulatorConfig {
   sendUnitsPerMinute: number;
   sendUnitCost: number;
   profileUnitCost: number;
+  threadGetUnitCost: number;
   /** HTTP status for the per-user unit quota (classic docs say 403, newer captures 429). */
   unitQuotaStatus: 403 | 429;
   dailySendLimit: number;
@@ -71,6 +72,7 @@ export const DEFAULT_CONFIG: EmulatorConfig = {
   sendUnitsPerMinute: 15_000,
   sendUnitCost: 100,
   profileUnitCost: 1,
+  threadGetUnitCost: 10,
   unitQuotaStatus: 403,
   dailySendLimit: 2000,
   maxRecipientsPerMessage: 100,

@@ -6,6 +6,7 @@ import { handleControl, type ControlHooks } from "./control/api";
 import type { Fault } from "./control/faults";
 import { handleProfile } from "./gmail/profile";
 import { handleSend } from "./gmail/send";
+import { handleThreadGet } from "./gmail/threads";
 import { pagePolicy } from "./html-page";
 import { html, json, notFound, parseCookies, readBody, type EmulatorRequest, type Reply } from "./http";
 import { discoveryDocument, jwksDocument, pemCertsDocument } from "./oauth2/discovery";
@@ -61,6 +62,14 @@ function matchRoute(ctx: EmulatorContext, req: EmulatorRequest, hooks: ControlHo
   if (is("POST", "/v1beta/stream:verify"))
     return { endpoint: "risc.verify", run: () => handleManagement(ctx, req, "verify") };
 
+  const thread = /^\/gmail\/v1\/users\/([^/]+)\/threads\/([^/]+)$/.exec(path);
+  if (thread && method === "GET") {
+    const [, rawUserId = "", rawThreadId = ""] = thread;
+    return {
+      endpoint: "gmail.threads.get",
+      run: () => handleThreadGet(ctx, req, decodeURIComponent(rawUserId), decodeURIComponent(rawThreadId)),
+    };
+  }
   const gmail = /^\/(upload\/)?gmail\/v1\/users\/([^/]+)\/(messages\/send|profile)$/.exec(path);
   if (gmail) {
     const [, upload, rawUserId = "", action] = gmail;

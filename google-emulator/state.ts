@@ -104,8 +104,15 @@ export interface SentMessage {
   text: string;
   html: string | null;
   raw: string;
+  /** When Gmail received it: internalDate. */
   sentAt: number;
+  /** Gmail's history id for the change that added it; absent in state files written before threads.get. */
+  historyId?: number;
+  /** Set on messages the control API delivered into a thread (labels INBOX, UNREAD); absent on sent mail. */
+  incoming?: IncomingKind;
 }
+
+export type IncomingKind = "reply" | "auto-reply" | "bounce";
 
 export interface Interaction {
   id: string;

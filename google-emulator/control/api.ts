@@ -7,6 +7,7 @@ import { EMAIL_HTML_POLICY, emailHtmlDocument, mailboxPage, MESSAGE_PAGE_POLICY,
 import type { Client, Grant, SentMessage, User } from "../state";
 import { isAccessTokenAlive, isRefreshTokenAlive, isRefreshTokenExpired } from "../oauth2/token-lifecycle";
 import { handleRiscControl } from "../risc/control-routes";
+import { AUTO_REPLY_MARKERS, deliverToThread, type AutoReplyMarker, type IncomingMail } from "../gmail/incoming";
 
 export interface ControlHooks {
   reset(): void;
@@ -32,6 +33,25 @@ const clientSchema = z.object({
   publishingStatus: z.enum(["production", "testing"]).default("production"),
   projectId: z.string().min(1).optional(),
   name: z.string().min(1).optional(),
+});
+
+const isoDate = z
+  .string()
+  .refine((value) => !Number.isNaN(Date.parse(value)), "must be an ISO date, e.g. 2026-03-01T09:30:00Z");
+const replySchema = z.object({
+  from: z.string().email(),
+  fromName: z.string().min(1).optional(),
+  text: z.string().optional(),
+  subject: z.string().min(1).optional(),
+  at: isoDate.optional(),
+});
+const autoReplySchema = replySchema.extend({
+  kind: z.enum(Object.keys(AUTO_REPLY_MARKERS) as [AutoReplyMarker, ...AutoReplyMarker[]]).optional(),
+});
+const bounceSchema = z.object({
+  recipient: z.string().email().optional(),
+  text: z.string().optional(),
+  at: isoDate.optional(),
 });
 
 const iso = (ms: number | undefined) => (ms === undefined ? null : new Date(ms).toISOString());
@@ -136,6 +156,8 @@ export async function handleControl(ctx: EmulatorContext, req: EmulatorRequest, 
         ? html(200, emailHtmlDocument(message), { "Content-Security-Policy": EMAIL_HTML_POLICY })
         : html(200, messagePage(message), { "Content-Security-Policy": MESSAGE_PAGE_POLICY });
     }
+    const threadMatch = /^\/threads\/([^/]+)\/(reply|auto-reply|bounce)$/.exec(path);
+    if (req.method === "POST" && threadMatch) return await addToThread(ctx, req, threadMatch[1] ?? "", threadMatch[2]);
     return (await handleRiscControl(ctx, req, path)) ?? notFound();
   } catch (error) {
     if (error instanceof z.ZodError)
@@ -143,6 +165,23 @@ export async function handleControl(ctx: EmulatorContext, req: EmulatorRequest, 
     if (error instanceof Error) return badInput(error.message);
     throw error;
   }
+}
+
+/** POST /threads/:threadId/reply|auto-reply|bounce: a message arrives in the user's thread. */
+async function addToThread(ctx: EmulatorContext, req: EmulatorRequest, rawThreadId: string, action?: string) {
+  const threadId = decodeURIComponent(rawThreadId);
+  const message = await deliverToThread(ctx, threadId, incomingMail(action, bodyJson(req)));
+  if (!message) return json(404, { error: `No thread ${threadId}` });
+  return json(201, { message: { id: message.id, threadId: message.threadId } });
+}
+
+function incomingMail(action: string | undefined, body: unknown): IncomingMail {
+  if (action === "bounce") return { kind: "bounce", ...stripUndefined(bounceSchema.parse(body)) };
+  if (action === "auto-reply") {
+    const { kind, ...rest } = autoReplySchema.parse(body);
+    return { kind: "auto-reply", ...stripUndefined(rest), ...(kind ? { marker: kind } : {}) };
+  }
+  return { kind: "reply", ...stripUndefined(replySchema.parse(body)) };
 }
 
 function stripUndefined<T extends object>(value: T): T {
@@ -154,6 +193,9 @@ export type UserInput = z.input<typeof userSchema>;
 export type ClientInput = z.input<typeof clientSchema>;
 export type GrantView = ReturnType<typeof grantView>;
 export type MessageView = ReturnType<typeof messageView>;
+export type ReplyInput = z.input<typeof replySchema>;
+export type AutoReplyInput = z.input<typeof autoReplySchema>;
+export type BounceInput = z.input<typeof bounceSchema>;
 export type TokenList = ReturnType<typeof listTokens>;
 
 function grantView(ctx: EmulatorContext, g: Grant) {

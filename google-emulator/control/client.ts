@@ -3,7 +3,16 @@ import type { DeliveryRow } from "../risc/delivery";
 import type { DisableReason } from "../risc/events";
 import type { ServiceAccount, SetFault, Stream } from "../risc/risc-state";
 import type { Client, User } from "../state";
-import type { ClientInput, GrantView, MessageView, TokenList, UserInput } from "./api";
+import type {
+  AutoReplyInput,
+  BounceInput,
+  ClientInput,
+  GrantView,
+  MessageView,
+  ReplyInput,
+  TokenList,
+  UserInput,
+} from "./api";
 import type { Fault } from "./faults";
 
 export interface ControlRequest {
@@ -15,6 +24,11 @@ export interface ControlRequest {
 export type FaultInput = Pick<Fault, "endpoint"> & Partial<Omit<Fault, "endpoint">>;
 export type SetFaultInput = Pick<SetFault, "kind"> & Partial<Omit<SetFault, "kind">>;
 export type StreamView = Omit<Stream, "updatedAt"> & { updatedAt: string };
+
+/** What the thread control calls answer. */
+export interface AddedMessage {
+  message: { id: string; threadId: string };
+}
 
 export interface RiscTriggerInput {
   email: string;
@@ -116,9 +130,27 @@ export class EmulatorControl {
     return (await this.call<{ calls: Record<string, number> }>("/calls")).calls;
   }
 
-  /** Sent mail, oldest first, as stored (no Bcc, From rewritten). */
+  /** The mailboxes, oldest first: sent mail as stored (no Bcc, From rewritten), and mail added to threads. */
   async messages(): Promise<MessageView[]> {
     return (await this.call<{ messages: MessageView[] }>("/messages")).messages;
+  }
+
+  /**
+   * Someone answers the thread: From them, To the user, "Re: <thread subject>", In-Reply-To/References
+   * the thread's last message, labels INBOX and UNREAD. Throws (404) for an unknown thread.
+   */
+  async addReply(threadId: string, input: ReplyInput): Promise<AddedMessage> {
+    return this.call(`/threads/${encodeURIComponent(threadId)}/reply`, { body: input });
+  }
+
+  /** A reply marked automatic: `kind` picks Auto-Submitted: auto-replied (default), X-Autoreply or Precedence. */
+  async addAutoReply(threadId: string, input: AutoReplyInput): Promise<AddedMessage> {
+    return this.call(`/threads/${encodeURIComponent(threadId)}/auto-reply`, { body: input });
+  }
+
+  /** Gmail's mailer daemon reports the user's last sent message in the thread undeliverable. */
+  async addBounce(threadId: string, input: BounceInput = {}): Promise<AddedMessage> {
+    return this.call(`/threads/${encodeURIComponent(threadId)}/bounce`, { body: input });
   }
 
   /** Every SET delivery attempt, and every SET never sent, oldest first. */

@@ -8,6 +8,7 @@ export const FAULT_ENDPOINTS = [
   "discovery",
   "gmail.send",
   "gmail.profile",
+  "gmail.threads.get",
   "risc.discovery",
   "risc.stream",
   "risc.status",

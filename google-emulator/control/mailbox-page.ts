@@ -15,11 +15,10 @@ export interface MailboxView {
 }
 
 export function mailboxPage(view: MailboxView, userBySub: (sub: string) => User | undefined): string {
-  const rows = [...view.messages]
-    .sort((a, b) => b.sentAt - a.sentAt)
+  const rows = byThread(view.messages)
     .map(
       (m) =>
-        `<tr><td>${e(m.from)}</td><td>${e(m.envelope.to.join(", "))}</td><td><a href="/__emulator/messages/${e(m.id)}">${e(m.subject || "(no subject)")}</a></td><td class="small muted"><time datetime="${new Date(m.sentAt).toISOString()}">${e(new Date(m.sentAt).toLocaleString("en-GB"))}</time></td></tr>`,
+        `<tr><td>${e(m.from)}</td><td>${e(m.envelope.to.join(", "))}</td><td>${m.incoming ? `↳ <span class="small muted">${e(m.incoming)}</span> ` : ""}<a href="/__emulator/messages/${e(m.id)}">${e(m.subject || "(no subject)")}</a></td><td class="small muted"><time datetime="${new Date(m.sentAt).toISOString()}">${e(new Date(m.sentAt).toLocaleString("en-GB"))}</time></td></tr>`,
     )
     .join("");
   const users = view.users
@@ -53,6 +52,17 @@ ${rows ? `<table><thead><tr><th scope="col">From</th><th scope="col">To</th><th 
 <h2>Users</h2><ul>${users}</ul><h2>OAuth clients</h2><ul>${clients}</ul><h2>Grants</h2>${grants ? `<ul>${grants}</ul>` : `<p class="muted">None.</p>`}
 <h2>Security event streams</h2>${streams ? `<ul>${streams}</ul>` : `<p class="muted">None.</p>`}`,
   );
+}
+
+/** Threads newest first (by their latest message); inside one, oldest first, so replies sit under what they answer. */
+function byThread(messages: SentMessage[]): SentMessage[] {
+  const threads = new Map<string, SentMessage[]>();
+  for (const m of messages)
+    threads.set(`${m.userSub} ${m.threadId}`, [...(threads.get(`${m.userSub} ${m.threadId}`) ?? []), m]);
+  const latest = (thread: SentMessage[]) => Math.max(...thread.map((m) => m.sentAt));
+  return [...threads.values()]
+    .sort((a, b) => latest(b) - latest(a))
+    .flatMap((thread) => [...thread].sort((a, b) => a.sentAt - b.sentAt));
 }
 
 /** As if the user removed the app at myaccount.google.com: the grant ends and tokens-revoked goes out. */

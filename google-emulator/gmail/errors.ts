@@ -1,6 +1,6 @@
 import { json, type Reply } from "../http";
 
-export type GmailMethod = "SendMessage" | "GetProfile";
+export type GmailMethod = "SendMessage" | "GetProfile" | "GetThread";
 
 interface ApiErrorOptions {
   status: number;
@@ -139,5 +139,24 @@ export function payloadTooLarge(): Reply {
       message: "Request Entity Too Large",
       errors: [{ message: "Request Entity Too Large", domain: "global", reason: "uploadTooLarge" }],
     },
+  });
+}
+
+export function entityNotFound(): Reply {
+  return apiError({
+    status: 404,
+    message: "Requested entity was not found.",
+    reason: "notFound",
+    canonicalStatus: "NOT_FOUND",
+  });
+}
+
+/** A gmail.metadata-only token asking for bodies (format FULL or RAW). */
+export function metadataScopeFormat(format: string): Reply {
+  return apiError({
+    status: 403,
+    message: `Metadata scope doesn't allow format ${format.toUpperCase()}`,
+    reason: "forbidden",
+    canonicalStatus: "PERMISSION_DENIED",
   });
 }

@@ -131,7 +131,7 @@ const normalizeSubject = (subject: string | undefined) =>
     .trim()
     .toLowerCase();
 
-function randomHexId(now: number): string {
+export function randomHexId(now: number): string {
   return (
     now.toString(16).padStart(11, "0") +
     Math.floor(Math.random() * 0xfffff)
@@ -177,7 +177,7 @@ async function sendMessage(
 
   const now = state.clock.now();
   const dayAgo = now - 24 * 3600 * 1000;
-  const sentToday = state.messages.filter((m) => m.userSub === user.sub && m.sentAt > dayAgo);
+  const sentToday = state.messages.filter((m) => m.userSub === user.sub && !m.incoming && m.sentAt > dayAgo);
   if (sentToday.length >= state.config.dailySendLimit) {
     const oldest = Math.min(...sentToday.map((m) => m.sentAt));
     return mailSendingLimit(new Date(Math.max(oldest + 24 * 3600 * 1000, now + 60_000)));
@@ -210,13 +210,14 @@ async function sendMessage(
     html: typeof stored.html === "string" ? stored.html : null,
     raw: raw.toString("utf8"),
     sentAt: now,
+    historyId: state.historyId + 1,
   };
   state.messages.push(message);
   state.historyId += 1;
   return json(200, { id: message.id, threadId: message.threadId, labelIds: message.labelIds });
 }
 
-function headerMap(parsed: ParsedMail): Record<string, string> {
+export function headerMap(parsed: ParsedMail): Record<string, string> {
   const headers: Record<string, string> = {};
   for (const { key, line } of parsed.headerLines) {
     const value = line

@@ -3,6 +3,7 @@ const AUTH = "https://www.googleapis.com/auth/";
 export const USERINFO_EMAIL = `${AUTH}userinfo.email`;
 export const USERINFO_PROFILE = `${AUTH}userinfo.profile`;
 export const GMAIL_SEND = `${AUTH}gmail.send`;
+export const GMAIL_METADATA = `${AUTH}gmail.metadata`;
 export const FULL_MAIL = "https://mail.google.com/";
 
 const SHORTHANDS: Record<string, string> = { email: USERINFO_EMAIL, profile: USERINFO_PROFILE };
@@ -24,6 +25,19 @@ export const PROFILE_SCOPES = [
   `${AUTH}gmail.readonly`,
 ];
 
+/** Scopes accepted by users.threads.get, from Gmail's discovery document (not gmail.send, not gmail.compose). */
+export const THREAD_SCOPES = [
+  FULL_MAIL,
+  `${AUTH}gmail.addons.current.message.action`,
+  `${AUTH}gmail.addons.current.message.metadata`,
+  `${AUTH}gmail.addons.current.message.readonly`,
+  GMAIL_METADATA,
+  `${AUTH}gmail.modify`,
+  `${AUTH}gmail.readonly`,
+];
+/** Of those, the ones that may see bodies (format=full); the metadata scopes may not. */
+export const THREAD_BODY_SCOPES = THREAD_SCOPES.filter((s) => !s.endsWith("metadata"));
+
 const LABELS: Record<string, string> = {
   openid: "Associate you with your personal info on Google",
   [USERINFO_EMAIL]: "See your primary Google Account email address",
@@ -32,7 +46,7 @@ const LABELS: Record<string, string> = {
   [`${AUTH}gmail.readonly`]: "View your email messages and settings",
   [`${AUTH}gmail.compose`]: "Manage drafts and send emails",
   [`${AUTH}gmail.modify`]: "Read, compose, and send emails from your Gmail account",
-  [`${AUTH}gmail.metadata`]: "View your email message metadata such as labels and headers, but not the email body",
+  [GMAIL_METADATA]: "View your email message metadata such as labels and headers, but not the email body",
   [FULL_MAIL]: "Read, compose, send, and permanently delete all your email from Gmail",
 };
 
