@@ -34,16 +34,6 @@ export type SendWindow = { days: number; startMinute: number; endMinute: number;
 export const WEEKDAYS = 0b0111110;
 export const DAY_NAMES = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"] as const;
 
-export function isTimeZone(name: string): boolean {
-  if (!name || name.length > 64) return false;
-  try {
-    new Intl.DateTimeFormat("en-US", { timeZone: name });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 type LocalParts = { year: number; month: number; day: number; weekday: number; minute: number };
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
