@@ -54,13 +54,16 @@ const thrown = (error: unknown) =>
   error instanceof Error ? `${error.name}: ${error.message.slice(0, 200)}` : String(error);
 
 describe("the contact form (create and edit)", () => {
-  // The normalisation the form documents: trimmed, addresses lower-cased, notes with LF line breaks.
+  // The normalisation the form documents: trimmed, addresses lower-cased, notes with LF line breaks,
+  // time zones as Intl spells them.
   const normalised = (field: ContactField, value: string) =>
     field === "email"
       ? value.trim().toLowerCase()
       : field === "notes"
         ? value.replace(/\r\n?/g, "\n").trim()
-        : value.trim();
+        : field === "timeZone" && value.trim()
+          ? new Intl.DateTimeFormat("en-US", { timeZone: value.trim() }).resolvedOptions().timeZone
+          : value.trim();
 
   it.each(CONTACT_FIELDS)("every hostile value in %s is refused at that field or saved exactly", async (field) => {
     const userId = await newUser(`contact-${field}`);
@@ -121,6 +124,7 @@ const FILLER: Record<ContactField, string> = {
   title: "Tester",
   phone: "+44 20 7946 0000",
   notes: "Probe",
+  timeZone: "Europe/Paris",
 };
 
 /** A CSV as a spreadsheet writes it: every cell quoted, quotes doubled, CRLF between rows. */

@@ -296,6 +296,7 @@ const FILLER: Record<ContactField, string> = {
   title: "Tester",
   phone: "+1 555 0100",
   notes: "Filler",
+  timeZone: "Europe/Paris",
 };
 
 /** Sets the form's fields as typing would, and returns what the browser will submit for each. */
@@ -324,11 +325,12 @@ async function shownContact(page: Page) {
       title: detail("Title"),
       phone: detail("Phone"),
       notes: notes?.nextElementSibling?.textContent ?? "",
+      timeZone: detail("Time zone"),
     };
   });
 }
 
-/** What the form documents it stores: trimmed, the address lower-case, notes with LF line breaks. */
+/** What the form documents it stores: trimmed, the address lower-case, notes with LF, zones as Intl spells them. */
 function normalised(typed: Record<ContactField, string>): Record<ContactField, string> {
   const value = (field: ContactField) => wellFormed(typed[field]);
   return {
@@ -338,10 +340,13 @@ function normalised(typed: Record<ContactField, string>): Record<ContactField, s
     title: value("title").trim(),
     phone: value("phone").trim(),
     notes: value("notes").replace(/\r\n?/g, "\n").trim(),
+    timeZone: value("timeZone").trim()
+      ? new Intl.DateTimeFormat("en-US", { timeZone: value("timeZone").trim() }).resolvedOptions().timeZone
+      : "",
   };
 }
 
-test("the contact form: every hostile value, six a submission, is refused at its field or saved and shown as text", async ({
+test("the contact form: every hostile value, seven a submission, is refused at its field or saved and shown as text", async ({
   page,
   signedInUser: user,
 }) => {
@@ -480,7 +485,8 @@ test("CSV import: hostile files get a clear file error, hostile cells a reason p
   // Each skipped row says which column and why, in words.
   const problems = page.getByRole("table").filter({ hasText: "Problem and fix" }).locator("tbody tr");
   expect(await problems.count()).toBeGreaterThan(0);
-  for (const text of await problems.allTextContents()) expect(text).toMatch(/(Name|Email|Company|Title|Phone|Notes)/);
+  for (const text of await problems.allTextContents())
+    expect(text).toMatch(/(Name|Email|Company|Title|Phone|Notes|Time zone)/);
   const summary = (await page.getByRole("status").filter({ hasText: "new contacts" }).textContent()) ?? "";
   const created = Number(/^([\d,]+) new contacts/.exec(summary)?.[1]?.replace(",", ""));
   await page.getByRole("button", { name: /^Import \d+ contacts?$/ }).click();

@@ -4,7 +4,7 @@
  * and lib/crm/import.ts.
  */
 
-export const CONTACT_FIELDS = ["name", "email", "company", "title", "phone", "notes"] as const;
+export const CONTACT_FIELDS = ["name", "email", "company", "title", "phone", "notes", "timeZone"] as const;
 export type ContactField = (typeof CONTACT_FIELDS)[number];
 
 export const CONTACT_FIELD_LABELS: Record<ContactField, string> = {
@@ -14,6 +14,7 @@ export const CONTACT_FIELD_LABELS: Record<ContactField, string> = {
   title: "Title",
   phone: "Phone",
   notes: "Notes",
+  timeZone: "Time zone",
 };
 
 /** What the contact form and a CSV row hold beyond those fields: an explicit first name, and tags. */

@@ -125,6 +125,27 @@ describe("first name and tags, saved with the contact", () => {
   });
 });
 
+describe("a contact's time zone", () => {
+  it("is saved as Intl spells it, changed or cleared on an edit, and read back", async () => {
+    const { id } = await add(userId, { email: "ada@x.test", timeZone: " europe/paris " });
+    expect(await getContact(userId, id, test.deps)).toMatchObject({ timeZone: "Europe/Paris" });
+    expect(
+      await updateContact(userId, id, contactSchema.parse({ email: "ada@x.test", timeZone: "Asia/Tokyo" }), test.deps),
+    ).toBe(true);
+    expect(await getContact(userId, id, test.deps)).toMatchObject({ timeZone: "Asia/Tokyo" });
+    expect(await updateContact(userId, id, contactSchema.parse({ email: "ada@x.test" }), test.deps)).toBe(true);
+    expect(await getContact(userId, id, test.deps)).toMatchObject({ timeZone: "" });
+  });
+
+  it("is refused at its field by the form's rules, so nothing is saved", async () => {
+    const parsed = contactFormSchema.safeParse({ email: "ada@x.test", timeZone: "Europe/Pariss" });
+    expect(parsed.error?.issues.map(({ path, message }) => [path[0], message])).toEqual([
+      ["timeZone", "Time zone: use a name like Europe/Paris or America/New_York, or leave it empty to use yours."],
+    ]);
+    expect(await test.db.contact.count({ where: { userId } })).toBe(0);
+  });
+});
+
 describe("another user's contact", () => {
   it("is not found, cannot be changed or deleted, and nothing about it changes", async () => {
     const { id } = await add(otherUserId, { name: "Grace Hopper", email: "grace@example.com", notes: "Navy" });

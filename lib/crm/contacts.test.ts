@@ -16,6 +16,7 @@ describe("contactSchema", () => {
       title: "",
       phone: "",
       notes: "",
+      timeZone: "",
     });
   });
 
@@ -105,5 +106,30 @@ describe("half of a surrogate pair", () => {
 
   it("separates search words", () => {
     expect(searchWords("ada\ud800lovelace")).toEqual(["ada", "lovelace"]);
+  });
+});
+
+describe("a contact's time zone", () => {
+  it("is empty when left out or blank: the sender's zone is used then", () => {
+    expect(contactSchema.parse({ email: "a@x.test" }).timeZone).toBe("");
+    expect(contactSchema.parse({ email: "a@x.test", timeZone: "  \t" }).timeZone).toBe("");
+  });
+
+  it("is stored as Intl spells the name, trimmed", () => {
+    expect(contactSchema.parse({ email: "a@x.test", timeZone: " europe/paris " }).timeZone).toBe("Europe/Paris");
+    expect(contactSchema.parse({ email: "a@x.test", timeZone: "America/New_York" }).timeZone).toBe("America/New_York");
+  });
+
+  it("refuses a name Intl does not know, at the field, naming it and the fix", () => {
+    const message = "Time zone: use a name like Europe/Paris or America/New_York, or leave it empty to use yours.";
+    for (const timeZone of [
+      "Europe/Pariss",
+      "XST",
+      "+01:00",
+      "Europe/Paris\nBcc: x@evil.test",
+      "\ud800",
+      "x".repeat(10_000),
+    ])
+      expect(errorsOf({ email: "a@x.test", timeZone }), timeZone.slice(0, 20)).toEqual({ timeZone: [message] });
   });
 });

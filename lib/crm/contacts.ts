@@ -4,6 +4,7 @@ import type { TagLabel } from "./contact-fields";
 import { appDeps, type AppDeps } from "../platform/deps";
 import { isEmailAddress, MAX_ADDRESS_LENGTH, recipientAddress } from "../mail/email-address";
 import { UserError } from "../platform/errors";
+import { canonicalTimeZone } from "../platform/time-zones";
 
 /**
  * The user's contacts: the form's rules, search and pages. Every query is scoped by the owner's id;
@@ -19,6 +20,8 @@ export const CONTACT_LIMITS = {
   notes: 5_000,
 } as const;
 export const CONTACTS_PAGE_SIZE = 25;
+export const TIME_ZONE_MESSAGE =
+  "Time zone: use a name like Europe/Paris or America/New_York, or leave it empty to use yours.";
 export const MAX_SEARCH_LENGTH = 100;
 
 // Line breaks, every other control character, and Unicode line and paragraph separators.
@@ -102,6 +105,16 @@ export const contactSchema = z.object({
     .transform((value) => value.replace(/\r\n?/g, "\n").trim())
     .pipe(text("Notes", CONTACT_LIMITS.notes, { oneLine: false, plural: true }))
     .default(""),
+  timeZone: z
+    .string()
+    .trim()
+    .transform((value, ctx) => {
+      const zone = value === "" ? "" : canonicalTimeZone(value);
+      if (zone !== undefined) return zone;
+      ctx.addIssue({ code: "custom", message: TIME_ZONE_MESSAGE });
+      return z.NEVER;
+    })
+    .default(""),
 });
 
 export type ContactInput = z.input<typeof contactSchema>;
@@ -141,6 +154,7 @@ const detailsSelect = {
   firstName: true,
   phone: true,
   notes: true,
+  timeZone: true,
   createdAt: true,
   updatedAt: true,
 } as const;
@@ -159,6 +173,8 @@ export type ContactDetails = ContactSummary & {
   firstName: string;
   phone: string;
   notes: string;
+  /** An IANA name as Intl spells it; "" for the sender's own zone. */
+  timeZone: string;
   createdAt: Date;
   updatedAt: Date;
 };

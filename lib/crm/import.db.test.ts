@@ -133,6 +133,7 @@ describe("importing a CSV", () => {
         title: "Rear Admiral",
         phone: "+1 202 555 0100",
         notes: "Wrote COBOL",
+        timeZone: "",
         firstName: "Grace",
         tags: [],
       },
@@ -287,6 +288,51 @@ describe("first names and tags", () => {
   });
 });
 
+describe("time zones", () => {
+  it("reads a Time zone column as Intl spells the name, refuses a bad one per row, and merges like any cell", async () => {
+    await add(userId, { name: "Ada", email: "ada@example.com", timeZone: "Europe/London" });
+    await add(userId, { name: "Alan", email: "alan@example.com", timeZone: "Europe/London" });
+    const csv = [
+      "email,name,Time Zone",
+      "ada@example.com,Ada Lovelace,europe/paris",
+      "alan@example.com,Alan,",
+      "grace@navy.test,Grace Hopper,America/New_York",
+      "linus@x.test,Linus,Mars/Olympus_Mons",
+      "grace@navy.test,,AMERICA/CHICAGO",
+    ].join("\n");
+    const plan = await planContactImport(userId, csv, test.deps);
+    expect(plan.errors).toEqual([
+      {
+        row: 5,
+        field: "timeZone",
+        message: "Time zone: use a name like Europe/Paris or America/New_York, or leave it empty to use yours.",
+      },
+    ]);
+    expect(plan.counts).toEqual({ create: 1, update: 1, unchanged: 1, skippedRows: 1 });
+    expect(plan.items.find((item) => item.email === "ada@example.com")).toMatchObject({
+      changed: ["name", "timeZone"],
+      values: { timeZone: "Europe/Paris" },
+    });
+
+    await importContacts(userId, csv, { digest: plan.digest }, test.deps);
+    const zones = (await everything(userId)).map(({ email, timeZone }) => [email, timeZone]);
+    expect(zones).toEqual([
+      // An empty cell keeps the saved zone; a later row for the same address replaces an earlier one.
+      ["ada@example.com", "Europe/Paris"],
+      ["alan@example.com", "Europe/London"],
+      ["grace@navy.test", "America/Chicago"],
+    ]);
+  });
+
+  it("maps time-zone headers by their usual names", async () => {
+    for (const header of ["Timezone", "Time Zone", "TZ", "time_zone", "time-zone"]) {
+      const plan = await planContactImport(userId, `email,${header}\nada@x.test,Asia/Tokyo`, test.deps);
+      expect(plan.ignoredColumns).toEqual([]);
+      expect(plan.items[0]?.values.timeZone).toBe("Asia/Tokyo");
+    }
+  });
+});
+
 // Found by the hostile-input corpus (attack/hostile-forms.db.test.ts).
 describe("what a hostile request names", () => {
   it("lists CSV header cells named like Object's own properties as columns not imported", async () => {
@@ -297,7 +343,17 @@ describe("what a hostile request names", () => {
     );
     expect(plan.ignoredColumns).toEqual(["__proto__", "constructor", "toString"]);
     expect(plan.items.map((item) => item.values)).toEqual([
-      { name: "", email: "ada@example.com", company: "", title: "", phone: "", notes: "", firstName: "", tags: [] },
+      {
+        name: "",
+        email: "ada@example.com",
+        company: "",
+        title: "",
+        phone: "",
+        notes: "",
+        timeZone: "",
+        firstName: "",
+        tags: [],
+      },
     ]);
   });
 });

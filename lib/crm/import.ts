@@ -63,6 +63,9 @@ const HEADER_NAMES: Record<string, ContactFormField | "lastName"> = {
   comments: "notes",
   tags: "tags",
   tag: "tags",
+  "time zone": "timeZone",
+  timezone: "timeZone",
+  tz: "timeZone",
 };
 
 const headerKey = (cell: string) =>
@@ -135,7 +138,7 @@ function readHeader(header: string[]) {
       .slice(0, 8)
       .join(", ");
     throw new UserError(
-      `The first row must name the columns, one of them "email" (others Evergreen reads: name, first name, company, title, phone, notes, tags). ${seen ? `This file's first row reads: ${seen}.` : "This file's first row is empty."}`,
+      `The first row must name the columns, one of them "email" (others Evergreen reads: name, first name, company, title, phone, notes, tags, time zone). ${seen ? `This file's first row reads: ${seen}.` : "This file's first row is empty."}`,
       "csv",
     );
   }
@@ -167,6 +170,7 @@ async function existingContacts(userId: string, emails: string[], deps: AppDeps)
         phone: true,
         notes: true,
         firstName: true,
+        timeZone: true,
         tags: { select: { key: true, label: true }, orderBy: { key: "asc" } },
       },
     });
@@ -231,6 +235,7 @@ export async function planContactImport(
       title: cell(fields, "title"),
       phone: cell(fields, "phone"),
       notes: cell(fields, "notes"),
+      timeZone: cell(fields, "timeZone"),
       firstName: cell(fields, "firstName"),
       tags: cell(fields, "tags"),
     });
@@ -309,14 +314,14 @@ export async function planContactImport(
 }
 
 function pickValues(contact: ImportValues): ImportValues {
-  const { name, email, company, title, phone, notes, firstName, tags } = contact;
-  return { name, email, company, title, phone, notes, firstName, tags };
+  const { name, email, company, title, phone, notes, timeZone, firstName, tags } = contact;
+  return { name, email, company, title, phone, notes, timeZone, firstName, tags };
 }
 
 /** A contact's columns as the import writes them (its tags are rows of their own). */
 function contactData(values: ImportValues) {
-  const { name, email, company, title, phone, notes, firstName } = values;
-  return { name, email, company, title, phone, notes, firstName, searchText: searchTextOf(values) };
+  const { name, email, company, title, phone, notes, timeZone, firstName } = values;
+  return { name, email, company, title, phone, notes, timeZone, firstName, searchText: searchTextOf(values) };
 }
 
 /** Raised inside the import's transaction when the user's contacts changed under it. */

@@ -164,6 +164,7 @@ async function seedCrm(db: Db, deps: AppDeps): Promise<Seeded> {
       title: rng.pick(TITLES),
       phone: i % 3 === 0 ? `+1 555 01${String(i % 100).padStart(2, "0")}` : "",
       notes: i % 5 === 0 ? "Met at the trade fair; interested in the annual plan." : "",
+      timeZone: "",
     };
     return {
       id: `c${String(i).padStart(6, "0")}${randomBytes(6).toString("hex")}`,

@@ -1,7 +1,7 @@
 "use client";
 
 import Link from "next/link";
-import { useActionState, useEffect, useRef } from "react";
+import { useActionState, useEffect, useMemo, useRef, useSyncExternalStore } from "react";
 import { SubmitButton } from "@/components/submit-button";
 import { IDLE, type ActionState } from "@/lib/platform/action-state";
 import { TAG_LIMITS, type ContactFormField } from "@/lib/crm/contact-fields";
@@ -13,6 +13,7 @@ const FIELDS: Array<{
   label: string;
   type?: string;
   hint?: string;
+  list?: string;
 }> = [
   { name: "name", label: "Name" },
   { name: "firstName", label: "First name", hint: "Leave empty to use the first word of the name." },
@@ -20,7 +21,15 @@ const FIELDS: Array<{
   { name: "company", label: "Company" },
   { name: "title", label: "Title", hint: "Their job title, like Head of Sales." },
   { name: "phone", label: "Phone", type: "tel" },
+  {
+    name: "timeZone",
+    label: "Time zone",
+    hint: "A name like Europe/Paris. Leave empty to use yours.",
+    list: "contact-time-zones",
+  },
 ];
+
+const subscribeToNothing = () => () => {};
 
 const inputClass = (invalid: boolean) =>
   `mt-1 w-full rounded-md border bg-white px-3 py-2 text-sm focus:border-brand-600 focus:ring-1 focus:ring-brand-600 focus:outline-none ${invalid ? "border-red-500" : "border-slate-300"}`;
@@ -43,6 +52,19 @@ export function ContactForm({
   const formRef = useRef<HTMLFormElement>(null);
   const values = state.values ?? initial;
   const errors = state.fieldErrors ?? {};
+  // The zone list comes from the browser after hydration, so the server's list never has to match it.
+  const inBrowser = useSyncExternalStore(
+    subscribeToNothing,
+    () => true,
+    () => false,
+  );
+  const zones = useMemo(
+    () =>
+      inBrowser && typeof Intl.supportedValuesOf === "function"
+        ? [...new Set(["UTC", ...Intl.supportedValuesOf("timeZone")])]
+        : [],
+    [inBrowser],
+  );
 
   // After a refusal, the keyboard lands on the first field to fix, in the order the form shows them.
   useEffect(() => {
@@ -88,6 +110,7 @@ export function ContactForm({
               type={field.type ?? "text"}
               required={field.name === "email"}
               autoComplete="off"
+              list={field.list}
               defaultValue={values[field.name]}
               aria-invalid={errors[field.name]?.length ? true : undefined}
               aria-describedby={describedBy(field.name, field.hint)}
@@ -102,6 +125,11 @@ export function ContactForm({
           </div>
         ))}
       </div>
+      <datalist id="contact-time-zones">
+        {zones.map((zone) => (
+          <option key={zone} value={zone} />
+        ))}
+      </datalist>
       <div>
         <label htmlFor="contact-tags" className="text-sm font-medium text-slate-700">
           Tags

@@ -15,6 +15,7 @@ import { getUnsubscribeState } from "@/lib/outreach/unsubscribe";
 import { deleteContactAction } from "../actions";
 import { DeleteContact } from "./delete-contact";
 import { SubscriptionStatus } from "./subscription-status";
+import { ContactLocalTime } from "./contact-local-time";
 
 export const metadata: Metadata = { title: "Contact" };
 
@@ -101,6 +102,14 @@ export default async function ContactPage({
           ) : null}
           {contact.company ? <Detail term="Company">{contact.company}</Detail> : null}
           {contact.title ? <Detail term="Title">{contact.title}</Detail> : null}
+          {contact.timeZone ? (
+            <>
+              <Detail term="Time zone">{contact.timeZone}</Detail>
+              <Detail term="Their time now">
+                <ContactLocalTime timeZone={contact.timeZone} />
+              </Detail>
+            </>
+          ) : null}
           {firstNameOf(contact) ? (
             <Detail term="First name">
               {firstNameOf(contact)}

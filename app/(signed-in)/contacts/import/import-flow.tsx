@@ -236,9 +236,9 @@ export function ImportFlow({
         <legend className="text-sm font-medium text-slate-700">Your CSV</legend>
         <p id="import-csv-help" className="text-sm text-slate-600">
           The first row names the columns: <strong>email</strong> (required), and any of name, first name, company,
-          title, phone, notes and tags (several in one cell, separated by commas or semicolons), in any order and case.
-          Other columns are left out. Up to {limits.rows.toLocaleString("en")} rows and {limits.megabytes} MB at a time.
-          Cells are saved as plain text: formulas are never run.
+          title, phone, notes, time zone (a name like Europe/Paris) and tags (several in one cell, separated by commas
+          or semicolons), in any order and case. Other columns are left out. Up to {limits.rows.toLocaleString("en")}{" "}
+          rows and {limits.megabytes} MB at a time. Cells are saved as plain text: formulas are never run.
         </p>
         <div>
           <label htmlFor="import-file" className="text-sm font-medium text-slate-700">

@@ -6,7 +6,17 @@ import { ContactForm } from "../contact-form";
 
 export const metadata: Metadata = { title: "Add a contact" };
 
-const EMPTY = { name: "", firstName: "", email: "", company: "", title: "", phone: "", notes: "", tags: "" };
+const EMPTY = {
+  name: "",
+  firstName: "",
+  email: "",
+  company: "",
+  title: "",
+  phone: "",
+  timeZone: "",
+  notes: "",
+  tags: "",
+};
 
 export default async function NewContactPage() {
   await requireUser();

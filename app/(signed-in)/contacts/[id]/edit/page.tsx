@@ -12,7 +12,7 @@ export default async function EditContactPage({ params }: { params: Promise<{ id
   const { id } = await params;
   const contact = await getContact(user.id, id);
   if (!contact) notFound();
-  const { name, firstName, email, company, title, phone, notes } = contact;
+  const { name, firstName, email, company, title, phone, timeZone, notes } = contact;
   const tags = contact.tags.map(({ label }) => label).join(", ");
 
   return (
@@ -20,7 +20,7 @@ export default async function EditContactPage({ params }: { params: Promise<{ id
       <h1 className="text-2xl font-bold tracking-tight break-words">Edit {name || email}</h1>
       <ContactForm
         action={updateContactAction}
-        initial={{ name, firstName, email, company, title, phone, notes, tags }}
+        initial={{ name, firstName, email, company, title, phone, timeZone, notes, tags }}
         contactId={contact.id}
         submitLabel="Save changes"
         cancelHref={`/contacts/${contact.id}`}
