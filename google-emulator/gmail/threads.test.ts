@@ -55,8 +55,11 @@ describe("Gmail users.threads.get", () => {
     expect(message?.internalDate).toMatch(/^\d{13}$/);
     expect(message?.historyId).toBe(data.historyId);
     expect(message?.sizeEstimate).toBeGreaterThan(0);
-    expect(message?.snippet).toBe("Hello Bob, shall we meet on Tuesday?");
-    expect(message?.payload?.mimeType).toBe("text/plain");
+    // gmail.metadata sees no body, nor the snippet made from it, nor the MIME type.
+    expect(Object.keys(message ?? {}).sort()).toEqual(
+      ["historyId", "id", "internalDate", "labelIds", "payload", "sizeEstimate", "threadId"].sort(),
+    );
+    expect(Object.keys(message?.payload ?? {}).sort()).toEqual(["headers", "partId"]);
     expect(message?.payload?.headers?.map((h) => h.name)).toEqual(["From", "Message-ID", "Subject"]);
     expect(header(message, "From")).toBe(`"${DEV_USER.name}" <${DEV_USER.email}>`);
     expect(header(message, "Subject")).toBe("Our meeting");
@@ -99,7 +102,7 @@ describe("Gmail users.threads.get", () => {
     expect(header(reply, "In-Reply-To")).toBe(header(first, "Message-ID"));
     expect(header(reply, "References")).toBe(header(first, "Message-ID"));
     expect(header(reply, "Auto-Submitted")).toBeUndefined();
-    expect(reply?.snippet).toBe("Tuesday works.");
+    expect(reply?.snippet).toBeUndefined();
 
     // A second reply answers the first one, and the app's own answer to it threads as well.
     const later = await env.control.addReply(sent.threadId, { from: "carol@example.com", at: "2030-01-01T10:00:00Z" });
@@ -126,10 +129,16 @@ describe("Gmail users.threads.get", () => {
     expect(answer.data.threadId).toBe(sent.threadId);
   });
 
-  it("format=full carries the text as base64url body data", async () => {
+  it("with a body scope: format=metadata adds mimeType and the snippet; format=full carries the text as base64url body data", async () => {
     const { api } = await gmailWith(["openid", "email", GMAIL_SEND, READONLY]);
     const sent = await sendFirst(api);
-    await env.control.addReply(sent.threadId, { from: "bob@example.com", text: "Grüße, Bob" });
+    await env.control.addReply(sent.threadId, { from: "bob@example.com", text: 'Grüße, Bob\'s "reply"' });
+    const metadata = await api.users.threads.get({ userId: "me", id: sent.threadId, format: "metadata" });
+    expect(metadata.data.messages?.map((m) => m.snippet)).toEqual([
+      "Hello Bob, shall we meet on Tuesday?",
+      "Grüße, Bob&#39;s &quot;reply&quot;",
+    ]);
+    expect(metadata.data.messages?.[1]?.payload?.mimeType).toBe("text/plain");
     const { data } = await api.users.threads.get({ userId: "me", id: sent.threadId });
     const reply = data.messages?.[1];
     expect(reply?.payload?.mimeType).toBe("text/plain");
@@ -137,7 +146,7 @@ describe("Gmail users.threads.get", () => {
       Buffer.from(reply?.payload?.body?.data ?? "", "base64url")
         .toString("utf8")
         .trim(),
-    ).toBe("Grüße, Bob");
+    ).toBe('Grüße, Bob\'s "reply"');
   });
 
   it("auto-replies carry the marker header asked for", async () => {
@@ -162,7 +171,7 @@ describe("Gmail users.threads.get", () => {
   });
 
   it("a bounce comes from the mailer daemon as a delivery-status report in reply to the sent message", async () => {
-    const { api } = await gmailWith(["openid", "email", GMAIL_SEND, GMAIL_METADATA]);
+    const { api } = await gmailWith(["openid", "email", GMAIL_SEND, READONLY]);
     const sent = await sendFirst(api);
     await env.control.addReply(sent.threadId, { from: "bob@example.com" });
     const bounce = await env.control.addBounce(sent.threadId);

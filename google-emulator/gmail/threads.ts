@@ -23,8 +23,9 @@ export function handleThreadGet(ctx: EmulatorContext, req: EmulatorRequest, user
   if (!FORMATS.includes(asked))
     return badRequest(`Invalid value at 'format' ("${asked}"): threads.get takes full, metadata or minimal`);
   const format = asked as ThreadFormat;
-  if (format === "full" && !auth.access.scopes.some((s) => THREAD_BODY_SCOPES.includes(s)))
-    return metadataScopeFormat(format);
+  // gmail.metadata (and the add-on metadata scope) never sees a body, nor what is made from one: the snippet.
+  const bodies = auth.access.scopes.some((s) => THREAD_BODY_SCOPES.includes(s));
+  if (format === "full" && !bodies) return metadataScopeFormat(format);
   if (!spendUnits(ctx, auth.user, state.config.threadGetUnitCost))
     return userRateLimitExceeded(state.config.unitQuotaStatus, "GetThread");
 
@@ -35,7 +36,7 @@ export function handleThreadGet(ctx: EmulatorContext, req: EmulatorRequest, user
   return json(200, {
     id: threadId,
     historyId: String(Math.max(...messages.map(historyIdOf))),
-    messages: messages.map((m) => messageResource(m, format, wanted, historyIdOf(m))),
+    messages: messages.map((m) => messageResource(m, { format, wanted, bodies }, historyIdOf(m))),
   });
 }
 
@@ -48,20 +49,31 @@ export function threadMessages(messages: SentMessage[], userSub: string, threadI
     .map(({ m }) => m);
 }
 
-function messageResource(m: SentMessage, format: ThreadFormat, wanted: string[], historyId: number) {
+interface View {
+  format: ThreadFormat;
+  /** Lower-cased metadataHeaders; empty for all. */
+  wanted: string[];
+  /** The token may read bodies (not only gmail.metadata). */
+  bodies: boolean;
+}
+
+function messageResource(m: SentMessage, { format, wanted, bodies }: View, historyId: number) {
   const headers = messageHeaders(m.raw);
   const mimeType = contentType(headers);
+  const listed = wanted.length ? headers.filter((h) => wanted.includes(h.name.toLowerCase())) : headers;
   const payload =
     format === "minimal"
       ? undefined
       : format === "metadata"
-        ? { mimeType, headers: wanted.length ? headers.filter((h) => wanted.includes(h.name.toLowerCase())) : headers }
+        ? bodies
+          ? { partId: "", mimeType, filename: "", headers: listed }
+          : { partId: "", headers: listed }
         : fullPayload(m, headers, mimeType);
   return {
     id: m.id,
     threadId: m.threadId,
     labelIds: m.labelIds,
-    snippet: snippetOf(m.text),
+    ...(bodies ? { snippet: snippetOf(m.text) } : {}),
     ...(payload ? { payload } : {}),
     sizeEstimate: Buffer.byteLength(m.raw, "utf8"),
     historyId: String(historyId),
