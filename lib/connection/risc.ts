@@ -1,6 +1,7 @@
 import { tokenIdentifierWhere } from "./token-fingerprints";
 import { connectionAccountOf, GOOGLE, NO_STORED_TOKENS, setConnectionStatus, type StatusChange } from "./status";
 import { resumeWaitingMessages, waitingMergeMessageIds } from "../mail/messages";
+import { isUniqueViolation } from "../platform/db";
 import { appDeps, type AppDeps } from "../platform/deps";
 import { RISC_EVENT_TYPES } from "../google/risc-stream";
 import type { SecurityEventToken } from "../google/risc";
@@ -66,7 +67,7 @@ export async function receiveSecurityEvent(set: SecurityEventToken, deps: Deps =
       select: { id: true },
     }));
   } catch (error) {
-    if ((error as { code?: string }).code === "P2002") return { duplicate: true };
+    if (isUniqueViolation(error)) return { duplicate: true };
     throw error;
   }
   try {

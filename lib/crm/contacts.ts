@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { isRecordId } from "../platform/db";
+import { isRecordId, isUniqueViolation } from "../platform/db";
 import type { TagLabel } from "./contact-fields";
 import { appDeps, type AppDeps } from "../platform/deps";
 import { isEmailAddress, MAX_ADDRESS_LENGTH, recipientAddress } from "../mail/email-address";
@@ -284,9 +284,6 @@ async function duplicateEmailError(userId: string, email: string, deps: AppDeps)
     "email",
   );
 }
-
-/** A Prisma unique-constraint error (another contact already has the address). Import uses it too. */
-export const isUniqueViolation = (error: unknown) => (error as { code?: string }).code === "P2002";
 
 /** The contact's tags as rows: each row names its owner too, so tag queries stay scoped by user. */
 const tagRows = (userId: string, contactId: string, tags: readonly TagLabel[]) =>

@@ -7,11 +7,12 @@ import {
   type ContactFormField,
   type TagLabel,
 } from "./contact-fields";
+import { isUniqueViolation } from "../platform/db";
 import { appDeps, type AppDeps } from "../platform/deps";
 import { CsvError, parseCsv } from "./csv";
 import { UserError } from "../platform/errors";
 import { contactFormSchema, type ContactFormValues } from "./contact-form";
-import { CONTACT_LIMITS, isUniqueViolation, searchTextOf } from "./contacts";
+import { CONTACT_LIMITS, searchTextOf } from "./contacts";
 
 /**
  * CSV import of the user's contacts, with a preview: the plan (each address once, created or merged into

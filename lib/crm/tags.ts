@@ -1,9 +1,9 @@
 import { z } from "zod";
-import { isRecordId, type Db } from "../platform/db";
+import { isRecordId, isUniqueViolation, type Db } from "../platform/db";
 import { appDeps, type AppDeps } from "../platform/deps";
 import { UserError } from "../platform/errors";
 import { TAG_LIMITS, type TagLabel } from "./contact-fields";
-import { contactFilterWhere, isUniqueViolation, type ContactFilter } from "./contacts";
+import { contactFilterWhere, type ContactFilter } from "./contacts";
 import { formText } from "../platform/action-state";
 
 /**

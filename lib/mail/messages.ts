@@ -1,4 +1,4 @@
-import { isRecordId, type MessageStatus } from "../platform/db";
+import { isRecordId, isUniqueViolation, type MessageStatus } from "../platform/db";
 import { appDeps, type AppDeps } from "../platform/deps";
 import { findFollowUpSource } from "./follow-up";
 import { threadHeaders } from "./follow-up-rules";
@@ -123,7 +123,7 @@ export async function enqueueMessage(
     return { ...created, sendAt, duplicate: false };
   } catch (error) {
     // The user's key is taken: a double click, a replayed request, or two identical requests at once.
-    if ((error as { code?: string }).code !== "P2002") throw error;
+    if (!isUniqueViolation(error)) throw error;
     const existing = await findResubmittedMessage(userId, message, deps);
     if (!existing) throw new UserError("The form is out of date; reload the page.");
     return existing;

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { appDeps, type AppDeps } from "../platform/deps";
 import { UserError } from "../platform/errors";
-import { isRecordId } from "../platform/db";
+import { isRecordId, isUniqueViolation } from "../platform/db";
 import { newMessageId } from "../mail/mime";
 import { MAX_SUBJECT_LENGTH } from "../mail/compose";
 import { enqueueMessage, recipientRows } from "../mail/messages";
@@ -254,7 +254,7 @@ async function queueRecipient(
     return "queued";
   } catch (error) {
     // Another worker took the row first (its transition, or the unique key, refused ours): nothing was written.
-    if (error instanceof RowTaken || (error as { code?: string }).code === "P2002") return "taken";
+    if (error instanceof RowTaken || isUniqueViolation(error)) return "taken";
     throw error;
   }
 }

@@ -2,7 +2,7 @@ import { createHmac, hkdfSync, randomBytes, timingSafeEqual } from "node:crypto"
 import { z } from "zod";
 import { recipientAddress } from "../mail/email-address";
 import type { RateLimitRule } from "../http/rate-limit";
-import { isRecordId } from "../platform/db";
+import { isRecordId, isUniqueViolation } from "../platform/db";
 import { appDeps, type AppDeps } from "../platform/deps";
 import { getEnv, type Env } from "../platform/env";
 import { UserError } from "../platform/errors";
@@ -163,7 +163,7 @@ export async function unsubscribeByToken(
   const write = () => recordUnsubscribe(target, deps);
   // Two uses at once may both try to create the row; the second finds it on its retry.
   await write().catch((error: unknown) => {
-    if ((error as { code?: string }).code !== "P2002") throw error;
+    if (!isUniqueViolation(error)) throw error;
     return write();
   });
   return { ok: true, email: target.email, sender: target.sender };

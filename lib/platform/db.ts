@@ -42,6 +42,9 @@ export function databaseProvider(db: Db): Env["database"]["provider"] {
   return providers.get(db) ?? "sqlite";
 }
 
+/** A Prisma unique-constraint error: the row a write would make already exists (a duplicate key, a race lost). */
+export const isUniqueViolation = (error: unknown) => (error as { code?: string }).code === "P2002";
+
 /**
  * Whether an id from a request can name a row (a cuid, or a UUID a seed wrote). Any other finds nothing
  * without a query: PostgreSQL refuses a NUL and Prisma an unpaired surrogate with an error, not a miss.
