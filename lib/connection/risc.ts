@@ -1,6 +1,6 @@
 import { tokenIdentifierWhere } from "./token-fingerprints";
 import { connectionAccountOf, GOOGLE, NO_STORED_TOKENS, setConnectionStatus, type StatusChange } from "./status";
-import { resumeWaitingMessages, waitingMergeMessageIds } from "../mail/messages";
+import { holdMessagesForReconnect, resumeWaitingMessages, waitingMergeMessageIds } from "../mail/messages";
 import { isUniqueViolation } from "../platform/db";
 import { appDeps, type AppDeps } from "../platform/deps";
 import { RISC_EVENT_TYPES } from "../google/risc-stream";
@@ -108,7 +108,7 @@ async function act(set: SecurityEventToken, subject: Record<string, unknown>, de
     case RISC_EVENT_TYPES.accountCredentialChangeRequired: {
       const accounts = await accountsOfSubject(subject, deps);
       await recordEvent(accounts, SECURITY_EVENT_DETAIL.credentialChange, deps);
-      return outcomeFor(accounts, "noted");
+      return outcomeFor(accounts, `noted ${accounts.length} account(s)`);
     }
     case RISC_EVENT_TYPES.verification:
       console.log(
@@ -131,10 +131,9 @@ async function accountsOfSubject(subject: Record<string, unknown>, deps: Deps): 
   });
 }
 
-function outcomeFor(accounts: AccountRef[], verb: string): string {
-  return accounts.length === 0
-    ? "ignored: no Evergreen account for this Google account"
-    : `${verb} ${accounts.length} account(s)`;
+/** What an event did, in words for its record: `done`, unless it named no Evergreen account. */
+function outcomeFor(accounts: AccountRef[], done: string): string {
+  return accounts.length === 0 ? "ignored: no Evergreen account for this Google account" : done;
 }
 
 /**
@@ -156,26 +155,16 @@ async function endGrants(accounts: AccountRef[], change: StatusChange, issuedAt:
     const wrote = await setConnectionStatus(account.userId, account.id, change, deps, fence, NO_STORED_TOKENS);
     if (!wrote) continue;
     changed += 1;
-    await holdWaitingMail(account.userId, deps);
+    await holdMessagesForReconnect(deps.db, account.userId);
   }
-  return accounts.length === 0
-    ? outcomeFor(accounts, "")
-    : `reconnect needed for ${changed} of ${accounts.length} account(s)`;
-}
-
-/** Mail due to leave waits for the reconnect, in words the outbox shows; a reconnect resumes it (resumeWaitingMessages). */
-async function holdWaitingMail(userId: string, deps: Deps) {
-  await deps.db.message.updateMany({
-    where: { userId, status: { in: ["QUEUED", "SCHEDULED"] }, leaseId: null },
-    data: { status: "WAITING_FOR_RECONNECT", lastError: "Gmail needs reconnecting." },
-  });
+  return outcomeFor(accounts, `reconnect needed for ${changed} of ${accounts.length} account(s)`);
 }
 
 async function endSessions(accounts: AccountRef[], detail: string, deps: Deps) {
   for (const userId of new Set(accounts.map((account) => account.userId)))
     await deps.db.session.deleteMany({ where: { userId } });
   await recordEvent(accounts, detail, deps);
-  return outcomeFor(accounts, "ended the sessions of");
+  return outcomeFor(accounts, `ended the sessions of ${accounts.length} account(s)`);
 }
 
 async function recordEvent(accounts: AccountRef[], detail: string, deps: Deps) {
@@ -229,9 +218,9 @@ async function disable(accounts: AccountRef[], set: SecurityEventToken, deps: De
       { status: { in: ["CONNECTED", "MISSING_SCOPE"] } },
     );
     if (!held) await recordEvent([account], SECURITY_EVENT_DETAIL.disabled(reason), deps);
-    await holdWaitingMail(account.userId, deps);
+    await holdMessagesForReconnect(deps.db, account.userId);
   }
-  return accounts.length === 0 ? outcomeFor(accounts, "") : `held ${changed} of ${accounts.length} account(s)`;
+  return outcomeFor(accounts, `held ${changed} of ${accounts.length} account(s)`);
 }
 
 /**
@@ -263,9 +252,7 @@ async function enable(accounts: AccountRef[], set: SecurityEventToken, deps: Dep
     const mergeMessageIds = await waitingMergeMessageIds(deps.db, account.userId);
     await deps.db.$transaction(resumeWaitingMessages(deps.db, account.userId, at, mergeMessageIds));
   }
-  return accounts.length === 0
-    ? outcomeFor(accounts, "")
-    : `lifted the hold on ${lifted} of ${accounts.length} account(s)`;
+  return outcomeFor(accounts, `lifted the hold on ${lifted} of ${accounts.length} account(s)`);
 }
 
 export const HIJACKING_NOTICE =

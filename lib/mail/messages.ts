@@ -281,6 +281,21 @@ export async function waitingMergeMessageIds(db: AppDeps["db"], userId: string):
   return rows.map((row) => row.id);
 }
 
+/** Why a message waits for a reconnect, in the outbox's words (lib/mail/outbox-copy.ts adds what to do). */
+export const NEEDS_RECONNECT_ERROR = "Gmail needs reconnecting.";
+
+/**
+ * Holds the user's mail that is due to leave and not yet claimed, once Evergreen knows Gmail access has
+ * ended before any send finds out (Google's security events): it waits as "Waiting for reconnect", and
+ * the reconnect resumes it (resumeWaitingMessages). A message a worker holds ends by the outbox's rules.
+ */
+export async function holdMessagesForReconnect(db: AppDeps["db"], userId: string): Promise<void> {
+  await db.message.updateMany({
+    where: { userId, status: { in: ["QUEUED", "SCHEDULED"] }, leaseId: null },
+    data: { status: "WAITING_FOR_RECONNECT", lastError: NEEDS_RECONNECT_ERROR },
+  });
+}
+
 /**
  * After a reconnect, what waited for it is due again: a scheduled message at its own time, the rest
  * at once, except merge messages, which resume in their order at the merge's pace (never the

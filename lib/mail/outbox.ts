@@ -12,7 +12,7 @@ import {
   type SentMessage,
 } from "../google/gmail";
 import { GoogleRejectedError, GoogleUnavailableError } from "../google/oauth";
-import { dropSettledAttachmentContent } from "./messages";
+import { dropSettledAttachmentContent, NEEDS_RECONNECT_ERROR } from "./messages";
 import { buildMime } from "./mime";
 import { listUnsubscribeFor, unsubscribedRecipient } from "../outreach/unsubscribe";
 import { REFRESH_LEASE_MS, withAccessToken } from "../connection/tokens";
@@ -281,7 +281,7 @@ async function recordFailure(
       status: "WAITING_FOR_RECONNECT",
       lastError: scopeMissing
         ? "Gmail refused it: the “Send email on your behalf” permission is missing."
-        : "Gmail needs reconnecting.",
+        : NEEDS_RECONNECT_ERROR,
       nextAttemptAt: null,
     });
   }
