@@ -50,7 +50,7 @@ const FETCH_TIMEOUT_MS = 5_000;
 const JWKS_COOLDOWN_MS = 30_000;
 const JWKS_MAX_AGE_MS = 10 * 60_000;
 
-type Discovery = { issuer: string; keys: JWTVerifyGetKey; fetchedAt: number };
+type Discovery = { issuer: string; keys: JWTVerifyGetKey };
 
 export type SetVerifier = { verify(token: string): Promise<SetVerdict> };
 
@@ -63,22 +63,19 @@ export function createSetVerifier(options: {
   jwksCooldownMs?: number;
 }): SetVerifier {
   const now = options.now ?? Date.now;
-  let discovery: Promise<Discovery> | undefined;
-
+  // Concurrent events share one fetch, kept for an hour; a failed fetch is forgotten so the next event tries again.
+  let discovery: { fetching: Promise<Discovery>; at: number } | undefined;
   const discover = (): Promise<Discovery> => {
-    const cached = discovery;
-    if (cached) return cached.then((found) => (now() - found.fetchedAt < DISCOVERY_TTL_MS ? found : refetch(cached)));
-    return refetch(undefined);
-  };
-  // Concurrent events share one fetch; a failed fetch is forgotten so the next event tries again.
-  const refetch = (stale: Promise<Discovery> | undefined): Promise<Discovery> => {
-    if (discovery !== stale) return discover();
-    const fetching = fetchDiscovery(options.configurationUrl, now(), options.jwksCooldownMs ?? JWKS_COOLDOWN_MS);
-    discovery = fetching;
-    fetching.catch(() => {
-      if (discovery === fetching) discovery = undefined;
+    if (discovery && now() - discovery.at < DISCOVERY_TTL_MS) return discovery.fetching;
+    const entry = {
+      fetching: fetchDiscovery(options.configurationUrl, options.jwksCooldownMs ?? JWKS_COOLDOWN_MS),
+      at: now(),
+    };
+    discovery = entry;
+    entry.fetching.catch(() => {
+      if (discovery === entry) discovery = undefined;
     });
-    return fetching;
+    return entry.fetching;
   };
 
   return {
@@ -141,7 +138,7 @@ export function createSetVerifier(options: {
   };
 }
 
-async function fetchDiscovery(configurationUrl: string, at: number, cooldownMs: number): Promise<Discovery> {
+async function fetchDiscovery(configurationUrl: string, cooldownMs: number): Promise<Discovery> {
   let document: unknown;
   try {
     const response = await fetch(configurationUrl, { signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) });
@@ -158,7 +155,7 @@ async function fetchDiscovery(configurationUrl: string, at: number, cooldownMs: 
     cacheMaxAge: JWKS_MAX_AGE_MS,
     timeoutDuration: FETCH_TIMEOUT_MS,
   });
-  return { issuer, keys, fetchedAt: at };
+  return { issuer, keys };
 }
 
 function parseClaims(bytes: Uint8Array): Record<string, unknown> | undefined {
