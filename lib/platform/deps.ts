@@ -20,6 +20,8 @@ export type AppDeps = {
   dailySendLimit: number;
   /** How long an outbox worker holds a message; OUTBOX.leaseMs unless set (OUTBOX_LEASE_SECONDS). */
   outboxLeaseMs?: number;
+  /** GMAIL_REPLY_DETECTION: "metadata" lets users turn on "Stop when they reply"; unset means off. */
+  replyDetection?: "metadata" | "off";
 };
 
 let wired: AppDeps | undefined;
@@ -37,6 +39,7 @@ export function appDeps(): AppDeps {
       publishingStatus: env.oauthPublishingStatus,
       dailySendLimit: env.gmailDailySendLimit,
       outboxLeaseMs: env.outboxLeaseMs,
+      replyDetection: env.replyDetection,
     };
   }
   return wired;

@@ -236,3 +236,15 @@ describe("the security-event stream's service account key", () => {
     ).toBe("/etc/evergreen/risc.json");
   });
 });
+
+describe("reply detection", () => {
+  it("is off unless GMAIL_REPLY_DETECTION=metadata, and any other value is named with its fix", () => {
+    expect(parseEnv(PRODUCTION, freshFolder()).replyDetection).toBe("off");
+    expect(parseEnv({ ...PRODUCTION, GMAIL_REPLY_DETECTION: "metadata" }, freshFolder()).replyDetection).toBe(
+      "metadata",
+    );
+    expect(problemsOf({ ...PRODUCTION, GMAIL_REPLY_DETECTION: "true" })).toEqual([
+      expect.stringMatching(/^GMAIL_REPLY_DETECTION: must be "metadata" .* or unset/),
+    ]);
+  });
+});

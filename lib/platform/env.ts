@@ -75,6 +75,10 @@ const rawSchema = z.object({
     })
     .default("production"),
   TOKEN_ENCRYPTION_KEYS: optionalText,
+  GMAIL_REPLY_DETECTION: optionalText.refine((value) => value === undefined || value === "metadata", {
+    message:
+      'must be "metadata" (users may turn on "Stop when they reply", which reads thread headers with the gmail.metadata scope) or unset (sequence stops are manual)',
+  }),
   GOOGLE_RISC_SERVICE_ACCOUNT_KEY_FILE: optionalText,
 });
 
@@ -106,6 +110,8 @@ export type Env = {
   rateLimits: { sendsPerMinute: number; signInsPer10Minutes: number; trustedProxyHops: number };
   /** Bearer secret of the cron route that runs one round of background jobs (serverless hosts). */
   cronSecret?: string;
+  /** "metadata": users may turn on "Stop when they reply" (lib/outreach/reply-detection.ts); "off": stops are manual. */
+  replyDetection: "metadata" | "off";
   /** Absolute path of the JSON key of the service account that manages Google's security-event stream (`npm run risc`). */
   riscServiceAccountKeyFile?: string;
 };
@@ -230,6 +236,7 @@ export function parseEnv(variables: Record<string, string | undefined>, cwd = pr
       trustedProxyHops: raw.TRUSTED_PROXY_HOPS,
     },
     cronSecret: raw.CRON_SECRET,
+    replyDetection: raw.GMAIL_REPLY_DETECTION === "metadata" ? "metadata" : "off",
     riscServiceAccountKeyFile:
       raw.GOOGLE_RISC_SERVICE_ACCOUNT_KEY_FILE && path.resolve(cwd, raw.GOOGLE_RISC_SERVICE_ACCOUNT_KEY_FILE),
     tokenEncryptionKeys,
