@@ -20,6 +20,9 @@ export function testDeps(db: Db, overrides: Partial<AppDeps> = {}): AppDeps {
       send: async () => {
         throw new Error("this test did not expect a send; pass google.send in its deps");
       },
+      threadMetadata: async () => {
+        throw new Error("this test did not expect a thread read; pass google.threadMetadata in its deps");
+      },
     },
     now: () => new Date(),
     publishingStatus: "production",

@@ -1,6 +1,6 @@
 import type { ConnectionView, RefreshProblemView, RestoredNotice } from "./status";
 import type { ConnectionEventKind, ConnectionStatus, StatusReason } from "../platform/db";
-import { GMAIL_SEND_SCOPE } from "../google/oauth";
+import { GMAIL_METADATA_SCOPE, GMAIL_SEND_SCOPE } from "../google/oauth";
 import type { DisconnectOutcome } from "./revocation";
 
 // Every status, cause, event and outcome of the Gmail connection in the words the UI shows.
@@ -19,6 +19,9 @@ export type StatusCopy = {
 
 // The consent-screen label of gmail.send, as Google shows it.
 export const SEND_SCOPE_LABEL = "Send email on your behalf";
+/** Google's words on its consent screen for gmail.metadata (reply detection's opt-in). */
+export const METADATA_SCOPE_LABEL =
+  "View your email message metadata such as labels and headers, but not the email body";
 
 /**
  * The connection's status in plain words. A renewal refused because of the server's own configuration
@@ -186,6 +189,7 @@ const SCOPE_LABELS: Record<string, string> = {
   "https://www.googleapis.com/auth/userinfo.email": "Email address",
   "https://www.googleapis.com/auth/userinfo.profile": "Basic profile",
   [GMAIL_SEND_SCOPE]: SEND_SCOPE_LABEL,
+  [GMAIL_METADATA_SCOPE]: METADATA_SCOPE_LABEL,
 };
 
 /** Granted scopes as permission names, each once (Google lists `email` and its URL form alike). */

@@ -1,5 +1,5 @@
 import { getEnv, type Env } from "../platform/env";
-import { sendRawMessage, type SentMessage } from "./gmail";
+import { sendRawMessage, threadMetadata, type SentMessage, type ThreadMessageHeaders } from "./gmail";
 import { refreshGoogleToken, revokeGoogleToken, type RefreshedTokens, type RevokeResult } from "./oauth";
 
 /** The calls to Google that domain code makes, as one seam that tests can replace. */
@@ -7,6 +7,7 @@ export type GoogleGateway = {
   revoke(token: string): Promise<RevokeResult>;
   refresh(refreshToken: string): Promise<RefreshedTokens>;
   send(accessToken: string, message: { raw: Buffer; threadId?: string }): Promise<SentMessage>;
+  threadMetadata(accessToken: string, threadId: string): Promise<ThreadMessageHeaders[]>;
 };
 
 export function googleGateway(google: Env["google"] = getEnv().google): GoogleGateway {
@@ -14,5 +15,6 @@ export function googleGateway(google: Env["google"] = getEnv().google): GoogleGa
     revoke: (token) => revokeGoogleToken(token, google),
     refresh: (token) => refreshGoogleToken(token, google),
     send: (accessToken, message) => sendRawMessage(accessToken, message, google),
+    threadMetadata: (accessToken, threadId) => threadMetadata(accessToken, threadId, google),
   };
 }

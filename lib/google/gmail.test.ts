@@ -4,12 +4,15 @@ import { connect } from "@/google-emulator/testing";
 import { setupEmulator } from "@/google-emulator/vitest-setup";
 import {
   GmailNoAnswerError,
+  GmailNotFoundError,
   GmailRejectedError,
+  GmailScopeMissingError,
   GmailUnauthorizedError,
   JSON_SEND_MAX_BYTES,
   sendRawMessage,
+  threadMetadata,
 } from "./gmail";
-import { GoogleUnavailableError } from "./oauth";
+import { GMAIL_METADATA_SCOPE, GoogleUnavailableError, REQUESTED_SCOPES } from "./oauth";
 
 const google = setupEmulator();
 const config = () => ({ clientId: DEV_CLIENT.id, clientSecret: DEV_CLIENT.secret, baseUrl: google.url });
@@ -69,5 +72,49 @@ describe("sending through the Gmail API (googleapis against the local Google)", 
     );
     // drop-after handled it fully: the message really went out, which is why it is never retried blindly.
     expect((await google.control.messages()).map((m) => m.subject)).toContain("Dropped");
+  });
+});
+
+describe("reading a thread's headers (threads.get, format=metadata)", () => {
+  const withMetadata = async () =>
+    (await connect(google.url, { scopes: [...REQUESTED_SCOPES, GMAIL_METADATA_SCOPE] })).tokens.access_token!;
+
+  it("gives each message's date, labels and only the headers asked for, oldest first", async () => {
+    const token = await withMetadata();
+    const sent = await sendRawMessage(token, { raw: message("Our call", "Private words") }, config());
+    await google.control.addReply(sent.threadId, { from: "grace@evergreen.test", fromName: "Grace Hopper" });
+    await google.control.addAutoReply(sent.threadId, { from: "grace@evergreen.test", kind: "x-autoreply" });
+
+    const messages = await threadMetadata(token, sent.threadId, config());
+    expect(messages.map((m) => m.labelIds.includes("SENT"))).toEqual([true, false, false]);
+    expect(messages[1]?.headers).toMatchObject({ from: `"Grace Hopper" <grace@evergreen.test>` });
+    expect(messages[1]?.headers["message-id"]).toMatch(/^<.+@evergreen\.test>$/);
+    expect(messages[2]?.headers["x-autoreply"]).toBe("yes");
+    expect(messages[1]?.internalDate.getTime()).toBeGreaterThan(0);
+    // Only the six headers named: no Subject, no body.
+    for (const { headers } of messages)
+      expect(
+        Object.keys(headers).every((name) =>
+          ["from", "date", "auto-submitted", "x-autoreply", "precedence", "message-id"].includes(name),
+        ),
+      ).toBe(true);
+    expect(JSON.stringify(messages)).not.toContain("Private words");
+    expect((await google.control.calls())["gmail.threads.get"]).toBe(1);
+  });
+
+  it("names a grant without gmail.metadata, an unknown thread and a refused token apart", async () => {
+    const sendOnly = await accessToken();
+    const sent = await sendRawMessage(sendOnly, { raw: message("Scoped") }, config());
+    await expect(threadMetadata(sendOnly, sent.threadId, config())).rejects.toBeInstanceOf(GmailScopeMissingError);
+    await expect(threadMetadata(await withMetadata(), "18d4f2e1a3b5c6d7", config())).rejects.toBeInstanceOf(
+      GmailNotFoundError,
+    );
+    await expect(threadMetadata("ya29.not-a-token", sent.threadId, config())).rejects.toBeInstanceOf(
+      GmailUnauthorizedError,
+    );
+    await google.control.addFault({ endpoint: "gmail.threads.get", count: 1, mode: "drop-before" });
+    await expect(threadMetadata(await withMetadata(), sent.threadId, config())).rejects.toBeInstanceOf(
+      GoogleUnavailableError,
+    );
   });
 });

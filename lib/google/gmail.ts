@@ -4,9 +4,10 @@ import { getEnv, type Env } from "../platform/env";
 import { googleEndpoints, GoogleRejectedError, GoogleUnavailableError } from "./oauth";
 
 /**
- * The only Gmail client: sends one RFC 5322 message as the signed-in user, with an access token the
- * caller supplies (lib/connection/tokens.ts owns refreshing). Small messages go as JSON, large ones through the
- * upload endpoint, whose URL googleapis only rewrites when rootUrl is given per call.
+ * The only Gmail client: sends one RFC 5322 message as the signed-in user, and reads the headers of a
+ * thread (reply detection), with an access token the caller supplies (lib/connection/tokens.ts owns
+ * refreshing). Small messages go as JSON, large ones through the upload endpoint, whose URL googleapis
+ * only rewrites when rootUrl is given per call.
  */
 
 /** Under the JSON endpoint's reported cap (a few MB of base64url), with room for the JSON around it. */
@@ -48,6 +49,22 @@ export class GmailRejectedError extends GoogleRejectedError {
   }
 }
 
+/** Gmail answered 403 insufficientPermissions: the grant lacks the scope this call needs (a box left unticked). */
+export class GmailScopeMissingError extends GmailRejectedError {
+  constructor(cause: unknown, googleMessage: string | undefined) {
+    super(cause, 403, "insufficientPermissions", googleMessage);
+    this.name = "GmailScopeMissingError";
+  }
+}
+
+/** Gmail answered 404: no such thread (or message) in this user's mailbox, e.g. deleted forever. */
+export class GmailNotFoundError extends GmailRejectedError {
+  constructor(cause: unknown, reason: string | undefined, googleMessage: string | undefined) {
+    super(cause, 404, reason, googleMessage);
+    this.name = "GmailNotFoundError";
+  }
+}
+
 // Failures before any byte of the request left: sending again cannot duplicate anything.
 const NEVER_SENT_CODES = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH"]);
 
@@ -64,10 +81,7 @@ export async function sendRawMessage(
   message: { raw: Buffer; threadId?: string },
   google: Env["google"] = getEnv().google,
 ): Promise<SentMessage> {
-  const auth = new OAuth2Client();
-  auth.setCredentials({ access_token: accessToken });
-  const rootUrl = googleEndpoints(google.baseUrl).gmail;
-  const api = gmail({ version: "v1", auth, rootUrl });
+  const { api, rootUrl } = gmailClient(accessToken, google);
   const large = message.raw.length > JSON_SEND_MAX_BYTES;
   try {
     const { data } = await api.users.messages.send(
@@ -82,8 +96,62 @@ export async function sendRawMessage(
     );
     return sentMessage(data);
   } catch (error) {
-    throw classify(error);
+    throw classify(error, "send");
   }
+}
+
+/** The only headers reply detection asks for (lib/outreach/reply-rules.ts reads them); never a body. */
+export const THREAD_METADATA_HEADERS = ["From", "Date", "Auto-Submitted", "X-Autoreply", "Precedence", "Message-ID"];
+
+/** One message of a thread as format=metadata gives it: `headers` keyed by lower-case name (the first of each). */
+export type ThreadMessageHeaders = {
+  id: string;
+  labelIds: string[];
+  internalDate: Date;
+  headers: Record<string, string>;
+};
+
+/**
+ * The headers of every message in one of the user's threads (users.threads.get, format=metadata), oldest
+ * first. Needs gmail.metadata or a wider read scope: without one Gmail answers 403, thrown as
+ * GmailScopeMissingError; an unknown thread is GmailNotFoundError, a refused token GmailUnauthorizedError.
+ */
+export async function threadMetadata(
+  accessToken: string,
+  threadId: string,
+  google: Env["google"] = getEnv().google,
+): Promise<ThreadMessageHeaders[]> {
+  const { api, rootUrl } = gmailClient(accessToken, google);
+  try {
+    const { data } = await api.users.threads.get(
+      { userId: "me", id: threadId, format: "metadata", metadataHeaders: THREAD_METADATA_HEADERS },
+      { rootUrl, timeout: GMAIL_REQUEST_TIMEOUT_MS, retry: false },
+    );
+    return (data.messages ?? []).map(threadMessage);
+  } catch (error) {
+    throw classify(error, "read");
+  }
+}
+
+function gmailClient(accessToken: string, google: Env["google"]) {
+  const auth = new OAuth2Client();
+  auth.setCredentials({ access_token: accessToken });
+  const rootUrl = googleEndpoints(google.baseUrl).gmail;
+  return { api: gmail({ version: "v1", auth, rootUrl }), rootUrl };
+}
+
+function threadMessage(data: gmail_v1.Schema$Message): ThreadMessageHeaders {
+  const headers: Record<string, string> = {};
+  for (const { name, value } of data.payload?.headers ?? []) {
+    const key = name?.toLowerCase();
+    if (key && value != null && !(key in headers)) headers[key] = value;
+  }
+  return {
+    id: data.id ?? "",
+    labelIds: data.labelIds ?? [],
+    internalDate: new Date(Number(data.internalDate ?? 0)),
+    headers,
+  };
 }
 
 function sentMessage(data: gmail_v1.Schema$Message): SentMessage {
@@ -91,13 +159,19 @@ function sentMessage(data: gmail_v1.Schema$Message): SentMessage {
   return { id: data.id, threadId: data.threadId, labelIds: data.labelIds ?? [] };
 }
 
-function classify(error: unknown): Error {
+function classify(error: unknown, call: "send" | "read"): Error {
   const failure = error as ApiFailure;
   const status = failure.response?.status;
   if (status === 401) return new GmailUnauthorizedError();
+  // A read changes nothing at Gmail, so a lost answer is only "try again later".
   if (status === undefined)
-    return NEVER_SENT_CODES.has(failure.code ?? "") ? new GoogleUnavailableError(error) : new GmailNoAnswerError(error);
+    return call === "read" || NEVER_SENT_CODES.has(failure.code ?? "")
+      ? new GoogleUnavailableError(error)
+      : new GmailNoAnswerError(error);
   if (status === 408 || status === 429 || status >= 500) return new GoogleUnavailableError(error);
   const body = failure.response?.data?.error;
-  return new GmailRejectedError(error, status, body?.errors?.[0]?.reason, body?.message);
+  const reason = body?.errors?.[0]?.reason;
+  if (status === 403 && reason === "insufficientPermissions") return new GmailScopeMissingError(error, body?.message);
+  if (status === 404) return new GmailNotFoundError(error, reason, body?.message);
+  return new GmailRejectedError(error, status, reason, body?.message);
 }

@@ -8,6 +8,8 @@ import { getEnv, type Env } from "../platform/env";
 
 export const GMAIL_SEND_SCOPE = "https://www.googleapis.com/auth/gmail.send";
 export const REQUESTED_SCOPES = ["openid", "email", "profile", GMAIL_SEND_SCOPE] as const;
+/** Headers of the user's mail, never bodies: reply detection's opt-in (a restricted scope; see the README). */
+export const GMAIL_METADATA_SCOPE = "https://www.googleapis.com/auth/gmail.metadata";
 
 // Scopes under which Gmail accepts users.messages.send (Gmail API discovery document).
 const SEND_CAPABLE_SCOPES = new Set([
@@ -17,12 +19,24 @@ const SEND_CAPABLE_SCOPES = new Set([
   "https://www.googleapis.com/auth/gmail.modify",
 ]);
 
+// Scopes under which Gmail answers users.threads.get with format=metadata (Gmail API discovery document).
+const THREAD_HEADER_SCOPES = new Set([
+  GMAIL_METADATA_SCOPE,
+  "https://mail.google.com/",
+  "https://www.googleapis.com/auth/gmail.readonly",
+  "https://www.googleapis.com/auth/gmail.modify",
+]);
+
 export function grantedScopes(scope: string | null | undefined): string[] {
   return (scope ?? "").split(/[\s+]+/).filter(Boolean);
 }
 
 export function canSendMail(scope: string | null | undefined): boolean {
   return grantedScopes(scope).some((granted) => SEND_CAPABLE_SCOPES.has(granted));
+}
+
+export function canReadThreadHeaders(scope: string | null | undefined): boolean {
+  return grantedScopes(scope).some((granted) => THREAD_HEADER_SCOPES.has(granted));
 }
 
 export type GoogleEndpoints = {

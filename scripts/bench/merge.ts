@@ -190,6 +190,10 @@ function benchDeps(db: Db, keys: AppDeps["keys"], emulatorUrl: string, clocks: C
         await clocks.sync();
         return google.revoke(token);
       },
+      threadMetadata: async (token, threadId) => {
+        await clocks.sync();
+        return google.threadMetadata(token, threadId);
+      },
     },
     now: () => new Date(clocks.now()),
     publishingStatus: "production",
