@@ -4,6 +4,7 @@ import { feedMerges } from "../outreach/merge-feeder";
 import { checkScheduledConnections } from "../mail/scheduled-check";
 import { pruneRateLimits } from "../http/rate-limit";
 import { retryPendingRevocations } from "../connection/revocation";
+import { checkRepliesDue } from "../outreach/reply-detection";
 
 /**
  * Periodic work that runs inside the Node server: sending due messages, retrying revokes that Google
@@ -51,6 +52,17 @@ const JOBS: Job[] = [
       const summary = Object.entries(outcomes).filter(([, count]) => count > 0);
       return summary.length > 0
         ? `outbox: ${summary.map(([outcome, count]) => `${count} ${outcome}`).join(", ")}`
+        : undefined;
+    },
+  },
+  {
+    // Does nothing unless GMAIL_REPLY_DETECTION=metadata; each thread is read at most once an hour.
+    name: "reply checks",
+    everyMs: 60_000,
+    run: async () => {
+      const { replied, bounced, none, manual, unavailable } = await checkRepliesDue();
+      return replied + bounced + none + manual + unavailable > 0
+        ? `reply checks: ${replied} replied, ${bounced} bounced, ${none} no reply, ${manual} manual, ${unavailable} to retry`
         : undefined;
     },
   },
