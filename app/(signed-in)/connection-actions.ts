@@ -6,6 +6,7 @@ import { requestedPage, requireUser, signIn } from "@/lib/connection/auth";
 import { getCurrentConnection } from "@/lib/connection/status";
 import { DISCONNECT_MESSAGES } from "@/lib/connection/copy";
 import { disconnectGmail } from "@/lib/connection/revocation";
+import { replyDetectionAuthorization } from "@/lib/outreach/reply-detection";
 
 /**
  * Runs Google's consent flow again for the signed-in user's own Google account, then comes back to the
@@ -25,7 +26,9 @@ export async function reconnectGmailFromComposeAction(): Promise<void> {
 async function reconnectThenGoTo(redirectTo: string) {
   const user = await requireUser();
   const hint = (await getCurrentConnection(user.id))?.googleEmail ?? user.email;
-  await signIn("google", { redirectTo }, hint ? { login_hint: hint } : undefined);
+  // With reply detection turned on, the new grant keeps gmail.metadata too.
+  const scopes = await replyDetectionAuthorization({ userId: user.id });
+  await signIn("google", { redirectTo }, { ...scopes, ...(hint ? { login_hint: hint } : {}) });
 }
 
 export async function disconnectGmailAction(): Promise<ActionState> {

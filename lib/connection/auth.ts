@@ -20,6 +20,7 @@ import {
   signInPrompt,
 } from "./sign-in-prompt";
 import { admitGoogleAccount, applyGoogleSignIn, linkGoogleAccount, type GoogleTokens } from "./sign-in";
+import { replyDetectionAuthorization } from "../outreach/reply-detection";
 
 // A signed cookie naming the Google account (its sub) this browser last signed in with, and one for a
 // sign-in's single automatic consent round trip. Both hold no secret, and a forged one does not open.
@@ -163,9 +164,13 @@ export async function hasRememberedGoogleAccount(): Promise<boolean> {
  * account still holds a proven refresh token (lib/connection/sign-in-prompt.ts), with it otherwise.
  */
 export async function signInWithGoogle(redirectTo: string, options: { anotherAccount?: boolean } = {}) {
-  const prompt = await signInPrompt(await rememberedGoogleAccount(), options);
+  const remembered = await rememberedGoogleAccount();
+  const prompt = await signInPrompt(remembered, options);
+  // A user who turned on reply detection keeps gmail.metadata in every new grant.
+  const scopes =
+    remembered && !options.anotherAccount ? await replyDetectionAuthorization({ providerAccountId: remembered }) : {};
   (await cookies()).delete(CONSENT_RETRY_COOKIE);
-  await nextAuth.signIn("google", { redirectTo }, prompt);
+  await nextAuth.signIn("google", { redirectTo }, { ...prompt, ...scopes });
 }
 
 /** The one automatic consent round trip the signIn callback asked for; without its cookie, back to sign-in. */
@@ -175,7 +180,11 @@ export async function continueToGoogleConsent(): Promise<never> {
   return nextAuth.signIn(
     "google",
     { redirectTo: safeCallbackPath(retry.redirectTo) },
-    { prompt: "consent", login_hint: retry.loginHint },
+    {
+      ...(await replyDetectionAuthorization({ providerAccountId: retry.loginHint })),
+      prompt: "consent",
+      login_hint: retry.loginHint,
+    },
   );
 }
 

@@ -7,12 +7,14 @@ describe("which requests count against an abuse limit", () => {
     expect(limitedAttempt({ method: "POST", pathname: "/compose", actionName: "sendMessageAction" })).toBe("send");
   });
 
-  it.each(["signInWithGoogleAction", "reconnectGmailAction", "reconnectGmailFromComposeAction"])(
-    "counts %s as a sign-in start",
-    (actionName) => {
-      expect(limitedAttempt({ method: "POST", pathname: "/sign-in", actionName })).toBe("sign-in");
-    },
-  );
+  it.each([
+    "signInWithGoogleAction",
+    "reconnectGmailAction",
+    "reconnectGmailFromComposeAction",
+    "turnOnReplyDetectionAction",
+  ])("counts %s as a sign-in start", (actionName) => {
+    expect(limitedAttempt({ method: "POST", pathname: "/sign-in", actionName })).toBe("sign-in");
+  });
 
   it("counts Auth.js's own sign-in POST, not its GET (which leads to the sign-in page)", () => {
     expect(limitedAttempt({ method: "POST", pathname: "/api/auth/signin/google" })).toBe("sign-in");

@@ -19,7 +19,12 @@ export type RequestLine = {
 };
 export type Refusal = { message: string; retryAfterSeconds: number };
 
-const SIGN_IN_ACTIONS = new Set(["signInWithGoogleAction", "reconnectGmailAction", "reconnectGmailFromComposeAction"]);
+const SIGN_IN_ACTIONS = new Set([
+  "signInWithGoogleAction",
+  "reconnectGmailAction",
+  "reconnectGmailFromComposeAction",
+  "turnOnReplyDetectionAction",
+]);
 
 export function limitedAttempt(line: RequestLine): "send" | "sign-in" | undefined {
   // A return from Google counts only as part of a sign-in this browser started; another site's page

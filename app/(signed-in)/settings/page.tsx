@@ -16,8 +16,12 @@ import {
   scopeLabels,
   TRANSIENT_PROBLEM_NOTE,
 } from "@/lib/connection/copy";
+import { replyDetectionState } from "@/lib/outreach/reply-detection";
+import { REPLY_DETECTION_COPY, REPLY_DETECTION_MESSAGES, WHAT_IS_READ } from "@/lib/outreach/reply-detection-copy";
 import { disconnectGmailAction, reconnectGmailAction } from "../connection-actions";
+import { turnOffReplyDetectionAction, turnOnReplyDetectionAction } from "./actions";
 import { DisconnectForm } from "./disconnect-form";
+import { ReplyDetectionForm } from "./reply-detection-form";
 
 export const metadata: Metadata = { title: "Settings" };
 
@@ -48,12 +52,22 @@ export default async function SettingsPage({ searchParams }: { searchParams: Pro
     notice === "other-account" ? connection?.events.find((event) => event.kind === "RECONNECT_REFUSED") : undefined;
   const scopes = scopeLabels(connection?.grantedScopes ?? []);
   const securityAlertsCheckedAt = await lastSecurityEventCheck();
+  const replyDetection = await replyDetectionState(user.id);
+  // Back from Google's screen: the stored grant, not the URL, says whether the box was ticked.
+  const replyDetectionReturn = notice === "reply-detection" ? replyDetection : undefined;
 
   return (
     <div className="space-y-8">
       <h1 className="text-2xl font-bold tracking-tight">Settings</h1>
       {reconnected ? (
         <SuccessNotice>{keptEarlier ?? restoredNoticeText("reconnect", connection.googleEmail)}</SuccessNotice>
+      ) : null}
+
+      {replyDetectionReturn === "on" ? <SuccessNotice>{REPLY_DETECTION_MESSAGES.turnedOn}</SuccessNotice> : null}
+      {replyDetectionReturn === "needs-permission" ? (
+        <p role="alert" className="rounded-md border border-amber-200 bg-amber-50 px-4 py-3 text-sm text-amber-900">
+          {REPLY_DETECTION_MESSAGES.notGranted}
+        </p>
       ) : null}
 
       {refusal ? (
@@ -130,6 +144,8 @@ export default async function SettingsPage({ searchParams }: { searchParams: Pro
         )}
       </section>
 
+      <ReplyDetectionSection state={replyDetection} />
+
       {connection ? (
         <section
           aria-labelledby="events-heading"
@@ -158,5 +174,31 @@ export default async function SettingsPage({ searchParams }: { searchParams: Pro
         </section>
       ) : null}
     </div>
+  );
+}
+
+/** "Stop when they reply": offered only when the server allows it (GMAIL_REPLY_DETECTION=metadata). */
+function ReplyDetectionSection({ state }: { state: Awaited<ReturnType<typeof replyDetectionState>> }) {
+  const copy = REPLY_DETECTION_COPY[state];
+  if (state === "off-by-deployment") return <p className="text-sm text-slate-600">{copy.detail}</p>;
+  return (
+    <section
+      aria-labelledby="reply-detection-heading"
+      className="rounded-lg border border-slate-200 bg-white shadow-sm"
+    >
+      <div className="flex flex-wrap items-center justify-between gap-3 border-b border-slate-200 px-6 py-4">
+        <h2 id="reply-detection-heading" className="text-lg font-semibold">
+          Stop when they reply
+        </h2>
+        <StatusBadge tone={copy.tone}>{copy.status}</StatusBadge>
+      </div>
+      <div className="space-y-4 px-6 py-5 text-sm text-slate-700">
+        <p>{WHAT_IS_READ}</p>
+        <p id="reply-detection-state" className="font-medium text-slate-900">
+          {copy.detail}
+        </p>
+        <ReplyDetectionForm state={state} turnOn={turnOnReplyDetectionAction} turnOff={turnOffReplyDetectionAction} />
+      </div>
+    </section>
   );
 }
