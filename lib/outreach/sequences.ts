@@ -1,4 +1,5 @@
-import { contactFilterWhere } from "../crm/contacts";
+import { contactFilterWhere, type ContactFilter } from "../crm/contacts";
+import { formText } from "../platform/action-state";
 import { isRecordId, isUniqueViolation } from "../platform/db";
 import { appDeps, type AppDeps } from "../platform/deps";
 import { UserError } from "../platform/errors";
@@ -104,8 +105,19 @@ async function findOwn(userId: string, sequenceId: string, deps: AppDeps) {
   return sequence;
 }
 
-/** Who to enrol: contacts picked by hand (a selection or one contact page), or every contact with a tag. */
-export type EnrolTarget = { contactIds: string[] } | { tag: string };
+/**
+ * Who to enrol: contacts picked by hand (a selection or one contact page), every contact with a tag, or
+ * every contact the contacts list's search and tag match ("Select all N matching").
+ */
+export type EnrolTarget = { contactIds: string[] } | { tag: string } | { filter: ContactFilter };
+
+/** The enrol forms' target: `scope` "matching" with `q` and `tag`, a `tag` alone, or `contactId` (repeated). */
+export function readEnrolTarget(form: FormData): EnrolTarget {
+  if (formText(form, "scope") === "matching")
+    return { filter: { query: formText(form, "q"), tag: formText(form, "tag") } };
+  if (form.has("tag")) return { tag: formText(form, "tag") };
+  return { contactIds: form.getAll("contactId").filter((value): value is string => typeof value === "string") };
+}
 
 export type EnrolOutcome = { enrolled: number; alreadyEnrolled: number; unsubscribed: number };
 
@@ -137,6 +149,14 @@ export async function enrolContacts(
       select: { id: true, email: true },
     });
     if (contacts.length === 0) throw new UserError(`Tag: no contact has the tag “${tag}”.`, "tag");
+  } else if ("filter" in target) {
+    contacts = await db.contact.findMany({
+      where: contactFilterWhere(userId, target.filter),
+      orderBy: [{ searchText: "asc" }, { id: "asc" }],
+      take: MAX_ENROL_AT_ONCE + 1,
+      select: { id: true, email: true },
+    });
+    if (contacts.length === 0) throw new UserError("No contact matches that search any more; nothing was enrolled.");
   } else {
     const ids = [...new Set(target.contactIds.filter(isRecordId))];
     if (ids.length > MAX_ENROL_AT_ONCE) contacts = ids.map((id) => ({ id, email: "" }));
