@@ -150,8 +150,9 @@ export async function sendClaimedMessage(id: string, leaseId: string, deps: AppD
   if (!message) return "lost-lease";
   const held = { id, leaseId, status: "SENDING" as const };
   const release = { leaseId: null, leaseUntil: null };
-  // A merge message is checked again at its turn: the address may have unsubscribed since it was queued.
-  const unsubscribed = message.mergeId ? await unsubscribedRecipient(message.userId, message.to, deps) : undefined;
+  // Merge and sequence messages are checked again at their turn: the address may have unsubscribed since.
+  const bulk = message.mergeId !== null || message.sequenceEnrolmentId !== null;
+  const unsubscribed = bulk ? await unsubscribedRecipient(message.userId, message.to, deps) : undefined;
   if (unsubscribed) {
     const [{ count }] = await db.$transaction([
       db.message.updateMany({

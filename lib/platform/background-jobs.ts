@@ -1,6 +1,7 @@
 import { keepConnectionsAlive } from "../connection/keep-alive";
 import { runOutboxOnce } from "../mail/outbox";
 import { feedMerges } from "../outreach/merge-feeder";
+import { feedSequences } from "../outreach/sequence-feeder";
 import { checkScheduledConnections } from "../mail/scheduled-check";
 import { pruneRateLimits } from "../http/rate-limit";
 import { retryPendingRevocations } from "../connection/revocation";
@@ -41,6 +42,17 @@ const JOBS: Job[] = [
       const { queued, skipped, finished, held } = await feedMerges();
       return queued + skipped + finished > 0
         ? `merges: ${queued} queued, ${skipped} skipped, ${finished} finished, ${held} holding`
+        : undefined;
+    },
+  },
+  {
+    // Beside the merge feeder, before the outbox: a step handed over now is sent in the same round.
+    name: "sequence feeder",
+    everyMs: OUTBOX_INTERVAL_MS,
+    run: async () => {
+      const { queued, stopped, finished, held, late, resumed } = await feedSequences();
+      return queued + stopped + finished + held + late + resumed > 0
+        ? `sequences: ${queued} steps queued, ${stopped} stopped, ${finished} finished, ${held} holding for reconnect, ${late} late (asking), ${resumed} resumed`
         : undefined;
     },
   },
