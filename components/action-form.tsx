@@ -2,18 +2,18 @@
 
 import { useActionState, useEffect, useRef, type ReactNode } from "react";
 import { SubmitButton } from "@/components/submit-button";
-import { IDLE, type ActionState } from "@/lib/platform/action-state";
+import type { ActionState } from "@/lib/platform/action-state";
 
 type Action = (previous: ActionState, formData: FormData) => Promise<ActionState>;
 
 /**
- * One small form of the merge page: its server action's answer is announced beside it (success in
- * green, a refusal in red), and the first field to fix takes the keyboard. `children` receives the
- * answer, so fields can show their own error and keep what was typed.
+ * One small form of a page with many (a merge's, a sequence's): its server action's answer is announced
+ * beside it (success in green, a refusal in red), and the first field to fix takes the keyboard.
+ * `hidden` names what it acts on; `children` receives the answer, so fields can show their own error and
+ * keep what was typed.
  */
 export function ActionForm({
   action,
-  mergeId,
   label,
   submit,
   pendingLabel,
@@ -23,7 +23,6 @@ export function ActionForm({
   children,
 }: {
   action: Action;
-  mergeId: string;
   label: string;
   submit: string;
   pendingLabel: string;
@@ -32,7 +31,7 @@ export function ActionForm({
   className?: string;
   children?: (state: ActionState) => ReactNode;
 }) {
-  const [state, formAction] = useActionState(action, IDLE);
+  const [state, formAction] = useActionState(action, { ok: true });
   const formRef = useRef<HTMLFormElement>(null);
   useEffect(() => {
     const first = Object.keys(state.fieldErrors ?? {})[0];
@@ -40,7 +39,6 @@ export function ActionForm({
   }, [state]);
   return (
     <form ref={formRef} action={formAction} aria-label={label} noValidate className={className ?? "space-y-3"}>
-      <input type="hidden" name="mergeId" value={mergeId} />
       {Object.entries(hidden ?? {}).map(([name, value]) => (
         <input key={name} type="hidden" name={name} value={value} />
       ))}

@@ -1,6 +1,6 @@
 "use client";
 
-import { useMemo, useState, useSyncExternalStore } from "react";
+import { useState } from "react";
 import {
   applyTemplateAction,
   saveMergeMessageAction,
@@ -10,7 +10,8 @@ import {
   skipRecipientsAction,
   startMergeAction,
 } from "../actions";
-import { ActionForm, Field, inputClass } from "./action-form";
+import { ActionForm, Field, inputClass } from "@/components/action-form";
+import { SendWindowFields } from "@/components/send-window-fields";
 
 /** The draft's message: name, subject and body with merge fields, and the files every recipient gets. */
 export function MergeMessageForm({
@@ -27,7 +28,7 @@ export function MergeMessageForm({
   return (
     <ActionForm
       action={saveMergeMessageAction}
-      mergeId={mergeId}
+      hidden={{ mergeId }}
       label="Message"
       submit="Save message"
       pendingLabel="Saving…"
@@ -112,7 +113,7 @@ export function TemplatePicker({
   return (
     <ActionForm
       action={applyTemplateAction}
-      mergeId={mergeId}
+      hidden={{ mergeId }}
       label="Use a template"
       submit="Use this template"
       pendingLabel="Copying…"
@@ -151,8 +152,7 @@ export function FallbackForm({
   return (
     <ActionForm
       action={setFallbackAction}
-      mergeId={mergeId}
-      hidden={{ field }}
+      hidden={{ mergeId, field }}
       label={`Fallback for ${label}`}
       submit="Set fallback"
       pendingLabel="Saving…"
@@ -196,8 +196,7 @@ export function SkipForm({
   return (
     <ActionForm
       action={skipRecipientsAction}
-      mergeId={mergeId}
-      hidden={{ skip: include ? "0" : "1", reason }}
+      hidden={{ mergeId, skip: include ? "0" : "1", reason }}
       label={label}
       submit={label}
       pendingLabel="Saving…"
@@ -208,10 +207,6 @@ export function SkipForm({
   );
 }
 
-const subscribeToNothing = () => () => {};
-
-const DAYS = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
-
 /** Scheduled start and send window; the browser turns the local start time into an instant. */
 export function TimingForm({
   mergeId,
@@ -221,24 +216,11 @@ export function TimingForm({
   initial: { startAt?: string; windowed: boolean; days: number; from: string; to: string; timeZone?: string };
 }) {
   const [startLocal, setStartLocal] = useState(initial.startAt ? toLocalInput(new Date(initial.startAt)) : "");
-  // The browser knows the sender's zone and the full list; the server renders UTC until it hydrates.
-  const inBrowser = useSyncExternalStore(
-    subscribeToNothing,
-    () => true,
-    () => false,
-  );
-  const browserZone = inBrowser ? Intl.DateTimeFormat().resolvedOptions().timeZone : "UTC";
-  const [chosenZone, setTimeZone] = useState(initial.timeZone);
-  const timeZone = chosenZone ?? browserZone;
-  const zones = useMemo(() => {
-    const all = inBrowser && typeof Intl.supportedValuesOf === "function" ? Intl.supportedValuesOf("timeZone") : [];
-    return [...new Set(["UTC", browserZone, initial.timeZone ?? "UTC", ...all])];
-  }, [inBrowser, browserZone, initial.timeZone]);
   const startIso = startLocal ? new Date(startLocal).toISOString() : "";
   return (
     <ActionForm
       action={saveTimingAction}
-      mergeId={mergeId}
+      hidden={{ mergeId }}
       label="Timing"
       submit="Save timing"
       pendingLabel="Saving…"
@@ -269,67 +251,12 @@ export function TimingForm({
             <label className="flex items-center gap-2 text-sm font-medium text-slate-700">
               <input type="checkbox" name="windowed" defaultChecked={initial.windowed} /> Only send inside a window
             </label>
-            <fieldset
-              className="space-y-3 rounded-md border border-slate-200 p-3"
-              aria-describedby={errors.days ? "merge-days-error" : undefined}
-            >
-              <legend className="px-1 text-sm font-medium text-slate-700">Days</legend>
-              <div className="flex flex-wrap gap-3">
-                {DAYS.map((day, index) => (
-                  <label key={day} className="flex items-center gap-1 text-sm">
-                    <input
-                      type="checkbox"
-                      name="days"
-                      value={index}
-                      defaultChecked={(initial.days & (1 << index)) !== 0}
-                    />{" "}
-                    {day}
-                  </label>
-                ))}
-              </div>
-              <p id="merge-days-error" className="text-sm text-red-700">
-                {errors.days?.[0] ?? ""}
-              </p>
-              <div className="grid gap-3 sm:grid-cols-3">
-                <Field id="merge-from" label="From" hint="Like 9:00" errors={errors.from}>
-                  {(props) => (
-                    <input
-                      {...props}
-                      name="from"
-                      defaultValue={state.values?.from ?? initial.from}
-                      className={inputClass(Boolean(errors.from))}
-                    />
-                  )}
-                </Field>
-                <Field id="merge-to" label="To" hint="Like 17:00" errors={errors.to}>
-                  {(props) => (
-                    <input
-                      {...props}
-                      name="to"
-                      defaultValue={state.values?.to ?? initial.to}
-                      className={inputClass(Boolean(errors.to))}
-                    />
-                  )}
-                </Field>
-                <Field id="merge-zone" label="Time zone" errors={errors.timeZone}>
-                  {(props) => (
-                    <select
-                      {...props}
-                      name="timeZone"
-                      value={timeZone}
-                      onChange={(event) => setTimeZone(event.target.value)}
-                      className={inputClass(Boolean(errors.timeZone))}
-                    >
-                      {zones.map((zone) => (
-                        <option key={zone} value={zone}>
-                          {zone}
-                        </option>
-                      ))}
-                    </select>
-                  )}
-                </Field>
-              </div>
-            </fieldset>
+            <SendWindowFields
+              idPrefix="merge"
+              legend="Days"
+              initial={{ ...initial, from: state.values?.from ?? initial.from, to: state.values?.to ?? initial.to }}
+              errors={errors}
+            />
           </>
         );
       }}
@@ -346,8 +273,7 @@ export function SendTestForm({ mergeId, index }: { mergeId: string; index: numbe
   return (
     <ActionForm
       action={sendTestAction}
-      mergeId={mergeId}
-      hidden={{ index: String(index) }}
+      hidden={{ mergeId, index: String(index) }}
       label="Send a test to me"
       submit="Send a test to me"
       pendingLabel="Sending…"
@@ -360,7 +286,7 @@ export function StartForm({ mergeId, count }: { mergeId: string; count: number }
   return (
     <ActionForm
       action={startMergeAction}
-      mergeId={mergeId}
+      hidden={{ mergeId }}
       label="Start the merge"
       submit={`Start: email ${count.toLocaleString("en")} ${count === 1 ? "recipient" : "recipients"}`}
       pendingLabel="Starting…"

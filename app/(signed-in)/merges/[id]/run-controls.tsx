@@ -3,7 +3,7 @@
 import { useRouter } from "next/navigation";
 import { useEffect } from "react";
 import { controlMergeAction, deleteDraftMergeAction } from "../actions";
-import { ActionForm } from "./action-form";
+import { ActionForm } from "@/components/action-form";
 
 /** Pause, resume and cancel, offered for the state the merge is in. */
 export function RunControls({ mergeId, status }: { mergeId: string; status: string }) {
@@ -12,8 +12,7 @@ export function RunControls({ mergeId, status }: { mergeId: string; status: stri
       {status === "RUNNING" ? (
         <ActionForm
           action={controlMergeAction}
-          mergeId={mergeId}
-          hidden={{ command: "pause" }}
+          hidden={{ mergeId, command: "pause" }}
           label="Pause"
           submit="Pause"
           pendingLabel="Pausing…"
@@ -23,8 +22,7 @@ export function RunControls({ mergeId, status }: { mergeId: string; status: stri
       {status === "PAUSED" ? (
         <ActionForm
           action={controlMergeAction}
-          mergeId={mergeId}
-          hidden={{ command: "resume" }}
+          hidden={{ mergeId, command: "resume" }}
           label="Resume"
           submit="Resume"
           pendingLabel="Resuming…"
@@ -33,8 +31,7 @@ export function RunControls({ mergeId, status }: { mergeId: string; status: stri
       {status === "RUNNING" || status === "PAUSED" ? (
         <ActionForm
           action={controlMergeAction}
-          mergeId={mergeId}
-          hidden={{ command: "cancel" }}
+          hidden={{ mergeId, command: "cancel" }}
           label="Cancel the merge"
           submit="Cancel the merge"
           pendingLabel="Cancelling…"
@@ -49,7 +46,7 @@ export function DeleteDraft({ mergeId }: { mergeId: string }) {
   return (
     <ActionForm
       action={deleteDraftMergeAction}
-      mergeId={mergeId}
+      hidden={{ mergeId }}
       label="Delete this draft"
       submit="Delete this draft"
       pendingLabel="Deleting…"
