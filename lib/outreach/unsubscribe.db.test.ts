@@ -26,6 +26,8 @@ import {
   unsubscribeByToken,
   unsubscribeToken,
 } from "./unsubscribe";
+import { createSequence, enrolContacts } from "./sequences";
+import { parseSequence } from "./sequence-rules";
 
 const google = setupEmulator();
 const test = setupTestDatabase();
@@ -68,6 +70,36 @@ describe("the one-click POST", () => {
     expect(await unsubscribeByToken(token, at(60_000))).toMatchObject({ ok: true, email: GRACE });
     expect(await suppressionsOf(userId)).toEqual(first.suppressions);
     expect(await contactRow(contactId)).toEqual(first.contact);
+  });
+
+  it("stops the address's active sequences at once, the owner's only", async () => {
+    const contactId = await addContact(userId, GRACE);
+    const otherContactId = await addContact(otherUserId, GRACE);
+    const form = {
+      name: "Intro",
+      timeZone: "UTC",
+      days: ["1", "2", "3", "4", "5"],
+      from: "9:00",
+      to: "17:00",
+      steps: [{ subject: "Hello", body: "Hi there", delay: "", business: "" }],
+    };
+    for (const [owner, contact] of [
+      [userId, contactId],
+      [otherUserId, otherContactId],
+    ] as const) {
+      const sequence = await createSequence(owner, parseSequence(form), test.deps);
+      await enrolContacts(owner, sequence.id, { contactIds: [contact] }, test.deps);
+    }
+    const { token } = await sentWithLink(userId, GRACE);
+
+    await unsubscribeByToken(token, test.deps);
+    const states = async (owner: string) =>
+      (await test.db.sequenceEnrolment.findMany({ where: { userId: owner } })).map((row) => [
+        row.state,
+        row.stopReason,
+      ]);
+    expect(await states(userId)).toEqual([["STOPPED", expect.stringMatching(/^Unsubscribed on \d{4}-\d{2}-\d{2}$/)]]);
+    expect(await states(otherUserId)).toEqual([["ACTIVE", null]]);
   });
 
   it("puts an address that is no contact on the suppression list only", async () => {

@@ -181,6 +181,17 @@ async function recordUnsubscribe({ messageId, userId, email }: LinkTarget, deps:
       where: { userId, email, unsubscribedAt: null },
       data: { unsubscribedAt: now, unsubscribedFromMessageId: messageId },
     }),
+    // Every sequence the address is in stops now (the feeder would also stop it before its next step).
+    deps.db.sequenceEnrolment.updateMany({
+      where: { userId, email, state: "ACTIVE" },
+      data: {
+        state: "STOPPED",
+        stopReason: `Unsubscribed on ${now.toISOString().slice(0, 10)}`,
+        endedAt: now,
+        nextSendAt: null,
+        lateSince: null,
+      },
+    }),
   ]);
 }
 
