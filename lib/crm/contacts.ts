@@ -341,10 +341,19 @@ export async function updateContact(
   }
 }
 
-/** Deletes one of the user's contacts; their messages stay, unlinked. False when it is not the user's. */
+/**
+ * Deletes one of the user's contacts; their messages stay, unlinked, and the sequences they were in
+ * stop (kept, for the sequence's counts). False when it is not the user's.
+ */
 export async function deleteContact(userId: string, contactId: string, deps: AppDeps = appDeps()): Promise<boolean> {
   if (!isRecordId(contactId)) return false;
-  const { count } = await deps.db.contact.deleteMany({ where: { id: contactId, userId } });
+  const [, { count }] = await deps.db.$transaction([
+    deps.db.sequenceEnrolment.updateMany({
+      where: { contactId, userId, state: "ACTIVE" },
+      data: { state: "STOPPED", stopReason: "The contact was deleted", endedAt: deps.now(), nextSendAt: null },
+    }),
+    deps.db.contact.deleteMany({ where: { id: contactId, userId } }),
+  ]);
   return count === 1;
 }
 
