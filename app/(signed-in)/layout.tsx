@@ -42,12 +42,13 @@ export default async function SignedInLayout({ children }: { children: ReactNode
               <NavLink href="/compose">Compose</NavLink>
               <NavLink href="/templates">Templates</NavLink>
               <NavLink href="/merges">Merges</NavLink>
+              <NavLink href="/sequences">Sequences</NavLink>
               <NavLink href="/outbox">Outbox</NavLink>
               <NavLink href="/settings">Settings</NavLink>
             </nav>
           </div>
           <div className="flex items-center gap-3">
-            {/* Cut short (whole on hover) so the header stays one row beside seven links. */}
+            {/* Cut short (whole on hover) so the header stays one row beside eight links. */}
             <span title={user.email ?? undefined} className="hidden max-w-36 truncate text-sm text-slate-600 lg:inline">
               {user.email}
             </span>

@@ -38,3 +38,10 @@ export function enrolOutcomeText({ enrolled, alreadyEnrolled, unsubscribed }: En
 export function waitingForReconnectText(count: number): string {
   return `Waiting for Gmail to reconnect: ${plural(count, "contact holds its", "contacts hold their")} place; after you reconnect each resumes with its spacing.`;
 }
+
+/** "3 business days after step 1": when a follow-up goes, for the sequence page. */
+export function stepWaitText(position: number, delayDays: number, businessDays: boolean): string {
+  if (position === 0) return "When the contact is enrolled";
+  const unit = businessDays ? (delayDays === 1 ? "business day" : "business days") : delayDays === 1 ? "day" : "days";
+  return `${delayDays} ${unit} after step ${position}`;
+}

@@ -9,6 +9,7 @@ import {
   ENROLMENTS_PAGE_SIZE,
   listEnrolments,
   listSequences,
+  sequenceChoices,
   sequenceOverview,
   sequencesWaitingForReconnect,
 } from "./sequence-report";
@@ -216,6 +217,10 @@ describe("the enrolments", () => {
       data: { step: 1, lateSince: new Date(NOW), nextSendAt: null },
     });
     await markEnrolmentReplied(userId, enrolmentIds[1]!, deps());
+    await test.db.sequenceEnrolment.update({
+      where: { id: enrolmentIds[3]! },
+      data: { dueAt: new Date("2026-12-12T10:00:00Z") }, // a Saturday
+    });
 
     const first = (await listEnrolments(userId, id, 1, deps()))!;
     expect(first).toMatchObject({ total: ENROLMENTS_PAGE_SIZE + 1, page: 1, pageCount: 2 });
@@ -230,7 +235,13 @@ describe("the enrolments", () => {
       repliedAt: new Date(NOW),
       dueAt: null,
     });
-    expect(first.rows.find((row) => row.id === enrolmentIds[2])).toMatchObject({ stepText: "Step 1 of 2" });
+    // Enrolled inside the window: the first email is due at once; a late step waits for the user.
+    expect(first.rows.find((row) => row.id === enrolmentIds[2])).toMatchObject({
+      stepText: "Step 1 of 2",
+      dueAt: new Date(NOW),
+    });
+    // Due on a Saturday: it goes when the window opens on Monday, 9:00 in Paris.
+    expect(first.rows.find((row) => row.id === enrolmentIds[3])!.dueAt).toEqual(new Date("2026-12-14T08:00:00Z"));
 
     expect((await listEnrolments(userId, id, 2, deps()))!.rows).toHaveLength(1);
     // A page past the end shows the last; a nonsense page the first.
@@ -247,6 +258,7 @@ describe("the enrolments", () => {
       "Trial",
     ]);
     expect(await contactEnrolments(otherUserId, contactIds[0]!, deps())).toEqual([]);
+    expect((await sequenceChoices(userId, deps())).map((sequence) => sequence.name)).toEqual(["Onboarding", "Trial"]);
   });
 
   it("has nothing waiting on the dashboard while Gmail is connected", async () => {

@@ -1,9 +1,9 @@
 import { isRecordId } from "../platform/db";
 import { appDeps, type AppDeps } from "../platform/deps";
-import { mergeDailyBudget } from "./merge-schedule";
+import { mergeDailyBudget, nextWindowOpening } from "./merge-schedule";
 import { enrolmentStepText, type EnrolmentStateName } from "./sequence-copy";
 import { FORECAST_DAYS, forecastLoad, type LoadDay } from "./sequence-forecast";
-import { sequenceWindowFor } from "./sequence-steps";
+import { sequenceWindowFor, type SequenceWindowColumns } from "./sequence-steps";
 
 /**
  * What the sequence pages show: the list with counts, one sequence's counts, steps, versions and
@@ -200,7 +200,10 @@ const enrolmentSelect = {
   endedAt: true,
   enrolledAt: true,
   version: { select: { number: true, _count: { select: { steps: true } } } },
+  contact: { select: { id: true, name: true, timeZone: true } },
 } as const;
+
+const windowSelect = { windowDays: true, windowStartMinute: true, windowEndMinute: true, timeZone: true } as const;
 
 type EnrolmentRow = {
   id: string;
@@ -216,11 +219,19 @@ type EnrolmentRow = {
   endedAt: Date | null;
   enrolledAt: Date;
   version: { number: number; _count: { steps: number } };
+  contact: { id: string; name: string; timeZone: string } | null;
 };
 
-/** An enrolment as the pages list it: its version, "Step 2 of 3", when the next step goes, why it ended. */
-function enrolmentView(row: EnrolmentRow) {
+/**
+ * An enrolment as the pages list it: its version, "Step 2 of 3", when the next step goes (its due time,
+ * or the window's next opening in the contact's zone when that is later), why it ended.
+ */
+function enrolmentView(row: EnrolmentRow, sequence: SequenceWindowColumns, now: Date) {
   const stepCount = row.version._count.steps;
+  const due =
+    row.state === "ACTIVE" && row.dueAt
+      ? nextWindowOpening(Math.max(row.dueAt.getTime(), now.getTime()), sequenceWindowFor(sequence, row.contact))
+      : undefined;
   return {
     id: row.id,
     email: row.email,
@@ -229,14 +240,15 @@ function enrolmentView(row: EnrolmentRow) {
     stepCount,
     stepText: enrolmentStepText(row.state, row.step, stepCount),
     version: row.version.number,
-    /** When the next step is due; null while its message is in the outbox or the enrolment has ended. */
-    dueAt: row.state === "ACTIVE" ? row.dueAt : null,
+    /** When the next step goes; null while its message is in the outbox or the enrolment has ended. */
+    dueAt: due ? new Date(due.opens) : null,
     held: row.state === "ACTIVE" && row.heldSince !== null,
     late: row.state === "ACTIVE" && row.lateSince !== null,
     stopReason: row.stopReason,
     repliedAt: row.repliedAt,
     endedAt: row.endedAt,
     enrolledAt: row.enrolledAt,
+    contact: row.contact && { id: row.contact.id, name: row.contact.name },
   };
 }
 
@@ -244,8 +256,8 @@ function enrolmentView(row: EnrolmentRow) {
 export async function listEnrolments(userId: string, sequenceId: string, page: number, deps: AppDeps = appDeps()) {
   if (!isRecordId(sequenceId)) return null;
   const { db } = deps;
-  const owned = await db.sequence.findFirst({ where: { id: sequenceId, userId }, select: { id: true } });
-  if (!owned) return null;
+  const sequence = await db.sequence.findFirst({ where: { id: sequenceId, userId }, select: windowSelect });
+  if (!sequence) return null;
   const where = { sequenceId, userId };
   const total = await db.sequenceEnrolment.count({ where });
   const pageCount = Math.max(1, Math.ceil(total / ENROLMENTS_PAGE_SIZE));
@@ -255,14 +267,10 @@ export async function listEnrolments(userId: string, sequenceId: string, page: n
     orderBy: [{ enrolledAt: "asc" }, { id: "asc" }],
     skip: (shown - 1) * ENROLMENTS_PAGE_SIZE,
     take: ENROLMENTS_PAGE_SIZE,
-    select: { ...enrolmentSelect, contact: { select: { id: true, name: true } } },
+    select: enrolmentSelect,
   });
-  return {
-    total,
-    page: shown,
-    pageCount,
-    rows: rows.map((row) => ({ ...enrolmentView(row), contact: row.contact })),
-  };
+  const now = deps.now();
+  return { total, page: shown, pageCount, rows: rows.map((row) => enrolmentView(row, sequence, now)) };
 }
 
 /** The sequences a contact is in, newest first, for the contact's page. */
@@ -272,9 +280,13 @@ export async function contactEnrolments(userId: string, contactId: string, deps:
     where: { userId, contactId },
     orderBy: [{ enrolledAt: "desc" }, { id: "asc" }],
     take: 50,
-    select: { ...enrolmentSelect, sequence: { select: { id: true, name: true } } },
+    select: { ...enrolmentSelect, sequence: { select: { id: true, name: true, ...windowSelect } } },
   });
-  return rows.map((row) => ({ ...enrolmentView(row), sequence: row.sequence }));
+  const now = deps.now();
+  return rows.map((row) => ({
+    ...enrolmentView(row, row.sequence, now),
+    sequence: { id: row.sequence.id, name: row.sequence.name },
+  }));
 }
 
 /** Sequences whose active enrolments hold while Gmail needs reconnecting, with how many each, for the dashboard. */
@@ -296,4 +308,14 @@ export async function sequencesWaitingForReconnect(userId: string, deps: AppDeps
     ...sequence,
     waiting: waiting.find((row) => row.sequenceId === sequence.id)?._count._all ?? 0,
   }));
+}
+
+/** The user's sequences by name, for the "Enrol in sequence" pickers of the contacts pages. */
+export function sequenceChoices(userId: string, deps: AppDeps = appDeps()) {
+  return deps.db.sequence.findMany({
+    where: { userId },
+    orderBy: { createdAt: "desc" },
+    take: 100,
+    select: { id: true, name: true },
+  });
 }

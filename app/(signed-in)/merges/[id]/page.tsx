@@ -5,6 +5,7 @@ import { FollowUpLink } from "@/components/follow-up-link";
 import { notFound } from "next/navigation";
 import type { ReactNode } from "react";
 import { LocalTime } from "@/components/local-time";
+import { PageLinks } from "@/components/page-links";
 import { StatusBadge } from "@/components/status-badge";
 import { SuccessNotice } from "@/components/success-notice";
 import { requireUser } from "@/lib/connection/auth";
@@ -456,23 +457,12 @@ export default async function MergePage({
               </tbody>
             </table>
           </div>
-          {ledger.pageCount > 1 ? (
-            <nav aria-label="Ledger pages" className="flex gap-3 text-sm">
-              {ledger.page > 1 ? (
-                <Link href={`/merges/${merge.id}?page=${ledger.page - 1}`} className="underline">
-                  Previous
-                </Link>
-              ) : null}
-              <span>
-                Page {ledger.page} of {ledger.pageCount}
-              </span>
-              {ledger.page < ledger.pageCount ? (
-                <Link href={`/merges/${merge.id}?page=${ledger.page + 1}`} className="underline">
-                  Next
-                </Link>
-              ) : null}
-            </nav>
-          ) : null}
+          <PageLinks
+            label="Ledger pages"
+            page={ledger.page}
+            pageCount={ledger.pageCount}
+            href={(page) => `/merges/${merge.id}?page=${page}`}
+          />
         </Section>
       ) : null}
     </div>
