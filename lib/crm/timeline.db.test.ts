@@ -3,10 +3,13 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { setupTestDatabase } from "@/test-support/test-deps";
 import { createTwoUsers } from "@/test-support/test-users";
 import { messageSeeder } from "@/test-support/seed-message";
+import { TWO_STEP_FORM } from "@/test-support/sequence-form";
 import { contactSchema, createContact, type ContactInput } from "./contacts";
-import { listContactMessages, TIMELINE_LIMIT } from "./timeline";
+import { listContactMessages, listContactReplies, TIMELINE_LIMIT } from "./timeline";
 import { composeSchema } from "../mail/compose";
 import { enqueueMessage } from "../mail/messages";
+import { parseSequence } from "../outreach/sequence-rules";
+import { createSequence, enrolContacts, markContactReplied } from "../outreach/sequences";
 
 const test = setupTestDatabase();
 let userId: string;
@@ -63,5 +66,20 @@ describe("the contact's timeline", () => {
     expect(timeline.map((item) => item.subject)).toEqual(
       Array.from({ length: TIMELINE_LIMIT }, (_, i) => `#${TIMELINE_LIMIT + 4 - i}`),
     );
+  });
+});
+
+describe("replies on the timeline", () => {
+  it("lists the contact's sequences that stopped because they replied, with the date, and only the user's", async () => {
+    const contactId = (await add(userId, { email: "ada@example.com" })).id;
+    const { id: sequenceId } = await createSequence(userId, parseSequence(TWO_STEP_FORM), test.deps);
+    const repliedAt = new Date("2026-12-08T10:00:00Z");
+    await enrolContacts(userId, sequenceId, { contactIds: [contactId] }, test.deps);
+    expect(await listContactReplies(userId, contactId, test.deps)).toEqual([]);
+    await markContactReplied(userId, contactId, { ...test.deps, now: () => repliedAt });
+    expect(await listContactReplies(userId, contactId, test.deps)).toEqual([
+      { enrolmentId: expect.any(String), sequence: { id: sequenceId, name: TWO_STEP_FORM.name }, at: repliedAt },
+    ]);
+    expect(await listContactReplies(otherUserId, contactId, test.deps)).toEqual([]);
   });
 });

@@ -110,3 +110,20 @@ export async function listContactMessages(
     ];
   });
 }
+
+export type TimelineReply = { enrolmentId: string; sequence: { id: string; name: string }; at: Date };
+
+/** The contact's replies that stopped a sequence (seen by reply detection, or marked by the user), newest first. */
+export async function listContactReplies(
+  userId: string,
+  contactId: string,
+  deps: AppDeps = appDeps(),
+): Promise<TimelineReply[]> {
+  const rows = await deps.db.sequenceEnrolment.findMany({
+    where: { userId, contactId, state: "REPLIED", repliedAt: { not: null } },
+    orderBy: { repliedAt: "desc" },
+    take: TIMELINE_LIMIT,
+    select: { id: true, repliedAt: true, sequence: { select: { id: true, name: true } } },
+  });
+  return rows.map((row) => ({ enrolmentId: row.id, sequence: row.sequence, at: row.repliedAt! }));
+}

@@ -7,6 +7,7 @@ import { LocalTime } from "@/components/local-time";
 import { SubmitButton } from "@/components/submit-button";
 import { IDLE, type ActionState } from "@/lib/platform/action-state";
 import { TAG_LIMITS, type TagLabel } from "@/lib/crm/contact-fields";
+import { EnrolForm } from "./enrol-form";
 
 type Action = (previous: ActionState, formData: FormData) => Promise<ActionState>;
 
@@ -74,9 +75,11 @@ export function ContactSelection({
   filter,
   offerMatching,
   tags,
+  sequences,
   emailAction,
   addTagAction,
   removeTagAction,
+  enrolAction,
 }: {
   contacts: ContactRow[];
   /** Contacts matching the list's filter, on every page. */
@@ -86,9 +89,11 @@ export function ContactSelection({
   /** Whether "Select all N matching" means more than this page (a filter, or more pages). */
   offerMatching: boolean;
   tags: TagLabel[];
+  sequences: Array<{ id: string; name: string }>;
   emailAction: Action;
   addTagAction: Action;
   removeTagAction: Action;
+  enrolAction: Action;
 }) {
   const [picked, setPicked] = useState<string[]>([]);
   const [matching, setMatching] = useState(false);
@@ -225,10 +230,11 @@ export function ContactSelection({
                 <Outcome state={removeState} id="bulk-remove-tag-outcome" />
               </form>
             ) : null}
+            <EnrolForm id="bulk-enrol" action={enrolAction} sequences={sequences} target={target} />
           </div>
         ) : (
           <p className="text-sm text-slate-600">
-            Select contacts to email them, or to add or remove a tag on all of them.
+            Select contacts to email them, enrol them in a sequence, or add or remove a tag on all of them.
           </p>
         )}
       </div>

@@ -11,7 +11,9 @@ import {
   tagFilterKey,
 } from "@/lib/crm/contacts";
 import { listTags } from "@/lib/crm/tags";
+import { sequenceChoices } from "@/lib/outreach/sequence-report";
 import { emailSelectedAction } from "../merges/actions";
+import { enrolInSequenceAction } from "../sequences/actions";
 import { ContactSelection } from "./contact-selection";
 import { addTagAction, removeTagAction } from "./tag-actions";
 
@@ -53,9 +55,10 @@ export default async function ContactsPage({
   // Own keys only: ?notice=__proto__ would otherwise render Object.prototype (a 500).
   const notice =
     typeof params.notice === "string" && Object.hasOwn(NOTICES, params.notice) ? NOTICES[params.notice] : undefined;
-  const [{ contacts, total, page, pageCount, query: shownQuery, tag }, tags] = await Promise.all([
+  const [{ contacts, total, page, pageCount, query: shownQuery, tag }, tags, sequences] = await Promise.all([
     listContacts(user.id, { query, tag: tagParam, page: parsePage(params.page) }),
     listTags(user.id),
+    sequenceChoices(user.id),
   ]);
   const first = (page - 1) * CONTACTS_PAGE_SIZE + 1;
   // Search matches words; these characters only separate them (lib/crm/contacts.ts says why), which the
@@ -198,6 +201,8 @@ export default async function ContactsPage({
             filter={{ query: shownQuery, tag }}
             offerMatching={searching || tag !== "" || pageCount > 1}
             tags={tags}
+            sequences={sequences}
+            enrolAction={enrolInSequenceAction}
             emailAction={emailSelectedAction}
             addTagAction={addTagAction}
             removeTagAction={removeTagAction}

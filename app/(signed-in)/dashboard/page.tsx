@@ -8,16 +8,18 @@ import { getCurrentConnection } from "@/lib/connection/status";
 import { describeConnection, reapproveNotice } from "@/lib/connection/copy";
 import { getDashboard } from "@/lib/crm/dashboard";
 import { mergesWaitingForReconnect } from "@/lib/outreach/merge-report";
+import { sequencesWaitingForReconnect } from "@/lib/outreach/sequence-report";
 import { reconnectGmailAction } from "../connection-actions";
 
 export const metadata: Metadata = { title: "Dashboard" };
 
 export default async function DashboardPage() {
   const user = await requireUser();
-  const [connection, { counts, recent, contactCount }, waitingMerges] = await Promise.all([
+  const [connection, { counts, recent, contactCount }, waitingMerges, waitingSequences] = await Promise.all([
     getCurrentConnection(user.id),
     getDashboard(user.id),
     mergesWaitingForReconnect(user.id),
+    sequencesWaitingForReconnect(user.id),
   ]);
   const copy = connection ? describeConnection(connection) : undefined;
 
@@ -122,6 +124,26 @@ export default async function DashboardPage() {
               ))}
             </ul>
             <p className="mt-1">Reconnect Gmail and each resumes in order at its pace.</p>
+          </div>
+        ) : null}
+        {waitingSequences.length > 0 ? (
+          <div role="alert" className="rounded-md border border-amber-300 bg-amber-50 px-4 py-3 text-sm text-amber-900">
+            <p className="font-medium">
+              {waitingSequences.length === 1 ? "A sequence is" : `${waitingSequences.length} sequences are`} waiting for
+              reconnect:
+            </p>
+            <ul className="mt-1 list-disc pl-5">
+              {waitingSequences.map((sequence) => (
+                <li key={sequence.id}>
+                  <Link href={`/sequences/${sequence.id}`} className="underline">
+                    {sequence.name}
+                  </Link>
+                  : {sequence.waiting.toLocaleString("en")}{" "}
+                  {sequence.waiting === 1 ? "contact holds its" : "contacts hold their"} place
+                </li>
+              ))}
+            </ul>
+            <p className="mt-1">Reconnect Gmail and each resumes with its spacing, never all at once.</p>
           </div>
         ) : null}
       </section>

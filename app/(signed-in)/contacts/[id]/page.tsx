@@ -9,13 +9,15 @@ import { SuccessNotice } from "@/components/success-notice";
 import { requireUser } from "@/lib/connection/auth";
 import { firstNameOf } from "@/lib/crm/contact-fields";
 import { getContact } from "@/lib/crm/contacts";
-import { listContactMessages, TIMELINE_LIMIT } from "@/lib/crm/timeline";
+import { listContactMessages, listContactReplies, TIMELINE_LIMIT } from "@/lib/crm/timeline";
 import { MESSAGE_STATUS_COPY } from "@/lib/mail/outbox-copy";
 import { getUnsubscribeState } from "@/lib/outreach/unsubscribe";
+import { contactEnrolments, sequenceChoices, sequencesWaitingForReconnect } from "@/lib/outreach/sequence-report";
 import { deleteContactAction } from "../actions";
 import { DeleteContact } from "./delete-contact";
 import { SubscriptionStatus } from "./subscription-status";
 import { ContactLocalTime } from "./contact-local-time";
+import { SequencesPanel } from "./sequences-panel";
 
 export const metadata: Metadata = { title: "Contact" };
 
@@ -42,8 +44,19 @@ export default async function ContactPage({
   const contact = await getContact(user.id, id);
   if (!contact) notFound();
   const timeline = await listContactMessages(user.id, contact);
-  const subscription = await getUnsubscribeState(user.id, contact.id);
+  const [subscription, replies, enrolments, sequences, waitingSequences] = await Promise.all([
+    getUnsubscribeState(user.id, contact.id),
+    listContactReplies(user.id, contact.id),
+    contactEnrolments(user.id, contact.id),
+    sequenceChoices(user.id),
+    sequencesWaitingForReconnect(user.id),
+  ]);
   const displayName = contact.name || contact.email;
+  // The timeline's rows: each email, and each reply that stopped a sequence, newest first.
+  const entries = [
+    ...timeline.map((item) => ({ kind: "message" as const, at: item.at, item })),
+    ...replies.map((reply) => ({ kind: "reply" as const, at: reply.at, reply })),
+  ].sort((a, b) => b.at.getTime() - a.at.getTime());
   const lastSent = timeline.find((item) => item.status === "SENT")?.at;
   const lastContacted =
     contact.lastContactedAt && (!lastSent || contact.lastContactedAt > lastSent) ? contact.lastContactedAt : lastSent;
@@ -149,11 +162,18 @@ export default async function ContactPage({
 
       {subscription ? <SubscriptionStatus contactId={contact.id} state={subscription} /> : null}
 
+      <SequencesPanel
+        contactId={contact.id}
+        enrolments={enrolments}
+        sequences={sequences}
+        waitingForReconnect={waitingSequences.length > 0}
+      />
+
       <section aria-labelledby="timeline-heading" className="space-y-3">
         <h2 id="timeline-heading" className="text-lg font-semibold">
           Email to {displayName}
         </h2>
-        {timeline.length === 0 ? (
+        {timeline.length === 0 && replies.length === 0 ? (
           <div className="rounded-lg border border-dashed border-slate-300 bg-white px-6 py-8 text-center text-sm text-slate-600">
             <p>Nothing sent to {contact.email} from Evergreen yet.</p>
             <Link
@@ -166,7 +186,9 @@ export default async function ContactPage({
         ) : (
           <div className="relative overflow-x-auto rounded-lg border border-slate-200 bg-white shadow-sm">
             <table className="w-full text-left text-sm">
-              <caption className="sr-only">Email to {displayName}, newest first</caption>
+              <caption className="sr-only">
+                Email to {displayName}, and replies that stopped a sequence, newest first
+              </caption>
               <thead className="border-b border-slate-200 bg-slate-50 text-slate-600">
                 <tr>
                   <th scope="col" className="px-4 py-3 font-semibold">
@@ -184,7 +206,30 @@ export default async function ContactPage({
                 </tr>
               </thead>
               <tbody className="divide-y divide-slate-100">
-                {timeline.map((item) => {
+                {entries.map((entry) => {
+                  if (entry.kind === "reply")
+                    return (
+                      <tr key={entry.reply.enrolmentId}>
+                        <th scope="row" className="px-4 py-3 font-medium break-words">
+                          Their reply stopped “{entry.reply.sequence.name}”
+                        </th>
+                        <td className="px-4 py-3">
+                          <StatusBadge tone="ok">Replied</StatusBadge>
+                        </td>
+                        <td className="px-4 py-3 whitespace-nowrap text-slate-700">
+                          <LocalTime iso={entry.at.toISOString()} />
+                        </td>
+                        <td className="px-4 py-3 text-right">
+                          <Link
+                            href={`/sequences/${entry.reply.sequence.id}`}
+                            className="font-medium whitespace-nowrap text-brand-800 underline"
+                          >
+                            See the sequence
+                          </Link>
+                        </td>
+                      </tr>
+                    );
+                  const item = entry.item;
                   const copy = MESSAGE_STATUS_COPY[item.status];
                   const subject = item.subject || "(no subject)";
                   const gmailLabel = item.status === "SENT" ? "Open in Gmail" : "Check in Gmail";
