@@ -49,7 +49,7 @@ export default async function SignedInLayout({ children }: { children: ReactNode
           </div>
           <div className="flex items-center gap-3">
             {/* Cut short (whole on hover) so the header stays one row beside eight links. */}
-            <span title={user.email ?? undefined} className="hidden max-w-36 truncate text-sm text-slate-600 lg:inline">
+            <span title={user.email ?? undefined} className="hidden max-w-28 truncate text-sm text-slate-600 lg:inline">
               {user.email}
             </span>
             <SignOutForm userId={user.id} variant="secondary" />

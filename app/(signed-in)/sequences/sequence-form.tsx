@@ -172,7 +172,7 @@ export function SequenceForm({
                       autoComplete="off"
                       value={step.delay}
                       onChange={(event) => change(index, { delay: event.target.value })}
-                      className={`${inputClass(invalid(field("delay")))} max-w-24`}
+                      className={`${inputClass(invalid(field("delay")))} block max-w-24`}
                     />
                   )}
                 </Field>
