@@ -14,6 +14,8 @@ const SIGNED_IN_PAGES = [
   "/templates",
   "/templates/new",
   "/merges",
+  "/sequences",
+  "/sequences/new",
   "/settings",
   "/sign-out",
 ];

@@ -1,9 +1,9 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { simpleParser } from "mailparser";
-import AxeBuilder from "@axe-core/playwright";
 import type { Page } from "@playwright/test";
 import type { MessageView } from "@/google-emulator/control/api";
 import { withAppDatabase } from "./app-database";
+import { expectNoSeriousAxeViolation } from "./axe";
 import { E2E } from "./e2e-config";
 import { approveOnGoogle, googleEmulator } from "./fixtures";
 import { expect, test } from "./signed-in";
@@ -225,13 +225,3 @@ test("the merge page, before the start and after it, has no serious accessibilit
   await expect(page.getByLabel("Subject")).toHaveValue("Hello {{first_name}}");
   await expectNoSeriousAxeViolation(page);
 });
-
-async function expectNoSeriousAxeViolation(page: Page) {
-  const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
-  const serious = results.violations.filter(
-    (violation) => violation.impact === "serious" || violation.impact === "critical",
-  );
-  expect(
-    serious.map((violation) => `${violation.id}: ${violation.nodes.map((node) => node.target).join(", ")}`),
-  ).toEqual([]);
-}

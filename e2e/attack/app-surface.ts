@@ -203,8 +203,8 @@ export const idempotencyKey = () => randomBytes(18).toString("base64url");
 export type CrmData = { contactIds: string[]; messageIds: string[]; markers: string[] };
 
 /**
- * Two contacts, two messages scheduled a day ahead, a template and a draft merge to both contacts,
- * made through the app's own actions, every text a unique marker, so any answer that contains one has
+ * Two contacts, two messages scheduled a day ahead, a template, a draft merge to both contacts and a
+ * sequence both are enrolled in, made through the app's own actions, every text a unique marker, so any answer that contains one has
  * read this user's data.
  */
 export async function seedCrmData(actions: ServerActions, cookie: string): Promise<CrmData> {
@@ -262,6 +262,41 @@ export async function seedCrmData(actions: ServerActions, cookie: string): Promi
   ]);
   if (!saved.redirect?.endsWith("?notice=saved"))
     throw new Error(`merge message not saved: ${saved.status} ${saved.text.slice(0, 300)}`);
+
+  // A sequence with both contacts enrolled, its versions, steps and enrolments are this user's too. It
+  // sends only on the weekday three days from now, and is due then, so no step leaves during an attack.
+  const [sequenceName, stepSubject, stepBody, followUpBody] = ["sequence", "s-subject", "s-body", "s-follow-up"].map(
+    marker,
+  ) as [string, string, string, string];
+  markers.push(sequenceName, stepSubject, stepBody, followUpBody);
+  const opens = new Date();
+  opens.setUTCDate(opens.getUTCDate() + 3);
+  opens.setUTCHours(9, 0, 0, 0);
+  const sequence = await call("createSequenceAction", [
+    { ok: false },
+    form({
+      name: sequenceName,
+      timeZone: "UTC",
+      days: String(opens.getUTCDay()),
+      from: "9:00",
+      to: "17:00",
+      "step-0-subject": stepSubject,
+      "step-0-body": stepBody,
+      "step-1-body": followUpBody,
+      "step-1-delay": "2",
+      "step-1-business": "on",
+    }),
+  ]);
+  const sequenceId = /^\/sequences\/([^/?]+)\?notice=created$/.exec(sequence.redirect ?? "")?.[1];
+  if (!sequenceId) throw new Error(`sequence not created: ${sequence.status} ${sequence.text.slice(0, 300)}`);
+  const enrol = form({ sequenceId });
+  for (const id of contactIds) enrol.append("contactId", id);
+  const enrolled = await call("enrolInSequenceAction", [{ ok: false }, enrol]);
+  if ((enrolled.value as { ok?: boolean } | undefined)?.ok !== true)
+    throw new Error(`contacts not enrolled: ${enrolled.status} ${enrolled.text.slice(0, 300)}`);
+  // What the sequence feeder would write at its next tick, written now: the rows stay as they are.
+  const at = opens.toISOString().replace("Z", "+00:00");
+  writeDatabase(`UPDATE "SequenceEnrolment" SET dueAt = ?, nextSendAt = ? WHERE sequenceId = ?`, at, at, sequenceId);
   return { contactIds, messageIds, markers };
 }
 
@@ -278,6 +313,7 @@ const KNOWN_FIELDS: Record<string, string[]> = {
   body: ["hello"],
   csv: ["name,email\nMallory,mallory-import@attacker.test"],
   idempotencyKey: [],
+  command: ["replied", "remove", "send", "skip"],
   callbackUrl: ["/dashboard"],
   account: ["another"],
 };

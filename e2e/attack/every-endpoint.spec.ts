@@ -50,6 +50,12 @@ const KNOWN_ACTIONS = [
   "previewImportAction",
   "importContactsAction",
   "decideMessageAction",
+  "createSequenceAction",
+  "updateSequenceAction",
+  "enrolInSequenceAction",
+  "changeEnrolmentAction",
+  "moveToCurrentVersionAction",
+  "markContactRepliedAction",
 ];
 const KNOWN_HANDLERS = [
   "/api/auth/[...nextauth]",
@@ -58,7 +64,20 @@ const KNOWN_HANDLERS = [
   "/api/google/risc",
   "/sign-in/consent",
 ];
-const KNOWN_PAGES = ["/", "/sign-in", "/dashboard", "/compose", "/outbox", "/settings", "/contacts", "/contacts/[id]"];
+const KNOWN_PAGES = [
+  "/",
+  "/sign-in",
+  "/dashboard",
+  "/compose",
+  "/outbox",
+  "/settings",
+  "/contacts",
+  "/contacts/[id]",
+  "/sequences",
+  "/sequences/new",
+  "/sequences/[id]",
+  "/sequences/[id]/edit",
+];
 
 // The endpoints Auth.js serves under its catch-all route, /api/auth/<action>[/<provider>].
 const AUTH_JS_PATHS = [

@@ -244,6 +244,26 @@ test("every id an action takes, hostile, over plain HTTP: refused or not found, 
     ["decideMessageAction", (value) => [{ ok: true }, form({ id: value, decision: "retry" })]],
     ["deleteContactAction", (value) => [{ ok: true }, form({ id: value })], "/contacts/x"],
     ["updateContactAction", (value) => [{ ok: true }, form({ id: value, email: "x@example.com" })], "/contacts/x/edit"],
+    ["enrolInSequenceAction", (value) => [{ ok: true }, form({ sequenceId: value, contactId: value })], "/contacts/x"],
+    ["markContactRepliedAction", (value) => [{ ok: true }, form({ contactId: value })], "/contacts/x"],
+    [
+      "changeEnrolmentAction",
+      (value) => [{ ok: true }, form({ enrolmentId: value, command: "replied" })],
+      "/sequences/x",
+    ],
+    [
+      "moveToCurrentVersionAction",
+      (value) => [{ ok: true }, form({ sequenceId: value, enrolmentId: value })],
+      "/sequences/x",
+    ],
+    [
+      "updateSequenceAction",
+      (value) => [
+        { ok: true },
+        form({ sequenceId: value, name: value, "step-0-subject": value, "step-0-body": value }),
+      ],
+      "/sequences/x/edit",
+    ],
   ];
   const requests = calls.flatMap(([name, args, path]) =>
     corpus.map((input) => ({ name, value: input.value, args, path })),
