@@ -61,6 +61,8 @@ const KNOWN_HANDLERS = [
   "/api/auth/[...nextauth]",
   "/api/cron/jobs",
   "/api/health",
+  "/api/health/live",
+  "/api/health/ready",
   "/api/google/risc",
   "/sign-in/consent",
 ];
