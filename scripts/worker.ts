@@ -8,7 +8,7 @@ import { getEnv } from "../lib/platform/env";
 
 async function main() {
   const env = getEnv();
-  await migrateDatabase(env.database);
+  if (env.migrateOnStart) await migrateDatabase(env.database);
   const jobs = startBackgroundJobs({ keepAlive: true });
   console.log(`[evergreen] worker ${process.pid} running on ${env.database.provider}`);
   let stopping = false;

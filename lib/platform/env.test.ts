@@ -248,3 +248,22 @@ describe("reply detection", () => {
     ]);
   });
 });
+
+describe("many servers", () => {
+  it("migrate at start unless MIGRATE_ON_START=false, and any other value is named with its fix", () => {
+    expect(parseEnv(PRODUCTION, freshFolder()).migrateOnStart).toBe(true);
+    expect(parseEnv({ ...PRODUCTION, MIGRATE_ON_START: "false" }, freshFolder()).migrateOnStart).toBe(false);
+    expect(problemsOf({ ...PRODUCTION, MIGRATE_ON_START: "no" })).toEqual([
+      expect.stringMatching(/^MIGRATE_ON_START: must be "true" .* or "false"/),
+    ]);
+  });
+
+  it("accept a random server actions key of 32 bytes and refuse a short, malformed or not random one", () => {
+    expect(problemsOf({ ...PRODUCTION, NEXT_SERVER_ACTIONS_ENCRYPTION_KEY: KEY })).toEqual([]);
+    for (const key of [randomBytes(8).toString("base64"), "not base64!", ZERO_KEY]) {
+      expect(problemsOf({ ...PRODUCTION, NEXT_SERVER_ACTIONS_ENCRYPTION_KEY: key })).toEqual([
+        expect.stringMatching(/^NEXT_SERVER_ACTIONS_ENCRYPTION_KEY: must be a base64 AES key/),
+      ]);
+    }
+  });
+});

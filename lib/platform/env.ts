@@ -19,6 +19,13 @@ const optionalText = z
   .transform((value) => value || undefined)
   .optional();
 
+function isActionsKey(key: string): boolean {
+  const bytes = Buffer.from(key, "base64");
+  return (
+    /^[A-Za-z0-9+/]+={0,2}$/.test(key) && [16, 24, 32].includes(bytes.length) && describeWeakKey(bytes) === undefined
+  );
+}
+
 const rawSchema = z.object({
   NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
   DATABASE_URL: optionalText.refine((url) => !url || /^(file:|postgres(ql)?:\/\/)/.test(url), {
@@ -38,6 +45,17 @@ const rawSchema = z.object({
         'must be "server" (jobs run inside each app server) or "off" (run by `npm run worker` or the cron route)',
     })
     .default("server"),
+  MIGRATE_ON_START: z
+    .enum(["true", "false"], {
+      message:
+        'must be "true" (each app server and worker migrates the database as it starts) or "false" (`npm run db:deploy` does it first)',
+    })
+    .default("true"),
+  // Read by Next.js itself (an action rendered by one server must decrypt on another); checked here so a bad one fails at start.
+  NEXT_SERVER_ACTIONS_ENCRYPTION_KEY: optionalText.refine((key) => key === undefined || isActionsKey(key), {
+    message:
+      "must be a base64 AES key of 16, 24 or 32 random bytes, e.g. $(openssl rand -base64 32), the same on every server",
+  }),
   CRON_SECRET: optionalText,
   GMAIL_DAILY_SEND_LIMIT: z.coerce
     .number({ message: "must be a whole number of messages a day, e.g. 2000 (Workspace) or 500 (consumer Gmail)" })
@@ -82,6 +100,9 @@ const rawSchema = z.object({
   GOOGLE_RISC_SERVICE_ACCOUNT_KEY_FILE: optionalText,
 });
 
+/** Every variable the schema reads: what deployment files may set (scripts/deploy-files.test.ts checks them). */
+export const ENV_VARIABLES: readonly string[] = Object.keys(rawSchema.shape);
+
 export type EncryptionKey = { id: string; key: Buffer };
 
 export type Env = {
@@ -106,6 +127,8 @@ export type Env = {
   outboxLeaseMs?: number;
   /** Whether each app server runs the outbox and other background jobs itself. */
   backgroundJobs: "server" | "off";
+  /** Whether app servers and workers migrate the database as they start; false when `npm run db:deploy` does it first. */
+  migrateOnStart: boolean;
   /** Abuse limits (lib/http/rate-limit.ts); the client address is the X-Forwarded-For entry the nearest trusted proxy added. */
   rateLimits: { sendsPerMinute: number; signInsPer10Minutes: number; trustedProxyHops: number };
   /** Bearer secret of the cron route that runs one round of background jobs (serverless hosts). */
@@ -230,6 +253,7 @@ export function parseEnv(variables: Record<string, string | undefined>, cwd = pr
     gmailDailySendLimit: raw.GMAIL_DAILY_SEND_LIMIT,
     outboxLeaseMs: raw.OUTBOX_LEASE_SECONDS === undefined ? undefined : raw.OUTBOX_LEASE_SECONDS * 1000,
     backgroundJobs: raw.BACKGROUND_JOBS,
+    migrateOnStart: raw.MIGRATE_ON_START === "true",
     rateLimits: {
       sendsPerMinute: raw.SEND_RATE_LIMIT_PER_MINUTE,
       signInsPer10Minutes: raw.SIGN_IN_RATE_LIMIT_PER_10_MINUTES,

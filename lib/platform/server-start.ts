@@ -5,15 +5,18 @@ import { refuseForbiddenMethods } from "../http/forbidden-methods";
 /**
  * What a Node.js server does once at start-up (from instrumentation.ts): refuse to serve with bad
  * configuration, answer TRACE before Next.js can (lib/http/forbidden-methods.ts), create or upgrade the
- * database, then start the background jobs (unless they run elsewhere).
+ * database (unless MIGRATE_ON_START=false), then start the background jobs (unless they run elsewhere).
  */
 export async function startServer(): Promise<void> {
   try {
     refuseForbiddenMethods();
-    const applied = await migrateDatabase(getEnv().database);
-    if (applied.length > 0) console.log(`[evergreen] database migrated: ${applied.join(", ")}`);
+    const env = getEnv();
+    if (env.migrateOnStart) {
+      const applied = await migrateDatabase(env.database);
+      if (applied.length > 0) console.log(`[evergreen] database migrated: ${applied.join(", ")}`);
+    }
     // With BACKGROUND_JOBS=off, `npm run worker` processes or the cron route do this work instead.
-    if (getEnv().backgroundJobs === "server") {
+    if (env.backgroundJobs === "server") {
       const { startBackgroundJobs } = await import("./background-jobs");
       startBackgroundJobs();
     }
