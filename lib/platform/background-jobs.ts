@@ -6,6 +6,7 @@ import { checkScheduledConnections } from "../mail/scheduled-check";
 import { pruneRateLimits } from "../http/rate-limit";
 import { retryPendingRevocations } from "../connection/revocation";
 import { checkRepliesDue } from "../outreach/reply-detection";
+import { runJobsOnIntervals, type Job, type JobLoop } from "./job-loop";
 
 /**
  * Periodic work that runs inside the Node server: sending due messages, retrying revokes that Google
@@ -20,8 +21,6 @@ const REVOKE_RETRY_INTERVAL_MS = 60_000;
 /** 50 connections every 10 minutes: 7,200 a day, 50,000 idle connections within the 7-day idle limit. */
 const KEEP_ALIVE_INTERVAL_MS = 10 * 60_000;
 const KEEP_ALIVE_BATCH = 50;
-
-type Job = { name: string; everyMs: number; run: () => Promise<string | undefined> };
 
 const SCHEDULED_CHECK_INTERVAL_MS = 5 * 60_000;
 
@@ -120,43 +119,18 @@ export async function runEveryJobOnce(): Promise<Record<string, string>> {
   return report;
 }
 
-let started = false;
+let loop: JobLoop | undefined;
 
 /**
- * Runs every job on its interval until the process ends: inside each app server (unless
- * BACKGROUND_JOBS=off), or in `npm run worker`, which passes keepAlive so its timers hold it open.
- * `stop()` stops scheduling and resolves when the running rounds have finished.
+ * Runs every job on its interval until stopped: inside each app server (unless BACKGROUND_JOBS=off), or
+ * in `npm run worker`, which passes keepAlive so its timers hold it open. A second call returns the first loop.
  */
-export function startBackgroundJobs(options: { keepAlive?: boolean } = {}): { stop(): Promise<void> } {
-  if (started) return { stop: async () => {} };
-  started = true;
-  const timers: NodeJS.Timeout[] = [];
-  const running = new Set<Promise<void>>();
-  for (const job of JOBS) {
-    let busy = false;
-    const tick = () => {
-      if (busy) return;
-      busy = true;
-      const round = job
-        .run()
-        .then((summary) => {
-          if (summary) console.log(`[evergreen] ${summary}`);
-        })
-        .catch((error: unknown) => console.error(`[evergreen] ${job.name} failed`, error))
-        .finally(() => {
-          busy = false;
-          running.delete(round);
-        });
-      running.add(round);
-    };
-    const timer = setInterval(tick, job.everyMs);
-    if (!options.keepAlive) timer.unref();
-    timers.push(timer);
-  }
-  return {
-    async stop() {
-      for (const timer of timers) clearInterval(timer);
-      await Promise.allSettled([...running]);
-    },
-  };
+export function startBackgroundJobs(options: { keepAlive?: boolean } = {}): JobLoop {
+  loop ??= runJobsOnIntervals(JOBS, options);
+  return loop;
+}
+
+/** Stops this process's jobs, if it started them: no new round; resolves when the running rounds end. */
+export async function stopBackgroundJobs(): Promise<void> {
+  await loop?.stop();
 }

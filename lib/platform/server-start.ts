@@ -1,6 +1,10 @@
 import { migrateDatabase } from "./db-migrations";
 import { EnvError, getEnv } from "./env";
+import { finishBeforeExit } from "./shutdown";
 import { refuseForbiddenMethods } from "../http/forbidden-methods";
+
+/** How long SIGTERM waits for the jobs' running round before Next.js drains requests; Docker kills after 10 s. */
+const JOBS_GRACE_MS = 5_000;
 
 /**
  * What a Node.js server does once at start-up (from instrumentation.ts): refuse to serve with bad
@@ -17,8 +21,9 @@ export async function startServer(): Promise<void> {
     }
     // With BACKGROUND_JOBS=off, `npm run worker` processes or the cron route do this work instead.
     if (env.backgroundJobs === "server") {
-      const { startBackgroundJobs } = await import("./background-jobs");
+      const { startBackgroundJobs, stopBackgroundJobs } = await import("./background-jobs");
       startBackgroundJobs();
+      finishBeforeExit(stopBackgroundJobs, JOBS_GRACE_MS);
     }
   } catch (error) {
     if (!(error instanceof EnvError)) throw error;
