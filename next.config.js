@@ -26,8 +26,18 @@ const PERMISSIONS_POLICY = [
   "usb=()",
 ].join(", ");
 
+/**
+ * The Dockerfile's build stage sets EVERGREEN_STANDALONE=1 for Next's standalone server (node server.js, its
+ * config baked in). Elsewhere `next start` serves the build, and Next warns on every start of a standalone one.
+ * NEXT_DEPLOYMENT_ID, read by Next itself at build time, names the build to every server that runs it.
+ * @type {import("next").NextConfig}
+ */
+const standalone =
+  process.env.EVERGREEN_STANDALONE === "1" ? { output: "standalone", outputFileTracingRoot: __dirname } : {};
+
 /** @type {import("next").NextConfig} */
 const nextConfig = {
+  ...standalone,
   poweredByHeader: false,
   experimental: {
     serverActions: { bodySizeLimit: ACTION_BODY_LIMIT },
