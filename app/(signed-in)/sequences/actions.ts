@@ -76,7 +76,8 @@ export async function enrolInSequenceAction(_previous: ActionState, formData: un
   try {
     outcome = await enrolContacts(user.id, values.sequenceId, readEnrolTarget(formData));
   } catch (error) {
-    return refused(error, values, "No contact was enrolled.");
+    // Only what was typed goes back; the ids stay in the page's own hidden fields.
+    return refused(error, { tag: values.tag }, "No contact was enrolled.");
   }
   revalidateEnrolments();
   return { ok: outcome.enrolled > 0, message: enrolOutcomeText(outcome) };

@@ -187,7 +187,9 @@ export default async function ContactPage({
           <div className="relative overflow-x-auto rounded-lg border border-slate-200 bg-white shadow-sm">
             <table className="w-full text-left text-sm">
               <caption className="sr-only">
-                Email to {displayName}, and replies that stopped a sequence, newest first
+                {replies.length > 0
+                  ? `Email to ${displayName}, and replies that stopped a sequence, newest first`
+                  : `Email to ${displayName}, newest first`}
               </caption>
               <thead className="border-b border-slate-200 bg-slate-50 text-slate-600">
                 <tr>
