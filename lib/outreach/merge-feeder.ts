@@ -5,10 +5,10 @@ import { isRecordId, isUniqueViolation } from "../platform/db";
 import { newMessageId } from "../mail/mime";
 import { MAX_SUBJECT_LENGTH } from "../mail/compose";
 import { enqueueMessage, recipientRows } from "../mail/messages";
-import { sendingPace } from "../mail/pacing";
+import { bulkAllowance } from "./bulk-allowance";
 import { headerTextProblem, windowOf } from "./merge-rules";
 import { FIELD_LABELS, mergePreview, renderFor } from "./merge-report";
-import { insideWindow, MERGE_INTERVAL_MS, MERGE_PACE, mergeDailyBudget, nextWindowOpening } from "./merge-schedule";
+import { insideWindow, MERGE_INTERVAL_MS, MERGE_PACE, nextWindowOpening } from "./merge-schedule";
 import { newUnsubscribeKey, UNSUBSCRIBE_FOOTER, unsubscribeUrl } from "./unsubscribe";
 
 /**
@@ -27,8 +27,6 @@ import { newUnsubscribeKey, UNSUBSCRIBE_FOOTER, unsubscribeUrl } from "./unsubsc
 const PER_TICK = 10;
 
 export type FeedOutcome = { queued: number; skipped: number; finished: number; held: number };
-
-const STARTED = ["SENDING", "SENT", "UNKNOWN"] as const;
 
 export async function feedMerges(deps: AppDeps = appDeps()): Promise<FeedOutcome> {
   const now = deps.now();
@@ -93,25 +91,14 @@ export async function feedMerge(
     return { ...result, held: true };
   }
 
-  // The day's cap is shared with one-to-one email, which keeps a reserve merges never use.
-  const pace = await sendingPace(merge.userId, deps);
-  const waitingInOutbox = await db.message.count({
-    where: { userId: merge.userId, mergeId: { not: null }, status: { in: ["QUEUED", "SCHEDULED"] } },
-  });
-  if (pace.lastDay + waitingInOutbox >= mergeDailyBudget(pace.dailyLimit)) {
-    const oldest = await db.message.findFirst({
-      where: { userId: merge.userId, status: { in: [...STARTED] }, sendStartedAt: { gt: new Date(now - 86_400_000) } },
-      orderBy: { sendStartedAt: "asc" },
-      select: { sendStartedAt: true },
-    });
-    await moveSlot(merge, new Date((oldest?.sendStartedAt?.getTime() ?? now) + 86_400_000), deps);
+  // The day's cap is shared with one-to-one email, which keeps a reserve bulk mail never uses; several
+  // merges and sequences of one account share the bulk pace: what they queued in the last minute counts.
+  const allowance = await bulkAllowance(merge.userId, deps);
+  if (allowance.dayFullUntil) {
+    await moveSlot(merge, allowance.dayFullUntil, deps);
     return { ...result, held: true };
   }
-  // Several merges of one account share its merge pace: what they queued in the last minute counts.
-  const lastMinute = await db.message.count({
-    where: { userId: merge.userId, mergeId: { not: null }, createdAt: { gt: new Date(now - 60_000) } },
-  });
-  let budget = Math.min(PER_TICK, MERGE_PACE.sendsPerMinute - lastMinute);
+  let budget = Math.min(PER_TICK, allowance.left);
 
   let slotFrom = merge.nextSendAt;
   while (budget > 0) {

@@ -4,10 +4,9 @@ import { newMessageId } from "../mail/mime";
 import { recipientRows } from "../mail/messages";
 import { findFollowUpSource } from "../mail/follow-up";
 import { threadHeaders } from "../mail/follow-up-rules";
-import { sendingPace } from "../mail/pacing";
-import { insideWindow, MERGE_PACE, mergeDailyBudget, nextWindowOpening } from "./merge-schedule";
-import { stepDueAt } from "./sequence-schedule";
-import { renderStep, sequenceWindowFor } from "./sequence-steps";
+import { insideWindow, MERGE_PACE, nextWindowOpening } from "./merge-schedule";
+import { bulkAllowance, type BulkAllowance } from "./bulk-allowance";
+import { nextStepDue, renderStep, sequenceWindowFor } from "./sequence-steps";
 import { newUnsubscribeKey, UNSUBSCRIBE_FOOTER, unsubscribeUrl } from "./unsubscribe";
 import { checkEnrolmentForReply } from "./reply-detection";
 
@@ -62,7 +61,7 @@ export async function feedSequences(deps: AppDeps = appDeps()): Promise<Sequence
   const due = await findDueEnrolments(now, deps);
   // Per tick, each account is read once and its bulk budget counted once.
   const accounts = new Map<string, Promise<AccountView>>();
-  const budgets = new Map<string, Promise<Budget>>();
+  const budgets = new Map<string, Promise<BulkAllowance>>();
   for (const { id, userId } of due) {
     try {
       if (!accounts.has(userId)) accounts.set(userId, accountOf(userId, deps));
@@ -103,26 +102,6 @@ async function accountOf(userId: string, deps: AppDeps): Promise<AccountView> {
   };
 }
 
-type Budget = { left: number; retryAt: Date };
-
-/**
- * What bulk mail (merges and sequences together) may still queue for this account now: the bulk pace
- * per minute, and the day's bulk budget (mergeDailyBudget), which leaves room for one-to-one email.
- */
-async function bulkBudget(userId: string, deps: AppDeps): Promise<Budget> {
-  const { db } = deps;
-  const now = deps.now().getTime();
-  const bulk = { userId, OR: [{ mergeId: { not: null } }, { sequenceEnrolmentId: { not: null } }] };
-  const [pace, waiting, lastMinute] = await Promise.all([
-    sendingPace(userId, deps),
-    db.message.count({ where: { ...bulk, status: { in: ["QUEUED", "SCHEDULED"] } } }),
-    db.message.count({ where: { ...bulk, createdAt: { gt: new Date(now - 60_000) } } }),
-  ]);
-  const dayLeft = mergeDailyBudget(pace.dailyLimit) - pace.lastDay - waiting;
-  if (dayLeft <= 0) return { left: 0, retryAt: new Date(now + 15 * 60_000) };
-  return { left: Math.min(dayLeft, MERGE_PACE.sendsPerMinute - lastMinute), retryAt: new Date(now + 60_000) };
-}
-
 function loadEnrolment(id: string, deps: AppDeps) {
   return deps.db.sequenceEnrolment.findFirst({
     where: { id, state: "ACTIVE" },
@@ -143,7 +122,7 @@ type FeedResult = "queued" | "stopped" | "finished" | "held" | "late" | "waiting
 export async function feedEnrolment(
   id: string,
   account: AccountView,
-  budgets: Map<string, Promise<Budget>>,
+  budgets: Map<string, Promise<BulkAllowance>>,
   deps: AppDeps,
 ): Promise<FeedResult> {
   const { db } = deps;
@@ -155,8 +134,7 @@ export async function feedEnrolment(
     const { count } = await db.sequenceEnrolment.updateMany({ where: guard, data });
     return count === 1 ? result : "taken";
   };
-  const stop = (reason: string) =>
-    write({ state: "STOPPED", stopReason: reason, endedAt: now, nextSendAt: null, dueAt: null }, "stopped");
+  const stop = (reason: string) => stopEnrolment(guard, reason, deps);
   const steps = enrolment.version.steps;
   const window = sequenceWindowFor(enrolment.sequence, enrolment.contact);
 
@@ -173,10 +151,7 @@ export async function feedEnrolment(
     if (!last || last.status !== "SENT") return stop(stepFailure(enrolment.step, last));
     const next = steps[enrolment.step];
     if (!next) return write({ state: "FINISHED", endedAt: now, nextSendAt: null }, "finished");
-    const due = new Date(
-      stepDueAt((last.sentAt ?? now).getTime(), { days: next.delayDays, businessDays: next.businessDays }, window) ??
-        now.getTime(),
-    );
+    const due = nextStepDue(last.sentAt ?? now, next, window);
     return write({ dueAt: due, nextSendAt: due }, "waiting");
   }
 
@@ -206,9 +181,10 @@ export async function feedEnrolment(
     if (!opening) return stop("The send window never opens");
     return write({ dueAt: new Date(opening.opens), nextSendAt: new Date(opening.opens) }, "waiting");
   }
-  if (!budgets.has(enrolment.userId)) budgets.set(enrolment.userId, bulkBudget(enrolment.userId, deps));
+  if (!budgets.has(enrolment.userId)) budgets.set(enrolment.userId, bulkAllowance(enrolment.userId, deps));
   const budget = await budgets.get(enrolment.userId)!;
-  if (budget.left <= 0) return write({ nextSendAt: budget.retryAt }, "waiting");
+  if (budget.left <= 0)
+    return write({ nextSendAt: budget.dayFullUntil ?? new Date(now.getTime() + 60_000) }, "waiting");
   budget.left -= 1;
   return queueStep(enrolment, account, guard, deps);
 }
@@ -221,24 +197,29 @@ function stepFailure(step: number, last: { status: MessageStatus; lastError: str
   return `A step failed: ${which}${last.lastError ? `, ${last.lastError}` : ""}`;
 }
 
+type EnrolmentGuard = { id: string; state: "ACTIVE"; step: number; nextSendAt: Date };
+
+/** Stops the enrolment as read (guard) with the reason; "taken" when another worker or the user moved it first. */
+async function stopEnrolment(guard: EnrolmentGuard, reason: string, deps: AppDeps): Promise<"stopped" | "taken"> {
+  const { count } = await deps.db.sequenceEnrolment.updateMany({
+    where: guard,
+    data: { state: "STOPPED", stopReason: reason, endedAt: deps.now(), nextSendAt: null, dueAt: null },
+  });
+  return count === 1 ? "stopped" : "taken";
+}
+
 class StepTaken extends Error {}
 
 /** Creates the step's message and moves the enrolment on, in one transaction, or neither. */
 async function queueStep(
   enrolment: Enrolment,
   account: AccountView,
-  guard: { id: string; state: "ACTIVE"; step: number; nextSendAt: Date },
+  guard: EnrolmentGuard,
   deps: AppDeps,
 ): Promise<FeedResult> {
   const { db } = deps;
   const now = deps.now();
-  const stop = async (reason: string) => {
-    const { count } = await db.sequenceEnrolment.updateMany({
-      where: guard,
-      data: { state: "STOPPED", stopReason: reason, endedAt: now, nextSendAt: null, dueAt: null },
-    });
-    return count === 1 ? ("stopped" as const) : ("taken" as const);
-  };
+  const stop = (reason: string) => stopEnrolment(guard, reason, deps);
   const position = enrolment.step;
   const step = enrolment.version.steps[position];
   if (!step) {

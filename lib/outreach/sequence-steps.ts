@@ -1,6 +1,7 @@
 import { MAX_SUBJECT_LENGTH } from "../mail/compose";
 import { followUpSubject } from "../mail/follow-up-rules";
 import type { SendWindow } from "./merge-schedule";
+import { stepDueAt } from "./sequence-schedule";
 import { headerTextProblem } from "./merge-rules";
 import { FIELD_LABELS } from "./merge-report";
 import { mergeValuesOf, renderTemplate } from "./templates";
@@ -56,4 +57,10 @@ export function renderStep(
     (subject.length > MAX_SUBJECT_LENGTH ? `The subject is over ${MAX_SUBJECT_LENGTH} characters.` : undefined);
   if (problem) return { ok: false, reason: problem };
   return { ok: true, subject, body: body.text };
+}
+
+/** When `step` is due after the one before left at `from`: its wait, then the window (at `from` if the window never opens). */
+export function nextStepDue(from: Date, step: { delayDays: number; businessDays: boolean }, window: SendWindow): Date {
+  const due = stepDueAt(from.getTime(), { days: step.delayDays, businessDays: step.businessDays }, window);
+  return new Date(due ?? from.getTime());
 }

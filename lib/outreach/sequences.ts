@@ -4,8 +4,7 @@ import { isRecordId, isUniqueViolation } from "../platform/db";
 import { appDeps, type AppDeps } from "../platform/deps";
 import { UserError } from "../platform/errors";
 import { tagKey } from "../crm/tags";
-import { stepDueAt } from "./sequence-schedule";
-import { sequenceWindowFor } from "./sequence-steps";
+import { nextStepDue, sequenceWindowFor } from "./sequence-steps";
 import type { SequenceInput, StepInput } from "./sequence-rules";
 
 /**
@@ -315,13 +314,7 @@ export async function decideLateStep(
       : !next
         ? { state: "FINISHED" as const, step: steps.length, endedAt: now, nextSendAt: null }
         : (() => {
-            const due = new Date(
-              stepDueAt(
-                now.getTime(),
-                { days: next.delayDays, businessDays: next.businessDays },
-                sequenceWindowFor(enrolment.sequence, enrolment.contact),
-              ) ?? now.getTime(),
-            );
+            const due = nextStepDue(now, next, sequenceWindowFor(enrolment.sequence, enrolment.contact));
             return { step: enrolment.step + 1, dueAt: due, nextSendAt: due };
           })();
   const { count } = await db.sequenceEnrolment.updateMany({ where: guard, data: { ...data, lateSince: null } });
