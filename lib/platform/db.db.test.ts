@@ -23,6 +23,36 @@ describe(`the database on ${testDatabaseProvider()}`, () => {
     expect(await migrateDatabase(test.database)).toEqual([]);
   });
 
+  it("keeps a write made outside a transaction out of another one that is open: it survives that one's rollback", async () => {
+    await test.db.user.create({ data: { email: "outside@evergreen.test" } });
+    let inside!: () => void;
+    const insideTransaction = new Promise<void>((resolve) => (inside = resolve));
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const rolledBack = test.db
+      .$transaction(async (tx) => {
+        await tx.user.create({ data: { email: "rolled-back@evergreen.test" } });
+        inside();
+        await released;
+        throw new Error("roll it back");
+      })
+      .catch((error: Error) => error.message);
+    await insideTransaction;
+    // Sent now, while the transaction is open (Prisma's queries start only when awaited). On SQLite's one
+    // connection it waits for the transaction to end (lib/platform/sqlite-gate.ts); it would run inside it.
+    const outside = (async () =>
+      await test.db
+        .$executeRaw`UPDATE "User" SET "name" = 'written outside' WHERE "email" = 'outside@evergreen.test'`)();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    release();
+    expect(await rolledBack).toBe("roll it back");
+    expect(await outside).toBe(1);
+    expect(await test.db.user.count({ where: { email: "rolled-back@evergreen.test" } })).toBe(0);
+    expect((await test.db.user.findUnique({ where: { email: "outside@evergreen.test" } }))?.name).toBe(
+      "written outside",
+    );
+  });
+
   it("stores the Auth.js models with their relations", async () => {
     const user = await test.db.user.create({
       data: {

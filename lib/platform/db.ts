@@ -1,6 +1,6 @@
-import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { getEnv, type Env } from "./env";
+import { gatedSqliteAdapter } from "./sqlite-gate";
 import { PrismaClient as PgClient } from "../generated/pg/client";
 import { PrismaClient as SqliteClient } from "../generated/sqlite/client";
 
@@ -13,7 +13,7 @@ const omitSecrets = {
 } as const;
 
 function createSqliteClient(url: string) {
-  const adapter = new PrismaBetterSQLite3({ url, timeout: 10_000 });
+  const adapter = gatedSqliteAdapter({ url, timeout: 10_000 });
   return new SqliteClient({ adapter, omit: omitSecrets });
 }
 
