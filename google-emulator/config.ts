@@ -27,6 +27,8 @@ export interface EmulatorConfig {
   testingRefreshTokenTtlSeconds: number;
   refreshTokenIdleTtlSeconds: number;
   sendUnitsPerMinute: number;
+  /** How long each messages.send takes before Gmail answers (real Gmail: a few hundred ms). */
+  sendLatencyMs: number;
   sendUnitCost: number;
   profileUnitCost: number;
   threadGetUnitCost: number;
@@ -70,6 +72,7 @@ export const DEFAULT_CONFIG: EmulatorConfig = {
   testingRefreshTokenTtlSeconds: 7 * 24 * 3600,
   refreshTokenIdleTtlSeconds: 183 * 24 * 3600,
   sendUnitsPerMinute: 15_000,
+  sendLatencyMs: 0,
   sendUnitCost: 100,
   profileUnitCost: 1,
   threadGetUnitCost: 10,

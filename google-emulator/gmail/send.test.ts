@@ -95,6 +95,21 @@ describe("Gmail send", () => {
     expect(assigned?.from).toBe(`"${DEV_USER.name}" <${DEV_USER.email}>`);
   });
 
+  it("answers each send only after sendLatencyMs", async () => {
+    await env.control.configure({ sendLatencyMs: 300 });
+    const started = performance.now();
+    await Promise.all(
+      ["a", "b", "c"].map((subject) =>
+        api.users.messages.send({
+          userId: "me",
+          requestBody: { raw: rawOf(Buffer.from(`To: bob@example.com\r\nSubject: ${subject}\r\n\r\nbody`)) },
+        }),
+      ),
+    );
+    expect(performance.now() - started).toBeGreaterThanOrEqual(290);
+    expect(await storedMessages()).toHaveLength(3);
+  });
+
   it("keeps a non-ASCII display name when it rewrites From", async () => {
     await api.users.messages.send({
       userId: "me",

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import { simpleParser, type AddressObject, type ParsedMail } from "mailparser";
 import type { EmulatorContext } from "../context";
 import { json, type EmulatorRequest, type Reply } from "../http";
@@ -14,6 +15,8 @@ export async function handleSend(
   upload: boolean,
 ): Promise<Reply> {
   const { state } = ctx;
+  // Gmail takes a few hundred milliseconds to accept a message; benches set it to see concurrency pay.
+  if (state.config.sendLatencyMs > 0) await sleep(state.config.sendLatencyMs);
   const auth = authorizeCall(ctx, req, userId, SEND_SCOPES, "SendMessage");
   if (!auth.ok) return auth.reply;
   if (!spendUnits(ctx, auth.user, state.config.sendUnitCost))

@@ -3,7 +3,8 @@ import { appDeps, type AppDeps } from "../platform/deps";
 /**
  * Gmail's per-user limits: 15,000 quota units a minute at 100 a send (150 sends), and a daily sending
  * cap (2,000 for Workspace, 500 for consumer Gmail; GMAIL_DAILY_SEND_LIMIT). Evergreen keeps under
- * 95% of both, so Google's own limit is never what stops a message.
+ * 95% of both, so Google's own limit is never what stops a message. An operator may set a slower pace
+ * a minute (GMAIL_SENDS_PER_MINUTE), kept the same way.
  */
 export const PACING = { sendsPerMinute: 150, holdAt: 0.95, warnAt: 0.8 } as const;
 
@@ -40,7 +41,7 @@ export async function sendingPace(userId: string, deps: AppDeps = appDeps()): Pr
   if (lastDay >= Math.floor(dailyLimit * PACING.holdAt)) {
     const oldest = await oldestIn(24 * 60 * 60_000);
     holdUntil = new Date((oldest?.getTime() ?? now) + 24 * 60 * 60_000);
-  } else if (lastMinute >= Math.ceil(PACING.sendsPerMinute * PACING.holdAt)) {
+  } else if (lastMinute >= Math.ceil((deps.sendsPerMinute ?? PACING.sendsPerMinute) * PACING.holdAt)) {
     const oldest = await oldestIn(60_000);
     holdUntil = new Date((oldest?.getTime() ?? now) + 60_000);
   }

@@ -18,6 +18,8 @@ export type AppDeps = {
   publishingStatus: "production" | "testing";
   /** Gmail's daily sending cap for these accounts (Workspace 2,000; consumer Gmail 500). */
   dailySendLimit: number;
+  /** The most one account sends in a minute; Gmail's quota (PACING.sendsPerMinute) unless set lower. */
+  sendsPerMinute?: number;
   /** How long an outbox worker holds a message; OUTBOX.leaseMs unless set (OUTBOX_LEASE_SECONDS). */
   outboxLeaseMs?: number;
   /** GMAIL_REPLY_DETECTION: "metadata" lets users turn on "Stop when they reply"; unset means off. */
@@ -38,6 +40,7 @@ export function appDeps(): AppDeps {
       now: () => new Date(),
       publishingStatus: env.oauthPublishingStatus,
       dailySendLimit: env.gmailDailySendLimit,
+      sendsPerMinute: env.gmailSendsPerMinute,
       outboxLeaseMs: env.outboxLeaseMs,
       replyDetection: env.replyDetection,
     };

@@ -63,6 +63,12 @@ const rawSchema = z.object({
     .min(1)
     .max(100_000)
     .default(2000),
+  GMAIL_SENDS_PER_MINUTE: z.coerce
+    .number({ message: "must be a whole number of messages an account may send a minute, from 1 to Gmail's 150" })
+    .int()
+    .min(1, "must be a whole number of messages an account may send a minute, from 1 to Gmail's 150")
+    .max(150, "must be at most 150: Gmail's quota allows no more sends a minute per account")
+    .default(150),
   SEND_RATE_LIMIT_PER_MINUTE: z.coerce
     .number({ message: "must be a whole number of sends a user may make per minute, e.g. 30" })
     .int()
@@ -123,6 +129,8 @@ export type Env = {
   tokenEncryptionKeys: EncryptionKey[];
   /** Gmail's daily sending cap per account: Evergreen warns at 80% and holds at 95%. */
   gmailDailySendLimit: number;
+  /** The most an account sends in a minute: Gmail's 150 unless set lower (GMAIL_SENDS_PER_MINUTE). */
+  gmailSendsPerMinute: number;
   /** How long a worker holds a message before another may take it over; unset means the outbox's own (lib/mail/outbox.ts). */
   outboxLeaseMs?: number;
   /** Whether each app server runs the outbox and other background jobs itself. */
@@ -251,6 +259,7 @@ export function parseEnv(variables: Record<string, string | undefined>, cwd = pr
     },
     oauthPublishingStatus: raw.GOOGLE_OAUTH_PUBLISHING_STATUS,
     gmailDailySendLimit: raw.GMAIL_DAILY_SEND_LIMIT,
+    gmailSendsPerMinute: raw.GMAIL_SENDS_PER_MINUTE,
     outboxLeaseMs: raw.OUTBOX_LEASE_SECONDS === undefined ? undefined : raw.OUTBOX_LEASE_SECONDS * 1000,
     backgroundJobs: raw.BACKGROUND_JOBS,
     migrateOnStart: raw.MIGRATE_ON_START === "true",

@@ -1,23 +1,18 @@
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { EmulatorControl } from "@/google-emulator/control/client";
 import { startGoogleEmulator } from "@/google-emulator/index";
 import { DEV_CLIENT } from "@/google-emulator/seed";
-import { connect } from "@/google-emulator/testing";
 import { createDb, type Db } from "@/lib/platform/db";
 import { migrateDatabase } from "@/lib/platform/db-migrations";
 import type { AppDeps } from "@/lib/platform/deps";
-import type { Env } from "@/lib/platform/env";
 import { googleGateway } from "@/lib/google/gateway";
 import { composeSchema } from "@/lib/mail/compose";
 import { enqueueMessage } from "@/lib/mail/messages";
 import { runOutboxOnce } from "@/lib/mail/outbox";
 import { PACING } from "@/lib/mail/pacing";
 import { createTokenVault } from "@/lib/connection/token-crypto";
-import { linkGoogleAccount } from "@/lib/connection/sign-in";
-import { findPostgresBinaries, startTemporaryPostgres } from "@/test-support/postgres-server";
+import { benchDatabases } from "./databases";
+import { connectedGoogleUser } from "./setup";
 
 /**
  * The send path without Google: validating and storing a message (what the send action does after
@@ -47,10 +42,15 @@ export type ThroughputRow = {
   seconds: number;
   duplicates: number;
 };
-export type OutboxBenchReport = { enqueue: EnqueueRow[]; throughput: ThroughputRow[]; skipped: string[] };
+export type OutboxBenchReport = {
+  enqueue: EnqueueRow[];
+  throughput: ThroughputRow[];
+  postgres?: string;
+  skipped: string[];
+};
 
 /** The app's dependencies for one emulator; a daily cap high enough that only the minute's pacing shows. */
-function benchDeps(db: Db, keys: AppDeps["keys"], emulatorUrl: string): AppDeps {
+export function benchDeps(db: Db, keys: AppDeps["keys"], emulatorUrl: string): AppDeps {
   return {
     db,
     keys,
@@ -65,25 +65,14 @@ function benchDeps(db: Db, keys: AppDeps["keys"], emulatorUrl: string): AppDeps 
 const percentile = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
 
-async function connectedUser(db: Db, deps: AppDeps, emulatorUrl: string): Promise<string> {
-  const userId = (await db.user.create({ data: { email: `bench-${randomBytes(4).toString("hex")}@evergreen.test` } }))
-    .id;
-  const { tokens } = await connect(emulatorUrl, { prompt: "consent" });
-  await linkGoogleAccount(
-    {
-      ...tokens,
-      providerAccountId: `bench-${userId}`,
-      expires_at: Math.floor((tokens.expiry_date ?? 0) / 1000),
-      userId,
-      type: "oidc",
-      provider: "google",
-    },
-    deps,
-  );
-  return userId;
-}
+/** A new account at the local Google, connected to a new Evergreen user. */
+export const connectedUser = (deps: AppDeps, emulatorUrl: string) =>
+  connectedGoogleUser(new EmulatorControl(emulatorUrl), emulatorUrl, deps, {
+    email: `bench-${randomBytes(4).toString("hex")}@evergreen.test`,
+    name: "Bench Sender",
+  });
 
-const message = (subject: string) =>
+export const message = (subject: string) =>
   composeSchema.parse({
     to: ["grace@evergreen.test", "alan@evergreen.test"],
     cc: ["team@evergreen.test"],
@@ -97,15 +86,7 @@ export async function benchOutbox(
   onCleanup: (cleanup: () => Promise<void>) => void,
 ): Promise<OutboxBenchReport> {
   const report: OutboxBenchReport = { enqueue: [], throughput: [], skipped: [] };
-  const sqliteDir = mkdtempSync(path.join(tmpdir(), "evergreen-bench-outbox-"));
-  onCleanup(async () => rmSync(sqliteDir, { recursive: true, force: true }));
-  const databases: Array<Env["database"]> = [{ provider: "sqlite", url: `file:${path.join(sqliteDir, "outbox.db")}` }];
-  if (findPostgresBinaries()) {
-    const server = await startTemporaryPostgres();
-    onCleanup(async () => server.stop());
-    databases.push({ provider: "postgresql", url: server.url });
-  } else report.skipped.push("PostgreSQL: binaries not installed");
-
+  const databases = await benchDatabases("outbox", report, onCleanup);
   for (const database of databases) {
     await migrateDatabase(database);
     const db = createDb(database);
@@ -115,7 +96,7 @@ export async function benchOutbox(
     for (const users of CONCURRENCY) {
       const emulator = await startGoogleEmulator({ port: 0 });
       const deps = benchDeps(db, keys, emulator.url);
-      const userIds = await Promise.all(Array.from({ length: users }, () => connectedUser(db, deps, emulator.url)));
+      const userIds = await Promise.all(Array.from({ length: users }, () => connectedUser(deps, emulator.url)));
       await emulator.close();
       const times: number[] = [];
       while (times.length < SAMPLES) {
@@ -145,7 +126,7 @@ export async function benchOutbox(
       const emulator = await startGoogleEmulator({ port: 0 });
       const control = new EmulatorControl(emulator.url);
       const deps = benchDeps(db, keys, emulator.url);
-      const userId = await connectedUser(db, deps, emulator.url);
+      const userId = await connectedUser(deps, emulator.url);
       const config = await control.config();
       const quotaPerMinute = Math.floor(config.sendUnitsPerMinute / config.sendUnitCost);
       for (let n = 0; n < quotaPerMinute + 20; n++) {

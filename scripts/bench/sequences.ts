@@ -3,8 +3,7 @@ import { randomBytes } from "node:crypto";
 import { EmulatorControl } from "@/google-emulator/control/client";
 import { startGoogleEmulator } from "@/google-emulator/index";
 import { DEV_CLIENT } from "@/google-emulator/seed";
-import { connect, EVERGREEN_SCOPES } from "@/google-emulator/testing";
-import { linkGoogleAccount } from "@/lib/connection/sign-in";
+import { EVERGREEN_SCOPES } from "@/google-emulator/testing";
 import { createTokenVault } from "@/lib/connection/token-crypto";
 import { searchTextOf } from "@/lib/crm/contacts";
 import { googleGateway } from "@/lib/google/gateway";
@@ -19,6 +18,7 @@ import { createDb, databaseProvider, type Db } from "@/lib/platform/db";
 import { migrateDatabase } from "@/lib/platform/db-migrations";
 import type { AppDeps } from "@/lib/platform/deps";
 import type { Env } from "@/lib/platform/env";
+import { connectedGoogleUser } from "./setup";
 
 /**
  * Sequences at scale (issue #20), on a SQLite file and on PostgreSQL, against the local Google:
@@ -178,28 +178,13 @@ const LAST = ["Smith", "Garcia", "Tanaka", "Patel", "Nowak", "Rossi", "Dubois", 
 const ZONES = ["", "America/New_York", "Europe/Berlin", "Asia/Tokyo", "Australia/Sydney"] as const;
 
 /** A user with reply detection on, connected through the local Google's screens with gmail.metadata granted. */
-async function connectedUser(control: EmulatorControl, url: string, deps: AppDeps, n: number): Promise<string> {
-  const email = `sequence-bench-${n}@evergreen.test`;
-  const { sub } = await control.addUser({ email });
-  const { tokens } = await connect(url, {
-    prompt: "consent",
-    account: email,
+const connectedUser = (control: EmulatorControl, url: string, deps: AppDeps, n: number) =>
+  connectedGoogleUser(control, url, deps, {
+    email: `sequence-bench-${n}@evergreen.test`,
+    name: `Sender ${n}`,
     scopes: [...EVERGREEN_SCOPES, GMAIL_METADATA_SCOPE],
+    replyDetection: true,
   });
-  const { id: userId } = await deps.db.user.create({ data: { email, name: `Sender ${n}`, replyDetection: true } });
-  await linkGoogleAccount(
-    {
-      ...tokens,
-      providerAccountId: sub,
-      expires_at: Math.floor((tokens.expiry_date ?? 0) / 1000),
-      userId,
-      type: "oidc",
-      provider: "google",
-    },
-    deps,
-  );
-  return userId;
-}
 
 /** Contacts and sequences through the lib, the 10,000 enrolments with createMany; returns the start. */
 async function seed(db: Db, deps: AppDeps, userIds: string[]): Promise<number> {
