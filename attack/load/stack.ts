@@ -92,6 +92,19 @@ function run(label: string, command: string, args: string[], env: Record<string,
     throw new Error(`${label} failed (exit ${result.status}):\n${`${result.stdout}${result.stderr}`.slice(-3000)}`);
 }
 
+/** Reuses the build in `.next` (warning when a source changed after it), or builds when asked or when there is none. */
+export function ensureBuild(rebuild: boolean, env: Record<string, string>, log: WriteStream): void {
+  const buildId = path.join(".next", "BUILD_ID");
+  if (rebuild || !existsSync(buildId)) {
+    console.log("  building the app (next build)…");
+    run("next build", bin("next"), ["build"], env, log);
+  } else {
+    const changed = newerThanBuild(buildId);
+    if (changed)
+      console.warn(`  warning: ${changed} changed after the build in .next; pass --build to test the change`);
+  }
+}
+
 export class Stack {
   readonly appUrl: string;
   readonly emulatorUrl: string;
@@ -111,15 +124,7 @@ export class Stack {
     this.postgres = await startTemporaryPostgres();
     const appEnv = productionEnv(this.appUrl, this.emulatorUrl, this.postgres.url);
     run("db:migrate", bin("tsx"), ["scripts/db-migrate.ts"], appEnv, log);
-    const buildId = path.join(".next", "BUILD_ID");
-    if (this.config.rebuild || !existsSync(buildId)) {
-      console.log("  building the app (next build)…");
-      run("next build", bin("next"), ["build"], appEnv, log);
-    } else {
-      const changed = newerThanBuild(buildId);
-      if (changed)
-        console.warn(`  warning: ${changed} changed after the build in .next; pass --build to test the change`);
-    }
+    ensureBuild(this.config.rebuild, appEnv, log);
 
     const emulator = this.spawn("emulator", bin("tsx"), [
       "google-emulator/cli.ts",
@@ -170,6 +175,16 @@ export class Stack {
       stream?.on("data", (chunk: Buffer) => this.log?.write(`[${label}] ${chunk.toString()}`));
     return child;
   }
+}
+
+/** Stops what a run started when it ends: normally, by failing, or by Ctrl-C or SIGTERM. */
+export function stopOnExit(started: { stop(): void }): void {
+  process.on("exit", () => started.stop());
+  for (const signal of ["SIGINT", "SIGTERM"] as const)
+    process.on(signal, () => {
+      started.stop();
+      process.exit(130);
+    });
 }
 
 /** Runs a repository script (tsx) against the stack's database, as an operator would. */
