@@ -1,4 +1,5 @@
 import type { AddressInfo } from "node:net";
+import type { Clock } from "./clock";
 import { DEFAULT_CONFIG, mergeConfig, type EmulatorConfig } from "./config";
 import type { EmulatorContext } from "./context";
 import { exportSigningKey, generateSigningKey, loadSigningKey } from "./oauth2/signing-key";
@@ -24,6 +25,8 @@ export interface GoogleEmulatorOptions {
   config?: Partial<EmulatorConfig>;
   /** Adjustments to the seeded DEV_CLIENT (extra redirect URIs, publishing status). */
   devClient?: SeedOptions;
+  /** The clock every expiry reads; pass one to share it (the soak moves the app's clock with it). */
+  clock?: Clock;
 }
 
 export interface GoogleEmulator {
@@ -38,7 +41,7 @@ export async function startGoogleEmulator(options: GoogleEmulatorOptions = {}): 
   const initialConfig = mergeConfig(DEFAULT_CONFIG, options.config);
   const snapshot = options.stateFile ? readSnapshot(options.stateFile) : undefined;
   const key = snapshot ? loadSigningKey(snapshot.signingKeyPem) : generateSigningKey();
-  const state = new EmulatorState();
+  const state = new EmulatorState(options.clock);
   const riscDelivery = new SetDelivery(() => state.config);
 
   const applySeed = () => {

@@ -124,7 +124,9 @@ export interface Interaction {
 
 /** Everything the emulator remembers; one instance per running emulator. */
 export class EmulatorState {
-  readonly clock = new Clock();
+  /** A clock passed in is shared with whoever moves it (scripts/soak moves the app's with it). */
+  constructor(readonly clock: Clock = new Clock()) {}
+
   readonly faults = new FaultQueue();
   /** Service accounts, event streams, disabled accounts and SET faults (risc/). */
   readonly risc = new RiscState();
