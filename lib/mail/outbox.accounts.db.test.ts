@@ -9,7 +9,7 @@ import { googleGateway } from "../google/gateway";
 import { linkGoogleAccount } from "../connection/sign-in";
 import { composeSchema } from "./compose";
 import { enqueueMessage, UNDO_WINDOW_MS } from "./messages";
-import { runOutboxOnce } from "./outbox";
+import { drainOutbox, OUTBOX, runOutboxOnce } from "./outbox";
 
 // A worker waits on Gmail most of a send, so it sends for several accounts at once; one account's
 // messages still leave one after another, in order, and never faster than the account's pace.
@@ -139,5 +139,17 @@ describe("one outbox round across accounts", () => {
     expect(round).toMatchObject({ sent: 3, unknown: 1 });
     expect(await test.db.message.count({ where: { userId: fine, status: "SENT" } })).toBe(3);
     expect((await test.db.message.findFirstOrThrow({ where: { userId: broken } })).status).toBe("UNKNOWN");
+  });
+
+  it("goes on with round after round in one turn while each claims a full batch", async () => {
+    const users = [await connectedUser(), await connectedUser(), await connectedUser()];
+    const { deps } = watchedApp();
+    const backlog = OUTBOX.batch + 5;
+    for (let n = 0; n < backlog; n++) await enqueueMessage(users[n % 3]!, compose(`Backlog ${n}`), test.deps);
+
+    // One round takes a batch; the turn takes the rest at once instead of a second later.
+    expect(await drainOutbox(deps)).toMatchObject({ sent: backlog, "lost-lease": 0 });
+    expect(await drainOutbox(deps)).toMatchObject({ sent: 0 });
+    expect(await google.control.messages()).toHaveLength(backlog);
   });
 });

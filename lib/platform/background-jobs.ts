@@ -1,5 +1,5 @@
 import { keepConnectionsAlive } from "../connection/keep-alive";
-import { runOutboxOnce } from "../mail/outbox";
+import { drainOutbox } from "../mail/outbox";
 import { feedMerges } from "../outreach/merge-feeder";
 import { feedSequences } from "../outreach/sequence-feeder";
 import { checkScheduledConnections } from "../mail/scheduled-check";
@@ -59,7 +59,7 @@ const JOBS: Job[] = [
     name: "outbox",
     everyMs: OUTBOX_INTERVAL_MS,
     run: async () => {
-      const outcomes = await runOutboxOnce();
+      const outcomes = await drainOutbox();
       const summary = Object.entries(outcomes).filter(([, count]) => count > 0);
       return summary.length > 0
         ? `outbox: ${summary.map(([outcome, count]) => `${count} ${outcome}`).join(", ")}`
