@@ -5,6 +5,13 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { ENV_VARIABLES, EnvError, parseEnv } from "@/lib/platform/env";
 import { readYaml } from "@/test-support/yaml-subset";
+import {
+  interpolate,
+  readComposeLayout,
+  RUNTIME_ENVIRONMENT,
+  TOPOLOGY_ONLY_VARIABLES,
+  topologyEnvironment,
+} from "./topology/compose";
 
 // Docker cannot run here, so this keeps the deployment files honest with the code: the Dockerfile,
 // compose.yaml, deploy/ and package.json name the same commands, and only variables something reads.
@@ -81,15 +88,6 @@ function envOf(stage: Instruction[]): Record<string, string> {
     }
   }
   return variables;
-}
-
-/** compose's ${NAME:?message}, ${NAME:-default} and ${NAME}, filled from `settings`. */
-function interpolate(value: string, settings: Record<string, string>): string {
-  return value.replace(/\$\{(\w+)(?::([?-])([^}]*))?\}/g, (_, name: string, kind?: string, rest?: string) => {
-    if (name in settings) return settings[name]!;
-    if (kind === "-") return rest!;
-    throw new Error(`compose.yaml needs ${name}; give the test a sample value for it`);
-  });
 }
 
 describe("the commands", () => {
@@ -212,5 +210,30 @@ describe("many servers", () => {
     for (const [name] of evergreenServices.filter(([, service]) => service.command))
       expect(services[name]!.healthcheck, name).toEqual({ disable: "true" });
     for (const route of ["live", "ready"]) expect(existsSync(`app/api/health/${route}/route.ts`)).toBe(true);
+  });
+  it("the topology (scripts/topology.ts) runs compose's commands with compose's variables, and adds only what it names", () => {
+    const layout = readComposeLayout(SAMPLE_SETTINGS);
+    expect(layout.migrate).toEqual(services.migrate!.command);
+    expect(layout.worker).toEqual(services.worker!.command);
+    const place = {
+      databaseUrl: "postgresql://127.0.0.1:5432/x",
+      emulatorUrl: "http://127.0.0.1:4410",
+      outboxLeaseSeconds: 15,
+    };
+    for (const [name, service] of evergreenServices.filter(([name]) => name !== "migrate")) {
+      const compose = Object.fromEntries(
+        Object.entries(service.environment ?? {}).map(([key, value]) => [key, interpolate(value, SAMPLE_SETTINGS)]),
+      );
+      const topology = topologyEnvironment(layout, service.command ? "worker" : "app", place);
+      const { DATABASE_URL: _ours, ...same } = topology;
+      const { DATABASE_URL: _theirs, ...expected } = compose;
+      expect(same, name).toMatchObject(expected);
+      const added = Object.keys(topology).filter((key) => !(key in compose));
+      expect(added.sort(), name).toEqual([...TOPOLOGY_ONLY_VARIABLES, ...Object.keys(RUNTIME_ENVIRONMENT)].sort());
+    }
+    expect(envOf(runtime)).toMatchObject(RUNTIME_ENVIRONMENT);
+    for (const variable of TOPOLOGY_ONLY_VARIABLES) expect(ENV_VARIABLES).toContain(variable);
+    // The app servers run `npm start` (next start of the build), the image's node server.js being its standalone form.
+    expect(read("scripts/topology/cluster.ts")).toMatch(/"npm",\s*\["start", "--"/);
   });
 });
