@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { createWriteStream, mkdirSync, mkdtempSync, rmSync, type WriteStream } from "node:fs";
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { DEV_GOOGLE_CLIENT } from "@/lib/google/dev-client";
@@ -48,14 +48,16 @@ export class Cluster {
   readonly apps: Array<Proc | undefined> = [undefined, undefined];
   readonly workers: Array<Proc | undefined> = [undefined, undefined];
   private readonly children: ChildProcess[] = [];
-  private readonly log: WriteStream;
+  // Written synchronously, so the last lines before an exit are kept.
+  private readonly logFd: number;
+  private logOpen = true;
   private readonly dir = mkdtempSync(path.join(tmpdir(), "evergreen-topology-"));
   private postgres: TemporaryPostgres | undefined;
   private stopped = false;
 
   constructor(logFile: string) {
     mkdirSync(path.dirname(logFile), { recursive: true });
-    this.log = createWriteStream(logFile);
+    this.logFd = openSync(logFile, "w");
     this.layout = readComposeLayout({ ...SETTINGS, AUTH_URL: this.url });
   }
 
@@ -151,21 +153,28 @@ export class Cluster {
     try {
       this.postgres?.stop();
     } finally {
+      const nginxErrors = path.join(this.dir, "error.log");
+      if (existsSync(nginxErrors)) this.write(`--- nginx's error.log\n${readFileSync(nginxErrors, "utf8")}`);
       rmSync(this.dir, { recursive: true, force: true });
-      this.log.end();
+      this.logOpen = false;
+      closeSync(this.logFd);
     }
+  }
+
+  private write(text: string): void {
+    if (this.logOpen) writeSync(this.logFd, text);
   }
 
   private spawn(label: string, command: string, args: string[], env: Record<string, string> = {}): Proc {
     const child = spawn(command, args, { env: { ...process.env, ...env }, detached: true, stdio: "pipe" });
     this.children.push(child);
-    child.on("error", (error) => this.log.write(`[${label}] could not start: ${error.message}\n`));
+    child.on("error", (error) => this.write(`[${label}] could not start: ${error.message}\n`));
     let output = "";
     for (const stream of [child.stdout, child.stderr])
       stream?.on("data", (chunk: Buffer) => {
         const text = chunk.toString();
         output += text;
-        this.log.write(
+        this.write(
           text
             .split("\n")
             .filter(Boolean)
@@ -175,7 +184,7 @@ export class Cluster {
       });
     const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>((resolve) =>
       child.once("exit", (code, signal) => {
-        this.log.write(`${new Date().toISOString().slice(11, 23)} [${label}] exited (${signal ?? code})\n`);
+        this.write(`${new Date().toISOString().slice(11, 23)} [${label}] exited (${signal ?? code})\n`);
         resolve({ code, signal, at: performance.now() });
       }),
     );

@@ -13,7 +13,8 @@ import type { Proc } from "./cluster";
 const ACCOUNTS = 3;
 const REFRESH_DELAY_MS = 8_000;
 
-type Probe = { claimedByWorker2?: number; refreshed: Map<string, number> };
+/** When worker 2 claimed the second messages, and whether worker 1's round (one at a time) still held the first then. */
+type Probe = { claimedByWorker2?: number; workerOneBusy?: boolean; refreshed: Map<string, number> };
 
 export async function oneRefreshPerAccount(ctx: Context): Promise<{ ok: boolean; detail: string }> {
   const { cluster, db, control } = ctx;
@@ -59,8 +60,10 @@ export async function oneRefreshPerAccount(ctx: Context): Promise<{ ok: boolean;
         if (row.fresh && !probe.refreshed.has(row.id)) probe.refreshed.set(row.id, performance.now() - started);
       if (probe.claimedByWorker2 === undefined) {
         const second = await messageRows(db, secondIds);
-        if (second.length === ACCOUNTS && second.every((row) => row.status !== "QUEUED"))
+        if (second.length === ACCOUNTS && second.every((row) => row.status !== "QUEUED")) {
           probe.claimedByWorker2 = performance.now() - started;
+          probe.workerOneBusy = (await messageRows(db, firstIds)).every((row) => row.status === "SENDING");
+        }
       }
       await sleep(100);
     }
@@ -132,7 +135,8 @@ export async function oneRefreshPerAccount(ctx: Context): Promise<{ ok: boolean;
   const workersAlive = [worker1, worker2].every(
     (worker) => worker.child.exitCode === null && worker.child.signalCode === null,
   );
-  const workerTwoInTime = probe.claimedByWorker2 !== undefined && probe.claimedByWorker2 < firstRefresh;
+  const workerTwoInTime =
+    probe.claimedByWorker2 !== undefined && probe.claimedByWorker2 < firstRefresh && probe.workerOneBusy === true;
   const sent = finals.filter((row) => row.status === "SENT").length;
   const ok =
     refreshes.every((count) => count === 1) &&
@@ -148,7 +152,7 @@ export async function oneRefreshPerAccount(ctx: Context): Promise<{ ok: boolean;
     ok,
     detail:
       `${ACCOUNTS} accounts with expired tokens, each refresh held ${REFRESH_DELAY_MS / 1000} s at Google: worker 1 claimed one message per account, ` +
-      `worker 2 the second at +${((probe.claimedByWorker2 ?? NaN) / 1000).toFixed(1)} s, both servers ran the sign-in action per account ` +
+      `worker 2 the second at +${((probe.claimedByWorker2 ?? NaN) / 1000).toFixed(1)} s (worker 1 ${probe.workerOneBusy ? "still holding" : "no longer holding"} the first), both servers ran the sign-in action per account ` +
       `(${serverAnswers.filter((answer) => answer.proven).length} of ${serverAnswers.length} took the refreshed token, in ${(fastest / 1000).toFixed(1)}–${(slowest / 1000).toFixed(1)} s); ` +
       `first refresh landed at +${(firstRefresh / 1000).toFixed(1)} s; refreshes per account at Google: ${refreshes.join(", ")} ` +
       `(${tokenCalls} token calls); ${sent} of ${all.length} messages sent`,
