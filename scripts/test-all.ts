@@ -1,8 +1,9 @@
 // `npm test`: everything a contributor must pass, in order — schema check, lint, typecheck, the
 // dependency audit, unit and integration tests (SQLite), the PostgreSQL lane, the end-to-end tests in
-// Chromium, then the attack suite's heavy variants and the load test (`npm run test:attack` runs those
-// two). Every step runs even after a failure, so one run shows every problem; the last line totals them
-// for CI. `npm test -- --only e2e` (or schema, format, lint, typecheck, audit, unit, pg, attack, load;
+// Chromium, then the attack suite's heavy variants and the topology run (nginx, two app servers, two
+// workers, PostgreSQL, with the 50-user load test through nginx; `npm run test:attack` runs those two).
+// Every step runs even after a failure, so one run shows every problem; the last line totals them for
+// CI. `npm test -- --only e2e` (or schema, format, lint, typecheck, audit, unit, pg, attack, topology;
 // comma-separated for several) runs the steps with those ids.
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
@@ -47,7 +48,8 @@ function countsFile(file: string): Counts {
   return JSON.parse(readFileSync(file, "utf8")) as Counts;
 }
 
-function loadTestCounts(file: string): Counts {
+/** The topology, load and soak runs write { checks: [{ ok }] }: each check counts as a test. */
+function checksCounts(file: string): Counts {
   const { checks } = JSON.parse(readFileSync(file, "utf8")) as { checks: Array<{ ok: boolean }> };
   const passed = checks.filter((check) => check.ok).length;
   return { passed, failed: checks.length - passed, skipped: 0 };
@@ -107,11 +109,11 @@ const steps: Step[] = [
     count: vitestCounts,
   },
   {
-    id: "load",
-    name: "load: 50 users for 60 s on a production build over PostgreSQL",
-    command: ["npx", "tsx", "attack/load/load-test.ts"],
-    report: "load-test.json",
-    count: loadTestCounts,
+    id: "topology",
+    name: "topology: nginx, two app servers and two workers on one PostgreSQL, with the 50-user load test through nginx",
+    command: ["npx", "tsx", "scripts/topology.ts", "--seconds", "60"],
+    report: "topology.json",
+    count: checksCounts,
   },
 ];
 
