@@ -1,0 +1,91 @@
+/** How big a soak is: the full run (issue #22) and the short one that keeps every kind of event. */
+export type SoakScale = {
+  days: number;
+  productionAccounts: number;
+  testingAccounts: number;
+  /** Of each installation's accounts: sending most days, now and then, or idle until the last days. */
+  share: { daily: number; occasional: number };
+  /** Mean one-to-one sends a day of a daily and of an occasional sender. */
+  dailyRate: number;
+  occasionalRate: number;
+  merges: number;
+  sequenceAccounts: number;
+  /** Days between waves of new contacts enrolled in each sequence. */
+  enrolEveryDays: number;
+  revokedWithEvent: number;
+  revokedSilently: number;
+  passwordChanges: number;
+  evictions: number;
+  /** Chance per hour and installation that Google's next send / token call fails. */
+  sendFaultChance: number;
+  tokenFaultChance: number;
+  /** Token calls that time out (each costs the app's 10 s request timeout in wall time). */
+  tokenTimeouts: number;
+  wallGoalSeconds: number;
+};
+
+export const SCALES: Record<"full" | "short", SoakScale> = {
+  full: {
+    days: 180,
+    productionAccounts: 75,
+    testingAccounts: 25,
+    share: { daily: 0.4, occasional: 0.4 },
+    dailyRate: 1.25,
+    occasionalRate: 0.2,
+    merges: 12,
+    sequenceAccounts: 10,
+    enrolEveryDays: 15,
+    revokedWithEvent: 8,
+    revokedSilently: 8,
+    passwordChanges: 6,
+    evictions: 2,
+    sendFaultChance: 0.12,
+    tokenFaultChance: 0.04,
+    tokenTimeouts: 2,
+    wallGoalSeconds: 600,
+  },
+  short: {
+    days: 21,
+    productionAccounts: 14,
+    testingAccounts: 6,
+    share: { daily: 0.4, occasional: 0.4 },
+    dailyRate: 1.25,
+    occasionalRate: 0.3,
+    merges: 3,
+    sequenceAccounts: 3,
+    enrolEveryDays: 7,
+    revokedWithEvent: 2,
+    revokedSilently: 2,
+    passwordChanges: 2,
+    evictions: 1,
+    sendFaultChance: 0.25,
+    tokenFaultChance: 0.08,
+    tokenTimeouts: 1,
+    wallGoalSeconds: 90,
+  },
+};
+
+/** A seeded generator (mulberry32), so a seed replays the same six months. */
+export function seededRandom(seed: number) {
+  let state = seed >>> 0;
+  const next = () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  return {
+    next,
+    int: (below: number) => Math.floor(next() * below),
+    pick: <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)]!,
+    /** Knuth's Poisson draw: how many sends a day brings. */
+    poisson(mean: number) {
+      const limit = Math.exp(-mean);
+      let k = 0;
+      for (let p = next(); p > limit; p *= next()) k++;
+      return k;
+    },
+  };
+}
+export type SoakRandom = ReturnType<typeof seededRandom>;
