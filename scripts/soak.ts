@@ -1,7 +1,9 @@
-// `npx tsx scripts/soak.ts [--short] [--postgres] [--seed N]`: six months of Evergreen against the local
-// Google in minutes (issue #22). Prints a table, writes test-results/soak.json, exits 0 only if every check passed.
+// `npx tsx scripts/soak.ts [--short] [--postgres] [--seed N] [--days N]`: six months of Evergreen against the
+// local Google in minutes (issue #22). Prints a table, writes test-results/soak.json, exits 0 only if every check passed.
 import { randomBytes } from "node:crypto";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createInterface } from "node:readline";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { keepConnectionsAlive } from "@/lib/connection/keep-alive";
@@ -10,7 +12,8 @@ import { checkScheduledConnections } from "@/lib/mail/scheduled-check";
 import { feedMerges } from "@/lib/outreach/merge-feeder";
 import { feedSequences } from "@/lib/outreach/sequence-feeder";
 import { startTemporaryPostgres, type TemporaryPostgres } from "@/test-support/postgres-server";
-import { auditSoak, formatTable } from "./soak/audit";
+import { auditSoak, type PartReport } from "./soak/audit";
+import { combineReports, formatTable } from "./soak/report";
 import { SoakClock } from "./soak/clock";
 import {
   composeDay,
@@ -34,7 +37,7 @@ import {
 import { killWorkerMidSend } from "./soak/kill-worker";
 import { faultKind, Ledger } from "./soak/ledger";
 import { nothingPending, restartDatabase, rotateKeys } from "./soak/operations";
-import { SCALES, seededRandom } from "./soak/settings";
+import { SCALES, seededRandom, soakScale } from "./soak/settings";
 
 const DAY = 24 * HOUR;
 /** After the last day: time for the last reconnects and sends, in hours at most. */
@@ -47,17 +50,26 @@ function parseArgs(argv: string[]) {
   const daysAt = argv.indexOf("--days");
   const days = daysAt >= 0 ? Number(argv[daysAt + 1]) : undefined;
   if (days !== undefined && !(Number.isInteger(days) && days >= 10)) throw new Error("--days takes an integer ≥ 10");
-  return { short: argv.includes("--short"), postgres: argv.includes("--postgres"), seed, days };
+  const onlyAt = argv.indexOf("--only");
+  const only = onlyAt >= 0 ? (argv[onlyAt + 1] as Installation["name"]) : undefined;
+  if (only !== undefined && only !== "production" && only !== "testing") throw new Error("--only production|testing");
+  const outAt = argv.indexOf("--out");
+  const out = outAt >= 0 ? argv[outAt + 1] : undefined;
+  return { short: argv.includes("--short"), postgres: argv.includes("--postgres"), seed, days, only, out };
 }
 
-async function main() {
-  const args = parseArgs(process.argv.slice(2));
-  const scale = { ...SCALES[args.short ? "short" : "full"], ...(args.days ? { days: args.days } : {}) };
+/**
+ * One installation's six months in this process (`--only production|testing`): its database, its
+ * local Google, the app on one clock, and its share of the plan; the audit goes to `--out`.
+ */
+async function runInstallation(args: ReturnType<typeof parseArgs>, only: Installation["name"], out: string) {
+  const scale = soakScale(args, only);
+  const seed = args.seed + (only === "testing" ? 1_000 : 0);
   // One stream per concern: the plan, the day's email and Google's failures are the same for a seed
   // whatever the app's timing (its backoff jitter is Math.random's) does to the rest.
-  const random = seededRandom(args.seed);
-  const mail = seededRandom(args.seed + 1);
-  const faults = seededRandom(args.seed + 2);
+  const random = seededRandom(seed);
+  const mail = seededRandom(seed + 1);
+  const faults = seededRandom(seed + 2);
   const started = performance.now();
   const cleanups: Array<() => Promise<void> | void> = [];
   const log = (line: string) =>
@@ -75,7 +87,7 @@ async function main() {
   }
   const firstKey = { id: "soak-1", key: randomBytes(32) };
   const installations: Installation[] = [];
-  for (const name of ["production", "testing"] as const) {
+  for (const name of [only]) {
     const database = await installationDatabase(name, sqliteDir, postgres?.url);
     const installation = await startInstallation(name, database, clock, [firstKey]);
     cleanups.push(async () => {
@@ -151,7 +163,7 @@ async function main() {
 
     const broken = new Map<SoakAccount, true>();
     // Both installations poll at once: each draws from its own stream, so a seed replays the same run.
-    const userRandom = installations.map((_, n) => seededRandom(args.seed + 10 + n));
+    const userRandom = installations.map((_, n) => seededRandom(seed + 10 + n));
     const poll = async (installation: Installation, phase: 0 | 1) => {
       const rows = await installation.deps.db.account.findMany({
         where: { status: { not: "CONNECTED" } },
@@ -299,7 +311,7 @@ async function main() {
       phase("faults");
 
       if (step === rotationStep) await rotateKeys(installations, ledger, log);
-      if (step === killStep) {
+      if (step === killStep && only === "production") {
         killAccount = daily.find((account) => account.installation.name === "production" && !broken.has(account))!;
         const killed = await killWorkerMidSend(killAccount, clock, String(args.seed));
         const message = await killAccount.installation.deps.db.message.findUniqueOrThrow({
@@ -322,7 +334,7 @@ async function main() {
 
     const wallSeconds = (performance.now() - started) / 1000;
     log(
-      `job time (both installations): ${Object.entries(jobMs)
+      `job time: ${Object.entries(jobMs)
         .map(([name, ms]) => `${name} ${(ms / 1000).toFixed(1)} s`)
         .join(", ")}`,
     );
@@ -335,7 +347,6 @@ async function main() {
       installations,
       ledger,
       clock,
-      scale,
       startMs,
       wallSeconds,
       outboxOutcomes,
@@ -344,17 +355,53 @@ async function main() {
       postgres: !!postgres,
       seed: args.seed,
     });
+    writeFileSync(out, JSON.stringify(report));
+  } finally {
+    for (const cleanup of cleanups.reverse()) await Promise.resolve(cleanup()).catch(() => undefined);
+  }
+}
+
+/**
+ * The two installations share nothing but the plan, so each runs in a process of its own, side by
+ * side on the machine's cores; this process waits for both audits and writes the verdict.
+ */
+async function main() {
+  const args = parseArgs(process.argv.slice(2));
+  if (args.only) {
+    if (!args.out) throw new Error("--only needs --out");
+    return runInstallation(args, args.only, args.out);
+  }
+  const started = performance.now();
+  const dir = mkdtempSync(path.join(tmpdir(), "evergreen-soak-parts-"));
+  try {
+    const parts = await Promise.all(
+      (["production", "testing"] as const).map((name) => runPart(name, path.join(dir, `${name}.json`))),
+    );
+    const goal = SCALES[args.short ? "short" : "full"].wallGoalSeconds;
+    const report = combineReports(parts, (performance.now() - started) / 1000, goal);
     console.log(formatTable(report));
     mkdirSync("test-results", { recursive: true });
     writeFileSync(
       "test-results/soak.json",
       `${JSON.stringify({ checks: report.checks, metrics: report.metrics }, null, 2)}\n`,
     );
-    const failed = report.checks.filter((check) => !check.ok);
-    process.exitCode = failed.length === 0 ? 0 : 1;
+    process.exitCode = report.checks.every((check) => check.ok) ? 0 : 1;
   } finally {
-    for (const cleanup of cleanups.reverse()) await Promise.resolve(cleanup()).catch(() => undefined);
+    rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** node with tsx's loader, not `npx tsx`, so the process is ours to wait for; its log lines get its name. */
+async function runPart(name: Installation["name"], out: string): Promise<PartReport> {
+  const child = spawn(
+    process.execPath,
+    ["--import", "tsx", process.argv[1]!, ...process.argv.slice(2), "--only", name, "--out", out],
+    { stdio: ["ignore", "pipe", "inherit"] },
+  );
+  createInterface({ input: child.stdout }).on("line", (line) => console.log(`${name.padEnd(10)} ${line}`));
+  const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
+  if (code !== 0) throw new Error(`the ${name} installation's run failed (exit ${code})`);
+  return JSON.parse(readFileSync(out, "utf8")) as PartReport;
 }
 
 void main().catch((error: unknown) => {

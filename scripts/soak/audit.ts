@@ -4,7 +4,6 @@ import type { SoakClock } from "./clock";
 import { HOUR } from "./events";
 import type { Installation, SoakAccount } from "./installation";
 import type { Ledger } from "./ledger";
-import type { SoakScale } from "./settings";
 
 /**
  * The soak's verdict, read from the two databases and the two local Googles after the run: every
@@ -12,13 +11,15 @@ import type { SoakScale } from "./settings";
  */
 
 export type Check = { name: string; ok: boolean; detail: string };
-export type SoakReport = { checks: Check[]; metrics: Record<string, unknown>; rows: Array<[string, string]> };
+export type Metrics = Record<string, unknown>;
+/** One installation's audit, from the process that ran it. */
+export type PartReport = { installation: string; checks: Check[]; metrics: Metrics };
+export type SoakReport = { checks: Check[]; metrics: Metrics; rows: Array<[string, string]> };
 
 type Input = {
   installations: Installation[];
   ledger: Ledger;
   clock: SoakClock;
-  scale: SoakScale;
   startMs: number;
   wallSeconds: number;
   outboxOutcomes: Record<string, number>;
@@ -32,8 +33,8 @@ const KILLED_ERROR = "The worker stopped after the request left";
 const NO_ANSWER_ERROR = "Gmail did not answer after the message left.";
 const DAY = 24 * HOUR;
 
-export async function auditSoak(input: Input): Promise<SoakReport> {
-  const { installations, ledger, clock, scale, startMs, wallSeconds } = input;
+export async function auditSoak(input: Input): Promise<PartReport> {
+  const { installations, ledger, clock, startMs, wallSeconds } = input;
   const now = clock.now();
   const days = (now - startMs) / DAY;
   const checks: Check[] = [];
@@ -140,13 +141,15 @@ export async function auditSoak(input: Input): Promise<SoakReport> {
     `${unknown.length} unknown: ${dropped.length} accept-then-drop (of ${dropsServed} served), ${killed.length} killed worker; ${shown} on their user's outbox`,
   );
   const killedRow = messages.find((m) => m.id === ledger.killed?.messageId);
-  check(
-    "killed worker: its message unknown or requeued by the outbox's rules, never sent twice",
-    !!killedRow && ["UNKNOWN", "SENT"].includes(killedRow.status) && (atGmail.get(killedRow.messageId) ?? 0) <= 1,
-    killedRow
-      ? `${killedRow.status} (${killedRow.lastError ?? "no error"}), at Gmail ${atGmail.get(killedRow.messageId) ?? 0}×`
-      : "no worker was killed",
-  );
+  // Only the production installation's process kills its worker.
+  if (ledger.killed)
+    check(
+      "killed worker: its message unknown or requeued by the outbox's rules, never sent twice",
+      !!killedRow && ["UNKNOWN", "SENT"].includes(killedRow.status) && (atGmail.get(killedRow.messageId) ?? 0) <= 1,
+      killedRow
+        ? `${killedRow.status} (${killedRow.lastError ?? "no error"}), at Gmail ${atGmail.get(killedRow.messageId) ?? 0}×`
+        : "no worker was killed",
+    );
 
   // Reconnect prompts against Google's own record of the token Evergreen held.
   const endedAt = (token: string) => {
@@ -216,8 +219,7 @@ export async function auditSoak(input: Input): Promise<SoakReport> {
     "key rotation: every token re-sealed, the old key dropped",
     rotation.length === installations.length &&
       rotation.every((r) => r.unreadable === 0 && r.leftOnOldKey === 0 && r.rewritten > 0),
-    rotation.map((r) => `${r.installation}: ${r.rewritten} re-sealed, ${r.leftOnOldKey} left`).join("; ") ||
-      "no rotation",
+    rotation.map((r) => `${r.rewritten} re-sealed, ${r.leftOnOldKey} left`).join("; ") || "no rotation",
   );
 
   const count = (kind: string, withEvent?: boolean) =>
@@ -240,16 +242,6 @@ export async function auditSoak(input: Input): Promise<SoakReport> {
     ["merges sent", byStatus("SENT", "merge") > 0],
     ["sequences sent", byStatus("SENT", "sequence") > 0],
   ];
-  check(
-    "every kind of event happened",
-    kinds.every(([, ok]) => ok),
-    kinds.map(([k, ok]) => `${k} ${ok ? "✓" : "✗"}`).join(", "),
-  );
-  check(
-    "wall time",
-    wallSeconds <= scale.wallGoalSeconds,
-    `${wallSeconds.toFixed(1)} s (goal ≤ ${scale.wallGoalSeconds} s)`,
-  );
 
   const accounts = installations.reduce((sum, i) => sum + i.accounts.length, 0);
   const refreshes = tokenCalls - codeExchanges;
@@ -283,49 +275,21 @@ export async function auditSoak(input: Input): Promise<SoakReport> {
     outboxOutcomes: input.outboxOutcomes,
     jobFailures: input.jobFailures,
     wallSecondsByPhase: seconds(input.timings.phaseMs),
-    jobSecondsBothInstallations: seconds(input.timings.jobMs),
+    jobSeconds: seconds(input.timings.jobMs),
     tokenCalls,
     codeExchanges,
     refreshes,
     tokenCallsPerAccountDay: Number((tokenCalls / (accounts * days)).toFixed(3)),
     refreshesPerAccountDay: Number((refreshes / (accounts * days)).toFixed(3)),
     wallSeconds: Number(wallSeconds.toFixed(1)),
+    shown,
+    deathsDue: due,
+    deathsReportedBefore: before,
+    deathsInsideLead: inside,
+    deathsInsideLeadReportedBefore: insideBefore,
+    kinds: Object.fromEntries(kinds),
   };
-  const rows: Array<[string, string]> = [
-    ["simulated", `${metrics.simulatedDays} days, ${accounts} accounts (${metrics.database}, seed ${input.seed})`],
-    ["scheduled one-to-one", String(metrics.scheduledOneToOne)],
-    [
-      "sent",
-      `${metrics.sent} (one-to-one ${metrics.sentOneToOne}, merge ${metrics.sentMerge}, sequence ${metrics.sentSequence})`,
-    ],
-    ["failed / cancelled", `${metrics.failed} / ${metrics.cancelled}`],
-    ["lost", String(lost)],
-    ["duplicated", String(duplicated)],
-    [
-      "unknown",
-      `${unknown.length} (accept-then-drop ${dropped.length}, killed worker ${killed.length}; shown ${shown})`,
-    ],
-    ["reconnect prompts", `${ledger.prompts.length}, false ${falsePrompts.length}; reconnects ${ledger.reconnects}`],
-    ["grant deaths", `${deaths.length} ${JSON.stringify(metrics.grantDeathCauses)}`],
-    ["reported before next send", `${(reportedShare * 100).toFixed(1)} % (${before}/${due})`],
-    [
-      "token calls / account-day",
-      `${metrics.tokenCallsPerAccountDay} (refreshes ${metrics.refreshesPerAccountDay}; ${tokenCalls} calls, ${codeExchanges} code exchanges)`,
-    ],
-    [
-      "faults served",
-      Object.entries(metrics.faultsServed)
-        .filter(([, n]) => n > 0)
-        .map(([k, n]) => `${k} ${n}`)
-        .join(", "),
-    ],
-    [
-      "job rounds that failed",
-      `${input.jobFailures.length}${input.jobFailures.length ? ` (${input.jobFailures[0]})` : ""}`,
-    ],
-    ["wall time", `${metrics.wallSeconds} s`],
-  ];
-  return { checks, metrics, rows };
+  return { installation: installations.map((i) => i.name).join("+"), checks, metrics };
 }
 
 const seconds = (ms: Record<string, number>) =>
@@ -335,13 +299,4 @@ function tally(values: string[]): Record<string, number> {
   const counts: Record<string, number> = {};
   for (const value of values) counts[value] = (counts[value] ?? 0) + 1;
   return counts;
-}
-
-export function formatTable(report: SoakReport): string {
-  const width = Math.max(...report.rows.map(([label]) => label.length));
-  return [
-    ...report.rows.map(([label, value]) => `${label.padEnd(width)}  ${value}`),
-    "",
-    ...report.checks.map((c) => `${c.ok ? "ok  " : "FAIL"}  ${c.name}: ${c.detail}`),
-  ].join("\n");
 }

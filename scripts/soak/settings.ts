@@ -27,8 +27,8 @@ export type SoakScale = {
 export const SCALES: Record<"full" | "short", SoakScale> = {
   full: {
     days: 180,
-    productionAccounts: 75,
-    testingAccounts: 25,
+    productionAccounts: 50,
+    testingAccounts: 50,
     share: { daily: 0.4, occasional: 0.4 },
     dailyRate: 1.25,
     occasionalRate: 0.2,
@@ -46,8 +46,8 @@ export const SCALES: Record<"full" | "short", SoakScale> = {
   },
   short: {
     days: 21,
-    productionAccounts: 14,
-    testingAccounts: 6,
+    productionAccounts: 10,
+    testingAccounts: 10,
     share: { daily: 0.4, occasional: 0.4 },
     dailyRate: 1.25,
     occasionalRate: 0.3,
@@ -64,6 +64,26 @@ export const SCALES: Record<"full" | "short", SoakScale> = {
     wallGoalSeconds: 90,
   },
 };
+
+/** An installation's share of the plan: its own accounts, and events in proportion (at least one of each kind). */
+export function soakScale(args: { short: boolean; days?: number }, only: "production" | "testing"): SoakScale {
+  const base = { ...SCALES[args.short ? "short" : "full"], ...(args.days ? { days: args.days } : {}) };
+  const mine = only === "production" ? base.productionAccounts : base.testingAccounts;
+  const share = mine / (base.productionAccounts + base.testingAccounts);
+  const part = (count: number) => (count === 0 ? 0 : Math.max(1, Math.ceil(count * share)));
+  return {
+    ...base,
+    productionAccounts: only === "production" ? mine : 0,
+    testingAccounts: only === "testing" ? mine : 0,
+    merges: part(base.merges),
+    sequenceAccounts: part(base.sequenceAccounts),
+    revokedWithEvent: part(base.revokedWithEvent),
+    revokedSilently: part(base.revokedSilently),
+    passwordChanges: part(base.passwordChanges),
+    evictions: part(base.evictions),
+    tokenTimeouts: part(base.tokenTimeouts),
+  };
+}
 
 /** A seeded generator (mulberry32), so a seed replays the same six months. */
 export function seededRandom(seed: number) {
