@@ -1,9 +1,10 @@
 // `npm test`: everything a contributor must pass, in order — schema check, lint, typecheck, the
 // dependency audit, unit and integration tests (SQLite), the PostgreSQL lane, the end-to-end tests in
-// Chromium, then the attack suite's heavy variants and the topology run (nginx, two app servers, two
-// workers, PostgreSQL, with the 50-user load test through nginx; `npm run test:attack` runs those two).
+// Chromium, the attack suite's heavy variants, the short soak (weeks of simulated use against the local
+// Google), then the topology run (nginx, two app servers, two workers, PostgreSQL, with the 50-user load
+// test through nginx; `npm run test:attack` runs the attack and topology steps).
 // Every step runs even after a failure, so one run shows every problem; the last line totals them for
-// CI. `npm test -- --only e2e` (or schema, format, lint, typecheck, audit, unit, pg, attack, topology;
+// CI. `npm test -- --only e2e` (or schema, format, lint, typecheck, audit, unit, pg, attack, soak, topology;
 // comma-separated for several) runs the steps with those ids.
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
@@ -107,6 +108,13 @@ const steps: Step[] = [
     env: { ATTACK_SCALE: "heavy" },
     report: "vitest-attack.json",
     count: vitestCounts,
+  },
+  {
+    id: "soak",
+    name: "soak: three simulated weeks of 20 accounts against the local Google, every kind of fault (npm run soak: six months)",
+    command: ["npx", "tsx", "scripts/soak.ts", "--short"],
+    report: "soak.json",
+    count: checksCounts,
   },
   {
     id: "topology",
