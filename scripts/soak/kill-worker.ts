@@ -58,6 +58,9 @@ export async function killWorkerMidSend(account: SoakAccount, clock: SoakClock, 
   child.kill("SIGKILL");
   const signal = await exited;
   if (signal !== "SIGKILL") throw new Error(`the worker ended by itself (${signal}) before the kill`);
+  // Gmail finishes the request it holds at this moment of the clock: a real hold is seconds, not the
+  // hours the soak's clock would move meanwhile (the access token would have expired under it).
+  await new Promise((resolve) => setTimeout(resolve, GMAIL_HOLD_MS + 1_000));
   // The worker claims the earliest due message: this one, or a retry that came due in the same seconds.
   const inFlight = await deps.db.message.findMany({
     where: { status: "SENDING", sendStartedAt: { not: null } },
