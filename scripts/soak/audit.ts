@@ -181,7 +181,9 @@ export async function auditSoak(input: Input): Promise<PartReport> {
       deaths.push({
         account: held.account,
         at: ended,
-        cause: tokens.get(held.token)?.reason ?? "testing-expiry",
+        // Whichever came first: a Testing token that expired may be revoked with its grant later on.
+        cause:
+          tokens.get(held.token)?.expiresAt === ended ? "testing-expiry" : (tokens.get(held.token)?.reason ?? "ended"),
         token: held.token,
       });
   }
