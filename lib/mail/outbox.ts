@@ -419,9 +419,10 @@ export async function drainOutbox(deps: AppDeps = appDeps()): Promise<Record<Sen
 
 /**
  * One pass of a worker: free what dead workers held, claim what is due, send it, for up to
- * `accountsAtOnce` accounts at a time (1 is the serial worker of before, which benches compare). sendClaimedMessage records every outcome itself and never
- * throws for Gmail's answers; should it throw anyway (the database gone), the other lanes finish
- * their messages before the round fails, and the leases of what is left bring it back.
+ * `accountsAtOnce` accounts at a time (1 is the serial worker of before, which benches compare).
+ * sendClaimedMessage records every outcome itself and never throws for Gmail's answers; should it
+ * throw anyway (the database gone), the other lanes finish their messages before the round fails,
+ * and the leases of what is left bring it back.
  */
 export async function runOutboxOnce(
   deps: AppDeps = appDeps(),
