@@ -37,7 +37,8 @@ import {
 import { killWorkerMidSend } from "./soak/kill-worker";
 import { faultKind, Ledger } from "./soak/ledger";
 import { nothingPending, restartDatabase, rotateKeys } from "./soak/operations";
-import { SCALES, seededRandom, soakScale } from "./soak/settings";
+import { seededRandom } from "@/test-support/seeded-random";
+import { SCALES, soakScale } from "./soak/settings";
 
 const DAY = 24 * HOUR;
 /** After the last day: time for the last reconnects and sends, in hours at most. */

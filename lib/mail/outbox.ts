@@ -387,7 +387,8 @@ async function markScopeMissing(userId: string, deps: AppDeps) {
   );
 }
 
-const noOutcomes = (): Record<SendOutcome, number> => ({
+/** Every outcome at zero, for a round (or a bench) to count into. */
+export const noOutcomes = (): Record<SendOutcome, number> => ({
   paced: 0,
   sent: 0,
   retry: 0,

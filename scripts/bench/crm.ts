@@ -12,6 +12,7 @@ import type { AppDeps } from "@/lib/platform/deps";
 import type { Env } from "@/lib/platform/env";
 import { googleGateway } from "@/lib/google/gateway";
 import { createTokenVault } from "@/lib/connection/token-crypto";
+import { seededRandom } from "@/test-support/seeded-random";
 
 /**
  * The CRM at scale: one user with 10,000 contacts and 100,000 messages over a year, on a SQLite file
@@ -53,23 +54,6 @@ export type CrmBenchReport = {
   rows: CrmBenchRow[];
   skipped: string[];
 };
-
-/** A seeded generator, so every run benchmarks the same CRM. */
-function random(seed: number) {
-  let state = seed >>> 0;
-  const next = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return {
-    next,
-    int: (below: number) => Math.floor(next() * below),
-    pick: <T>(items: readonly T[]) => items[Math.floor(next() * items.length)]!,
-  };
-}
 
 const FIRST = [
   "Maria", "Mark", "Martin", "Marta", "Anna", "James", "John", "Robert", "Linda", "Patricia", "Jennifer",
@@ -121,7 +105,8 @@ type Seeded = { userId: string; busyContactId: string; quietContactId: string; s
 /** One user's CRM, written in bulk: contacts first (their ids are the messages' links), then messages. */
 async function seedCrm(db: Db, deps: AppDeps): Promise<Seeded> {
   const started = performance.now();
-  const rng = random(11);
+  // Seeded: every run benchmarks the same CRM.
+  const rng = seededRandom(11);
   const now = Date.now();
   const user = await db.user.create({ data: { email: "scale@evergreen.test", name: "Scale Tester" } });
   const userId = user.id;

@@ -10,7 +10,8 @@ import { contactFilterWhere, searchTextOf } from "@/lib/crm/contacts";
 import { googleGateway } from "@/lib/google/gateway";
 import { composeSchema } from "@/lib/mail/compose";
 import { enqueueMessage } from "@/lib/mail/messages";
-import { runOutboxOnce, type SendOutcome } from "@/lib/mail/outbox";
+import { noOutcomes, runOutboxOnce, type SendOutcome } from "@/lib/mail/outbox";
+import { seededRandom } from "@/test-support/seeded-random";
 import { PACING } from "@/lib/mail/pacing";
 import { feedMerges } from "@/lib/outreach/merge-feeder";
 import { mergeReport } from "@/lib/outreach/merge-report";
@@ -120,18 +121,6 @@ const percentile = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? NaN;
 const round1 = (value: number) => Math.round(value * 10) / 10;
 
-/** A seeded generator, so every run benchmarks the same contacts and the same probe moments. */
-function random(seed: number) {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const FIRST = ["Maria", "James", "Aiko", "Priya", "Omar", "Lena", "Noah", "Sofia", "Arjun", "Chloe"] as const;
 const LAST = ["Smith", "Garcia", "Tanaka", "Patel", "Nowak", "Rossi", "Dubois", "Evans", "Khan", "Berg"] as const;
 const COMPANIES = ["Acme Labs", "Globex", "Initech", "Hooli", "Vandelay Industries", "Stark Energy", ""] as const;
@@ -223,7 +212,8 @@ async function connectedUser(db: Db, deps: AppDeps, emulatorUrl: string): Promis
 
 /** 2,000 contacts in one createMany: every 7th without a name, every 7th without a company; all tagged. */
 async function seedContacts(db: Db, userId: string): Promise<string[]> {
-  const next = random(19);
+  // Seeded: every run benchmarks the same contacts and the same probe moments.
+  const next = seededRandom(19).next;
   const pick = <T>(items: readonly T[]) => items[Math.floor(next() * items.length)]!;
   const contacts = Array.from({ length: MERGE_BENCH.contacts }, (_, i) => {
     const named = i % 7 !== 3;
@@ -351,17 +341,6 @@ type DrainContext = {
 
 type DrainResult = { row: DrainRow; probes: ProbeRow };
 
-const OUTCOMES_ZERO = (): Record<SendOutcome, number> => ({
-  paced: 0,
-  sent: 0,
-  retry: 0,
-  failed: 0,
-  "waiting-for-reconnect": 0,
-  unknown: 0,
-  "lost-lease": 0,
-  cancelled: 0,
-});
-
 const sendCalls = (calls: Record<string, number>) => calls["gmail.send"] ?? 0;
 
 /**
@@ -407,7 +386,7 @@ async function drain(context: DrainContext, way: "merge" | "naive"): Promise<Dra
   // Probes between ticks, spread over the drain's expected length (at Gmail's 143/min for one-to-one).
   const perMinute = way === "merge" ? MERGE_PACE.sendsPerMinute : Math.ceil(PACING.sendsPerMinute * PACING.holdAt);
   const expectedMs = (recipients.length / perMinute) * 60_000;
-  const jitter = random(way === "merge" ? 7 : 8);
+  const jitter = seededRandom(way === "merge" ? 7 : 8).next;
   const probeTimes = Array.from(
     { length: MERGE_BENCH.probes },
     (_, k) =>
@@ -415,7 +394,7 @@ async function drain(context: DrainContext, way: "merge" | "naive"): Promise<Dra
   );
   const probes: Array<{ id: string; dueAt: number }> = [];
 
-  const outcomes = OUTCOMES_ZERO();
+  const outcomes = noOutcomes();
   const maxTicks = Math.ceil((STALL_FACTOR * expectedMs) / MERGE_BENCH.tickMs) + 120;
   for (let ticks = 1; ; ticks++) {
     const tick = startedAt + ticks * MERGE_BENCH.tickMs;

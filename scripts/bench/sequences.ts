@@ -18,6 +18,7 @@ import { createDb, databaseProvider, type Db } from "@/lib/platform/db";
 import { migrateDatabase } from "@/lib/platform/db-migrations";
 import type { AppDeps } from "@/lib/platform/deps";
 import type { Env } from "@/lib/platform/env";
+import { seededRandom } from "@/test-support/seeded-random";
 import { connectedGoogleUser } from "./setup";
 
 /**
@@ -136,18 +137,6 @@ function summary(times: number[]) {
   };
 }
 
-/** A seeded generator, so every run benchmarks the same schedule. */
-function random(seed: number) {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** The app's clock and the local Google's, moved forward together from real time. */
 class Clocks {
   private offsetMs = 0;
@@ -188,7 +177,8 @@ const connectedUser = (control: EmulatorControl, url: string, deps: AppDeps, n: 
 
 /** Contacts and sequences through the lib, the 10,000 enrolments with createMany; returns the start. */
 async function seed(db: Db, deps: AppDeps, userIds: string[]): Promise<number> {
-  const next = random(20);
+  // Seeded: every run benchmarks the same schedule.
+  const next = seededRandom(20).next;
   const start = deps.now().getTime();
   const enrolments = [];
   for (const [u, userId] of userIds.entries()) {

@@ -1,3 +1,4 @@
+import type { SeededRandom } from "@/test-support/seeded-random";
 /** How big a soak is: the full run (issue #22) and the short one that keeps every kind of event. */
 export type SoakScale = {
   days: number;
@@ -85,27 +86,5 @@ export function soakScale(args: { short: boolean; days?: number }, only: "produc
   };
 }
 
-/** A seeded generator (mulberry32), so a seed replays the same six months. */
-export function seededRandom(seed: number) {
-  let state = seed >>> 0;
-  const next = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return {
-    next,
-    int: (below: number) => Math.floor(next() * below),
-    pick: <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)]!,
-    /** Knuth's Poisson draw: how many sends a day brings. */
-    poisson(mean: number) {
-      const limit = Math.exp(-mean);
-      let k = 0;
-      for (let p = next(); p > limit; p *= next()) k++;
-      return k;
-    },
-  };
-}
-export type SoakRandom = ReturnType<typeof seededRandom>;
+/** The soak's generator: a seed replays the same six months (test-support/seeded-random.ts). */
+export type SoakRandom = SeededRandom;
